@@ -1,0 +1,13 @@
+import { shippingProviderFromEnv } from '../shared/providers/provider-selection';
+import { instrumented } from '../shared/powertools';
+import { cancelShipment } from '../shared/steps/cancel-shipment';
+import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
+import { taskCorrelation } from '../shared/steps/task-input';
+
+const dependencies = {
+  ...stepDependenciesFromEnv(),
+  shipping: shippingProviderFromEnv(),
+};
+
+/** Step Functions task "Cancel Shipment". Thin: the step logic lives in shared/steps/cancel-shipment.ts. */
+export const handler = instrumented(taskCorrelation, (event: unknown) => cancelShipment(dependencies, event));

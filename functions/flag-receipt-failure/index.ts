@@ -1,0 +1,13 @@
+import { powertoolsBusinessMetrics } from '../shared/business-metrics';
+import { instrumented } from '../shared/powertools';
+import { flagReceiptFailure } from '../shared/steps/flag-receipt-failure';
+import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
+import { taskCorrelation } from '../shared/steps/task-input';
+
+const dependencies = {
+  ...stepDependenciesFromEnv(),
+  metrics: powertoolsBusinessMetrics,
+};
+
+/** Step Functions task "Flag Receipt Failure". Thin: the step logic lives in shared/steps/flag-receipt-failure.ts. */
+export const handler = instrumented(taskCorrelation, (event: unknown) => flagReceiptFailure(dependencies, event));

@@ -1,0 +1,23 @@
+/** An amount in integer minor units (cents), always with its ISO 4217 currency. */
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+/** Adds amounts of one currency; refuses to mix currencies. */
+export function sumMoney(currency: string, amounts: readonly Money[]): Money {
+  let total = 0;
+  for (const money of amounts) {
+    if (money.currency !== currency) throw new Error(`Cannot add ${money.currency} to ${currency}`);
+    total += money.amount;
+  }
+  if (!Number.isSafeInteger(total)) throw new Error('Amount overflow');
+  return { amount: total, currency };
+}
+
+/** Formats minor units for people, e.g. 1299 USD -> "$12.99". */
+export function formatMoney(money: Money, locale = 'en-US'): string {
+  const format = new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(money.amount / 10 ** digits);
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/** One field-level problem, as returned in 400 and 422 bodies. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+// Control characters have no place in names or addresses and break receipts and logs.
+const NO_CONTROL_CHARACTERS = /^[^\p{Cc}\p{Cf}]*$/u;
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'Must not be empty')
+    .max(max, `Must be at most ${max} characters`)
+    .regex(NO_CONTROL_CHARACTERS, 'Must not contain control characters');
+
+/** Upper bounds also enforced by the API Gateway model in template.yaml. */
+export const ORDER_LIMITS = { maxLines: 50, maxQuantityPerLine: 1000 } as const;
+
+/** The POST /orders body. Unknown fields are rejected, and prices are never accepted. */
+export const OrderRequestSchema = z.strictObject({
+  customerId: z
+    .string()
+    .min(1, 'Must not be empty')
+    .max(64, 'Must be at most 64 characters')
+    .regex(/^[A-Za-z0-9_-]+$/, 'Use letters, digits, "_" and "-" only'),
+  items: z
+    .array(
+      z.strictObject({
+        sku: z
+          .string()
+          .min(1, 'Must not be empty')
+          .max(64, 'Must be at most 64 characters')
+          .regex(/^[A-Z0-9-]+$/, 'Use upper-case letters, digits and "-" only'),
+        quantity: z
+          .number()
+          .int('Must be a whole number')
+          .min(1, 'Must be at least 1')
+          .max(ORDER_LIMITS.maxQuantityPerLine, `Must be at most ${ORDER_LIMITS.maxQuantityPerLine}`),
+      }),
+    )
+    .min(1, 'At least one item is required')
+    .max(ORDER_LIMITS.maxLines, `At most ${ORDER_LIMITS.maxLines} lines per order`)
+    .superRefine((items, ctx) => {
+      const seen = new Set<string>();
+      items.forEach((item, index) => {
+        if (seen.has(item.sku)) {
+          ctx.addIssue({ code: 'custom', path: [index, 'sku'], message: 'Duplicate SKU; put the whole quantity on one line' });
+        }
+        seen.add(item.sku);
+      });
+    }),
+  shippingAddress: z.strictObject({
+    name: text(100),
+    line1: text(200),
+    line2: text(200).optional(),
+    city: text(100),
+    postalCode: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$/, 'Must be 1-16 letters, digits, spaces or "-"'),
+    country: z.string().regex(/^[A-Z]{2}$/, 'Must be an ISO 3166-1 alpha-2 code such as "US"'),
+  }),
+  payment: z.strictObject({
+    token: z
+      .string()
+      .regex(/^tok_[A-Za-z0-9_]{1,64}$/, 'Must be a payment provider token such as "tok_visa"; never send card numbers'),
+  }),
+});
+
+export type OrderRequest = z.infer<typeof OrderRequestSchema>;
+
+export type OrderRequestValidation = { ok: true; value: OrderRequest } | { ok: false; errors: FieldError[] };
+
+/** Validates a parsed JSON body and names every bad field. Values are never echoed back. */
+export function validateOrderRequest(body: unknown): OrderRequestValidation {
+  const result = OrderRequestSchema.safeParse(body);
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.map((issue) => ({
+      path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
+      message: issue.message,
+    })),
+  };
+}

@@ -1,0 +1,105 @@
+import type { BusinessMetrics } from '../business-metrics';
+import type { OrderWorkflow } from '../workflow/order-workflow';
+import { type OrderRecord, isTerminal, pendingSteps } from './order';
+import { newOrderId, sha256 } from './order-ids';
+import type { OrderRepository } from './order-repository';
+import type { OrderRequest } from './order-request';
+import { priceOrder } from './pricing';
+
+/** The Idempotency-Key was used before with a different body: HTTP 409. */
+export class IdempotencyConflict extends Error {
+  override name = 'IdempotencyConflict';
+}
+
+/** The order was recorded but its workflow could not be started: HTTP 503. */
+export class SubmissionFailed extends Error {
+  override name = 'SubmissionFailed';
+}
+
+export interface PlaceOrderDependencies {
+  orders: OrderRepository;
+  workflow: OrderWorkflow;
+  metrics: BusinessMetrics;
+  now: () => Date;
+}
+
+export interface PlaceOrderCommand {
+  apiKeyId: string;
+  request: OrderRequest;
+  idempotencyKey?: string;
+}
+
+/**
+ * Prices and records an order, then starts its workflow. With an idempotency key, a replay of
+ * the same body returns the first order (restarting its workflow if that never happened), and
+ * concurrent duplicates converge on one item and one execution.
+ */
+export async function placeOrder(deps: PlaceOrderDependencies, command: PlaceOrderCommand): Promise<{ order: OrderRecord; replayed: boolean }> {
+  const priced = priceOrder(command.request);
+  const requestHash = sha256(JSON.stringify(command.request));
+  const orderId = newOrderId(command.apiKeyId, command.idempotencyKey);
+  const now = deps.now().toISOString();
+  const fresh: OrderRecord = {
+    orderId,
+    ownerApiKeyId: command.apiKeyId,
+    customerId: command.request.customerId,
+    status: 'RECEIVED',
+    createdAt: now,
+    updatedAt: now,
+    currency: priced.currency,
+    lines: priced.lines,
+    totals: priced.totals,
+    shippingAddress: command.request.shippingAddress,
+    paymentToken: command.request.payment.token,
+    requestHash,
+    idempotencyKey: command.idempotencyKey,
+    steps: pendingSteps(),
+  };
+
+  let order = fresh;
+  const replayed = (await deps.orders.create(fresh)) === 'exists';
+  if (replayed) {
+    const existing = await deps.orders.get(orderId);
+    if (!existing) throw new Error(`Order ${orderId} reported as existing but not found`);
+    if (existing.requestHash !== requestHash) {
+      throw new IdempotencyConflict('This Idempotency-Key was already used with a different request body');
+    }
+    order = existing;
+    if (existing.status !== 'RECEIVED') return { order, replayed };
+  } else {
+    deps.metrics.orderCreated();
+  }
+
+  try {
+    await deps.workflow.start(orderId);
+  } catch (error) {
+    // Without a key the client cannot retry this order, so close it visibly instead of leaving it RECEIVED.
+    if (command.idempotencyKey === undefined) {
+      await deps.orders.failSubmission(orderId, { code: 'SUBMISSION_FAILED', message: 'The order could not be submitted for processing' }, deps.now());
+    }
+    throw new SubmissionFailed('The order could not be submitted for processing; retry with the same Idempotency-Key', { cause: error });
+  }
+  return { order, replayed };
+}
+
+/**
+ * Polls the order until it is terminal or the deadline passes (Prefer: wait=N). Returns the last
+ * state read. Backs off from 100 ms to 1 s between reads.
+ */
+export async function waitForOutcome(
+  orders: Pick<OrderRepository, 'get'>,
+  orderId: string,
+  waitMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  clock: () => number = Date.now,
+): Promise<OrderRecord | undefined> {
+  const deadline = clock() + waitMs;
+  let delay = 100;
+  for (;;) {
+    const order = await orders.get(orderId);
+    const remaining = deadline - clock();
+    if (!order || isTerminal(order.status) || remaining <= 0) return order;
+    await sleep(Math.min(delay, remaining));
+    delay = Math.min(delay * 2, 1000);
+  }
+}

@@ -1,0 +1,38 @@
+import type { BusinessMetrics } from '../business-metrics';
+import { customerMessageFor } from '../orders/failure-messages';
+import type { PaymentProvider } from '../providers/payment-provider';
+import { PaymentDeclined } from '../providers/provider-errors';
+import { recorded } from './recorded';
+import { type StepDependencies, runStep } from './run-step';
+import { parseTaskInput } from './task-input';
+
+export interface AuthorizePaymentDependencies extends StepDependencies {
+  payments: PaymentProvider;
+  metrics: BusinessMetrics;
+}
+
+/**
+ * Authorizes the order total. A decline fails the order here (nothing to compensate); any
+ * other failure is left to the state machine's Retry and Catch.
+ */
+export async function authorizePayment(deps: AuthorizePaymentDependencies, rawInput: unknown): Promise<{ authorizationId: string }> {
+  const { orderId } = parseTaskInput(rawInput);
+  try {
+    return await runStep(deps, orderId, {
+      step: 'Authorize Payment',
+      perform: async (order) => {
+        const amount = order.totals.total;
+        const { authorizationId } = await deps.payments.authorize({ idempotencyKey: orderId, token: order.paymentToken, amount });
+        return { result: { authorizationId }, patch: { payment: { authorizationId, status: 'AUTHORIZED', amount } } };
+      },
+      recall: (order) => ({ authorizationId: recorded(order.payment?.authorizationId, 'authorization', orderId) }),
+      failsOrder: (error) => (error instanceof PaymentDeclined ? { message: customerMessageFor(error.name) } : undefined),
+    });
+  } catch (error) {
+    if (error instanceof PaymentDeclined) {
+      deps.metrics.paymentDeclined();
+      deps.metrics.orderFailed(error.name);
+    }
+    throw error;
+  }
+}

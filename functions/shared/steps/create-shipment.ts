@@ -1,0 +1,28 @@
+import type { Shipment, ShippingProvider } from '../providers/shipping-provider';
+import { recorded } from './recorded';
+import { type StepDependencies, runStep } from './run-step';
+import { parseTaskInput } from './task-input';
+
+export interface CreateShipmentDependencies extends StepDependencies {
+  shipping: ShippingProvider;
+}
+
+/** Books the shipment with the carrier. AddressNotServiceable is permanent; outages are retried. */
+export async function createShipment(deps: CreateShipmentDependencies, rawInput: unknown): Promise<Shipment> {
+  const { orderId } = parseTaskInput(rawInput);
+  return runStep(deps, orderId, {
+    step: 'Create Shipment',
+    perform: async (order) => {
+      const shipment = await deps.shipping.createShipment({ idempotencyKey: orderId, address: order.shippingAddress, parcelCount: 1 });
+      return { result: shipment, patch: { shipment: { ...shipment, status: 'CREATED' } } };
+    },
+    recall: (order) => {
+      const shipment = recorded(order.shipment, 'shipment', orderId);
+      return {
+        shipmentId: recorded(shipment.shipmentId, 'shipment id', orderId),
+        carrier: recorded(shipment.carrier, 'carrier', orderId),
+        trackingNumber: recorded(shipment.trackingNumber, 'tracking number', orderId),
+      };
+    },
+  });
+}

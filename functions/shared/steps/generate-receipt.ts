@@ -1,0 +1,31 @@
+import type { BusinessMetrics } from '../business-metrics';
+import { buildReceiptJson, renderReceiptHtml } from '../receipts/receipt-document';
+import type { ReceiptStore, StoredReceipt } from '../receipts/receipt-store';
+import { recorded } from './recorded';
+import { type StepDependencies, runStep } from './run-step';
+import { parseTaskInput } from './task-input';
+
+export interface GenerateReceiptDependencies extends StepDependencies {
+  receipts: ReceiptStore;
+  metrics: BusinessMetrics;
+}
+
+/** Renders the HTML and JSON receipts, stores them, and completes the order. */
+export async function generateReceipt(deps: GenerateReceiptDependencies, rawInput: unknown): Promise<StoredReceipt> {
+  const { orderId } = parseTaskInput(rawInput);
+  return runStep(deps, orderId, {
+    step: 'Generate Receipt',
+    perform: async (order) => {
+      const receipt = buildReceiptJson(order, deps.now());
+      const keys = await deps.receipts.save(orderId, renderReceiptHtml(receipt), JSON.stringify(receipt, null, 2));
+      return { result: keys, patch: { receipt: { status: 'AVAILABLE', ...keys } } };
+    },
+    recall: (order) => ({
+      htmlKey: recorded(order.receipt?.htmlKey, 'receipt', orderId),
+      jsonKey: recorded(order.receipt?.jsonKey, 'receipt', orderId),
+    }),
+    afterSuccess: () => {
+      deps.metrics.orderCompleted();
+    },
+  });
+}

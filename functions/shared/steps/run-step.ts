@@ -1,0 +1,80 @@
+import { PermanentError, TransientError, describeError } from '../errors';
+import type { OrderPatch, OrderRecord, StepName } from '../orders/order';
+import type { OrderRepository, StepFailure } from '../orders/order-repository';
+import { logger } from '../powertools';
+
+/** An AWS dependency (DynamoDB, S3) failed in a way worth retrying. Listed in the ASL Retry. */
+export class DependencyUnavailable extends TransientError {
+  override name = 'DependencyUnavailable';
+}
+
+export interface StepDependencies {
+  orders: OrderRepository;
+  now: () => Date;
+}
+
+export interface StepDefinition<R> {
+  step: StepName;
+  /** Does the step's work against the order as it stood when the attempt started. */
+  perform: (order: OrderRecord) => Promise<{ result: R; patch: OrderPatch }>;
+  /** Rebuilds the result from the order when a duplicate invocation finds the step already done. */
+  recall: (order: OrderRecord) => R;
+  /** Runs once the success is recorded (not on a duplicate invocation), e.g. to count a business metric. */
+  afterSuccess?: () => void;
+  /** When set and true for an error, that error fails the whole order on the spot. */
+  failsOrder?: (error: PermanentError) => { message: string } | undefined;
+}
+
+const RETRYABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** Wraps throttling, 5xx and network failures of AWS SDK calls as DependencyUnavailable. */
+export function classifyDependencyError(error: unknown): unknown {
+  if (error instanceof PermanentError || error instanceof TransientError || !(error instanceof Error)) return error;
+  const meta = error as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: string };
+  const status = meta.$metadata?.httpStatusCode;
+  const retryable =
+    meta.$retryable !== undefined ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    (meta.code !== undefined && RETRYABLE_NETWORK_CODES.has(meta.code)) ||
+    error.name === 'TimeoutError';
+  return retryable ? new DependencyUnavailable(`${error.name}: ${error.message}`, { cause: error }) : error;
+}
+
+/**
+ * Runs one state-machine step with its bookkeeping: a conditional "started" write (which also
+ * reads the order), the work, then a conditional "succeeded" or "failed" write. A repeated
+ * invocation of a finished step returns the recorded result and calls no provider.
+ */
+export async function runStep<R>(deps: StepDependencies, orderId: string, definition: StepDefinition<R>): Promise<R> {
+  const started = await deps.orders.startStep(orderId, definition.step, deps.now());
+  if (started.kind === 'alreadySucceeded') {
+    logger.info('Step already succeeded; returning the recorded result', { step: definition.step });
+    return definition.recall(started.order);
+  }
+  const attempt = started.order.steps[definition.step].attempts;
+  logger.info('Step started', { step: definition.step, attempt, orderStatus: started.order.status });
+  try {
+    const { result, patch } = await definition.perform(started.order);
+    await deps.orders.finishStep(orderId, definition.step, patch, deps.now());
+    logger.info('Step succeeded', { step: definition.step, attempt });
+    definition.afterSuccess?.();
+    return result;
+  } catch (raw) {
+    const error = classifyDependencyError(raw);
+    const { name, message } = describeError(error);
+    const terminal = error instanceof PermanentError ? definition.failsOrder?.(error) : undefined;
+    const failure: StepFailure = {
+      error: { code: name, message },
+      retrying: error instanceof TransientError,
+      ...(terminal ? { orderFailure: { code: name, message: terminal.message, step: definition.step } } : {}),
+    };
+    logger.warn('Step failed', { step: definition.step, attempt, errorType: name, errorMessage: message, retrying: failure.retrying });
+    try {
+      await deps.orders.failStep(orderId, definition.step, failure, deps.now());
+    } catch (bookkeeping) {
+      // The original error decides retry or compensation; a failed status write must not mask it.
+      logger.error('Could not record the step failure', { step: definition.step, error: describeError(bookkeeping) });
+    }
+    throw error;
+  }
+}
