@@ -1,0 +1,12 @@
+/** Jest projects: fast unit tests, the real ASL on aws-local-stepfunctions, template contracts, and local emulators. */
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
+const common = { testEnvironment: 'node', transform, setupFiles: ['<rootDir>/tests/support/env.ts'] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
+    { ...common, displayName: 'statemachine', testMatch: ['<rootDir>/tests/statemachine/**/*.test.ts'] },
+    { ...common, displayName: 'contract', testMatch: ['<rootDir>/tests/contract/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,186 @@
+import type { PaymentLedgerEntry } from '../../functions/shared/providers/payment-simulator';
+import type { ShipmentLedgerEntry } from '../../functions/shared/providers/shipping-simulator';
+import { type LocalDynamo, startDynamo } from '../support/dynalite';
+import { awsServiceError } from '../support/fakes';
+import { orderRecord, orderRequest } from '../support/orders';
+import { type ExecutionOutcome, OrderWorkflowHarness } from '../support/state-machine';
+
+let dynamo: LocalDynamo;
+let harness: OrderWorkflowHarness;
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+beforeEach(() => {
+  harness = new OrderWorkflowHarness(dynamo);
+});
+
+/** Billed state transitions: every state entered, plus every retry. */
+function transitions(outcome: ExecutionOutcome): number {
+  return outcome.statesEntered.length + Object.values(outcome.retries).reduce((sum, count) => sum + count, 0);
+}
+
+async function payment(orderId: string) {
+  return harness.ledger.get<PaymentLedgerEntry>(`payment#${orderId}`);
+}
+async function shipment(orderId: string) {
+  return harness.ledger.get<ShipmentLedgerEntry>(`shipment#${orderId}`);
+}
+
+describe('order-processing.asl.json', () => {
+  it('authorizes, ships, captures and stores a receipt on the happy path in 4 transitions', async () => {
+    const outcome = await harness.run(orderRecord());
+
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Create Shipment', 'Capture Payment', 'Generate Receipt']);
+    expect(transitions(outcome)).toBe(4);
+    expect(outcome.order.status).toBe('COMPLETED');
+    expect(outcome.order.receipt?.status).toBe('AVAILABLE');
+    for (const step of ['Authorize Payment', 'Create Shipment', 'Capture Payment', 'Generate Receipt'] as const) {
+      expect(outcome.order.steps[step]).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+    }
+    const ledger = await payment(outcome.order.orderId);
+    expect(ledger).toMatchObject({ status: 'CAPTURED', capturedAmount: outcome.order.totals.total });
+    expect(await shipment(outcome.order.orderId)).toMatchObject({ status: 'CREATED' });
+    expect(outcome.order.shipment).toMatchObject({ carrier: 'SimPost Ground', status: 'CREATED' });
+    expect(harness.receipts.objects.get(`receipts/${outcome.order.orderId}/receipt.html`)).toContain(outcome.order.shipment?.trackingNumber);
+    expect(harness.metrics.counts.get('OrdersCompleted')).toBe(1);
+  });
+
+  it('fails a declined order at authorization with no shipment, in 2 transitions', async () => {
+    const outcome = await harness.run(orderRecord(orderRequest({ payment: { token: 'tok_chargeDeclined' } })));
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('PaymentDeclined');
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Payment Declined']);
+    expect(transitions(outcome)).toBe(2);
+    expect(outcome.order.status).toBe('FAILED');
+    expect(outcome.order.failure).toMatchObject({ code: 'PaymentDeclined', step: 'Authorize Payment' });
+    expect(outcome.order.steps['Authorize Payment']).toMatchObject({ status: 'FAILED', attempts: 1 });
+    expect(outcome.order.steps['Create Shipment'].attempts).toBe(0);
+    expect(await shipment(outcome.order.orderId)).toBeUndefined();
+    expect(outcome.retries).toEqual({});
+    expect(harness.metrics.counts.get('PaymentsDeclined')).toBe(1);
+  });
+
+  it('retries a transient provider error with backoff, then succeeds (3 attempts)', async () => {
+    const outcome = await harness.run(orderRecord(orderRequest({ payment: { token: 'tok_flaky_2' } })));
+
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.retries).toEqual({ 'Authorize Payment': 2 });
+    expect(outcome.order.steps['Authorize Payment']).toMatchObject({ status: 'SUCCEEDED', attempts: 3 });
+    expect(transitions(outcome)).toBe(6);
+    expect((await payment(outcome.order.orderId))?.status).toBe('CAPTURED');
+  });
+
+  it('retries a carrier outage on Create Shipment, then ships', async () => {
+    const request = orderRequest();
+    const outcome = await harness.run(orderRecord({ ...request, shippingAddress: { ...request.shippingAddress, postalCode: '00003' } }));
+
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.retries).toEqual({ 'Create Shipment': 3 });
+    expect(outcome.order.steps['Create Shipment']).toMatchObject({ status: 'SUCCEEDED', attempts: 4 });
+  });
+
+  it('voids the authorization when shipping fails permanently, in 4 transitions', async () => {
+    const request = orderRequest();
+    const outcome = await harness.run(orderRecord({ ...request, shippingAddress: { ...request.shippingAddress, country: 'AQ' } }));
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('AddressNotServiceable');
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Create Shipment', 'Void Payment', 'Order Failed']);
+    expect(transitions(outcome)).toBe(4);
+    expect(outcome.order.status).toBe('FAILED');
+    expect(outcome.order.failure).toMatchObject({ code: 'AddressNotServiceable', step: 'Create Shipment' });
+    expect(outcome.order.payment?.status).toBe('VOIDED');
+    expect((await payment(outcome.order.orderId))?.status).toBe('VOIDED');
+    expect(await shipment(outcome.order.orderId)).toBeUndefined();
+    expect(harness.metrics.counts.get('OrdersFailed:AddressNotServiceable')).toBe(1);
+  });
+
+  it('cancels the shipment and voids the authorization when capture fails, in 6 transitions', async () => {
+    const outcome = await harness.run(orderRecord(orderRequest({ payment: { token: 'tok_capture_declined' } })));
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('CaptureDeclined');
+    expect(outcome.statesEntered).toEqual([
+      'Authorize Payment',
+      'Create Shipment',
+      'Capture Payment',
+      'Cancel Shipment',
+      'Void Payment',
+      'Order Failed',
+    ]);
+    expect(transitions(outcome)).toBe(6);
+    expect(outcome.order.status).toBe('FAILED');
+    expect(outcome.order.failure).toMatchObject({ code: 'CaptureDeclined', step: 'Capture Payment' });
+    expect(outcome.order.shipment?.status).toBe('CANCELLED');
+    expect((await shipment(outcome.order.orderId))?.status).toBe('CANCELLED');
+    const ledger = await payment(outcome.order.orderId);
+    expect(ledger?.status).toBe('VOIDED');
+    expect(ledger?.captureId).toBeUndefined();
+  });
+
+  it('completes a paid, shipped order whose receipt fails, without refunding it (6 states, 9 transitions with retries)', async () => {
+    harness.receipts.failWith = awsServiceError('ServiceUnavailable', 503, 'S3 is down');
+    const outcome = await harness.run(orderRecord());
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('ReceiptGenerationFailed');
+    expect(outcome.statesEntered).toEqual([
+      'Authorize Payment',
+      'Create Shipment',
+      'Capture Payment',
+      'Generate Receipt',
+      'Flag Receipt Failure',
+      'Receipt Failed',
+    ]);
+    expect(outcome.retries).toEqual({ 'Generate Receipt': 3 });
+    expect(transitions(outcome)).toBe(9);
+    expect(outcome.order.status).toBe('COMPLETED');
+    expect(outcome.order.receipt).toMatchObject({ status: 'FAILED', error: { code: 'DependencyUnavailable' } });
+    expect(outcome.order.failure).toBeUndefined();
+    expect((await payment(outcome.order.orderId))?.status).toBe('CAPTURED');
+    expect((await shipment(outcome.order.orderId))?.status).toBe('CREATED');
+    expect(outcome.statesEntered).not.toContain('Void Payment');
+    expect(harness.metrics.counts.get('ReceiptsFailed')).toBe(1);
+  });
+
+  it('gives up after 4 attempts when the provider stays down, and releases the authorization', async () => {
+    const outcome = await harness.run(orderRecord(orderRequest({ payment: { token: 'tok_unavailable' } })));
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('ProviderUnavailable');
+    expect(outcome.retries).toEqual({ 'Authorize Payment': 3 });
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Void Payment', 'Order Failed']);
+    expect(outcome.order.status).toBe('FAILED');
+    expect(outcome.order.steps['Authorize Payment']).toMatchObject({ status: 'RETRYING', attempts: 4 });
+    expect(outcome.order.failure).toMatchObject({ code: 'ProviderUnavailable', step: 'Authorize Payment' });
+    // The void leaves a tombstone: a late authorization under this order can never succeed.
+    expect((await payment(outcome.order.orderId))?.status).toBe('VOIDED');
+  });
+
+  it('sends an execution for an unknown order to operators without retrying or writing anything', async () => {
+    const orderId = 'ord_0123456789abcdef0123456789abcdef';
+    const outcome = await harness.execute({ orderId });
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('CompensationFailed');
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Void Payment', 'Compensation Failed']);
+    expect(outcome.retries).toEqual({});
+    expect(outcome.order).toBeUndefined();
+    expect(await payment(orderId)).toBeUndefined();
+  });
+
+  it('rejects malformed state input with InvalidTaskInput before any write', async () => {
+    const outcome = await harness.execute({ orderId: '../../etc/passwd' });
+
+    expect(outcome.status).toBe('FAILED');
+    const failures = outcome.events.flatMap((event) => (event.type === 'StateFailed' ? [event.Error] : []));
+    expect(failures).toEqual(['InvalidTaskInput', 'InvalidTaskInput', 'CompensationFailed']);
+    expect(outcome.retries).toEqual({});
+  });
+});

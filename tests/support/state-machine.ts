@@ -1,0 +1,131 @@
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { describeError } from '../../functions/shared/errors';
+import type { OrderRecord, StepName } from '../../functions/shared/orders/order';
+import { DynamoDbOrderRepository } from '../../functions/shared/orders/order-repository';
+import { PaymentSimulator } from '../../functions/shared/providers/payment-simulator';
+import { ShippingSimulator } from '../../functions/shared/providers/shipping-simulator';
+import { DynamoDbSimulatorLedger } from '../../functions/shared/providers/simulator-ledger';
+import { authorizePayment } from '../../functions/shared/steps/authorize-payment';
+import { cancelShipment } from '../../functions/shared/steps/cancel-shipment';
+import { capturePayment } from '../../functions/shared/steps/capture-payment';
+import { createShipment } from '../../functions/shared/steps/create-shipment';
+import { flagReceiptFailure } from '../../functions/shared/steps/flag-receipt-failure';
+import { generateReceipt } from '../../functions/shared/steps/generate-receipt';
+import { voidPayment } from '../../functions/shared/steps/void-payment';
+import { type LocalDynamo, TABLE_NAMES } from './dynalite';
+import { MemoryReceiptStore, RecordingMetrics } from './fakes';
+import { resolvedDefinition } from './template';
+
+type Execution = ReturnType<StateMachine['run']>;
+export type ExecutionEvent = Execution['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+type JsonValue = Parameters<StateMachine['run']>[0];
+
+/** Mirrors how Lambda reports a function error to Step Functions: errorType as Error, JSON as Cause. */
+class LambdaFunctionError extends Error {
+  constructor(errorType: string, errorMessage: string) {
+    super(JSON.stringify({ errorType, errorMessage, trace: [] }));
+    this.name = errorType;
+  }
+}
+
+/** Adapts a task use case to the `lambda:invoke` integration's {FunctionName, Payload} → {StatusCode, Payload}. */
+function lambdaInvoke(useCase: (payload: unknown) => Promise<unknown>): (input: JsonValue) => Promise<JsonValue> {
+  return async (input) => {
+    const { Payload } = input as { Payload: unknown };
+    try {
+      const result = await useCase(Payload);
+      return { StatusCode: 200, Payload: JSON.parse(JSON.stringify(result)) as JsonValue };
+    } catch (error) {
+      const { name, message } = describeError(error);
+      throw new LambdaFunctionError(name, message);
+    }
+  };
+}
+
+export interface ExecutionOutcome {
+  status: 'SUCCEEDED' | 'FAILED';
+  error?: string;
+  cause?: string;
+  events: ExecutionEvent[];
+  /** The order item after the execution, if there is one. */
+  order?: OrderRecord;
+  /** States entered, in order, retries not repeated (each entry is a billed transition). */
+  statesEntered: string[];
+  /** Retries per state name. */
+  retries: Record<string, number>;
+}
+
+/**
+ * The real ASL (substitutions applied) run by aws-local-stepfunctions, each Task wired to the
+ * real step use case, with DynamoDB on dynalite and the provider simulators' ledger there too.
+ */
+export class OrderWorkflowHarness {
+  readonly orders: DynamoDbOrderRepository;
+  readonly ledger: DynamoDbSimulatorLedger;
+  readonly receipts = new MemoryReceiptStore();
+  readonly metrics = new RecordingMetrics();
+  private readonly machine = new StateMachine(resolvedDefinition() as unknown as StateMachineDefinition);
+
+  constructor(dynamo: LocalDynamo) {
+    this.orders = new DynamoDbOrderRepository(dynamo.documentClient, TABLE_NAMES.OrdersTable ?? 'orders');
+    this.ledger = new DynamoDbSimulatorLedger(dynamo.documentClient, TABLE_NAMES.SimulatorLedgerTable ?? 'simulator-ledger');
+  }
+
+  private handlers(): Record<StepName, (input: JsonValue) => Promise<JsonValue>> {
+    const base = { orders: this.orders, now: () => new Date() };
+    const payments = new PaymentSimulator(this.ledger);
+    const shipping = new ShippingSimulator(this.ledger);
+    return {
+      'Authorize Payment': lambdaInvoke((event) => authorizePayment({ ...base, payments, metrics: this.metrics }, event)),
+      'Create Shipment': lambdaInvoke((event) => createShipment({ ...base, shipping }, event)),
+      'Capture Payment': lambdaInvoke((event) => capturePayment({ ...base, payments }, event)),
+      'Generate Receipt': lambdaInvoke((event) => generateReceipt({ ...base, receipts: this.receipts, metrics: this.metrics }, event)),
+      'Cancel Shipment': lambdaInvoke((event) => cancelShipment({ ...base, shipping }, event)),
+      'Void Payment': lambdaInvoke((event) => voidPayment({ ...base, payments, metrics: this.metrics }, event)),
+      'Flag Receipt Failure': lambdaInvoke((event) => flagReceiptFailure({ ...base, metrics: this.metrics }, event)),
+    };
+  }
+
+  /** Stores the order, runs its execution to the end, and returns what happened. */
+  async run(order: OrderRecord): Promise<ExecutionOutcome & { order: OrderRecord }> {
+    await this.orders.create(order);
+    const outcome = await this.execute({ orderId: order.orderId });
+    if (!outcome.order) throw new Error('order vanished');
+    return { ...outcome, order: outcome.order };
+  }
+
+  /** Runs an execution with the given input, whether or not such an order exists. */
+  async execute(input: { orderId: string }): Promise<ExecutionOutcome> {
+    const handlers = this.handlers();
+    const execution = this.machine.run(
+      input,
+      {
+        overrides: {
+          taskResourceLocalHandlers: handlers,
+          retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((state) => [state, 0])),
+        },
+        context: {
+          Execution: { Id: `arn:aws:states:us-east-1:123456789012:execution:OrderProcessing:${input.orderId}`, Name: input.orderId },
+        },
+      },
+    );
+    const events: ExecutionEvent[] = [];
+    for await (const event of execution.eventLogs) events.push(event);
+    await execution.result.catch(() => undefined);
+
+    const stored = /^ord_[0-9a-f]{32}$/.test(input.orderId) ? await this.orders.get(input.orderId) : undefined;
+    const failed = events.find((event) => event.type === 'ExecutionFailed');
+    const retries: Record<string, number> = {};
+    for (const event of events) {
+      if (event.type === 'StateRetried') retries[event.state.name] = (retries[event.state.name] ?? 0) + 1;
+    }
+    return {
+      status: failed ? 'FAILED' : 'SUCCEEDED',
+      ...(failed && 'Error' in failed ? { error: failed.Error, cause: String(failed.Cause) } : {}),
+      events,
+      order: stored,
+      statesEntered: events.flatMap((event) => (event.type === 'StateEntered' ? [event.state.name] : [])),
+      retries,
+    };
+  }
+}
