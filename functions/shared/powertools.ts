@@ -41,7 +41,8 @@ export function instrumented<E, R>(
     } finally {
       subsegment?.close();
       if (parent) tracer.setSegment(parent);
-      metrics.publishStoredMetrics();
+      // Functions without business metrics (reads) would otherwise warn on every invocation.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
       logger.resetKeys();
     }
   };

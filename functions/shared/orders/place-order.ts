@@ -29,17 +29,11 @@ export interface PlaceOrderCommand {
   idempotencyKey?: string;
 }
 
-/**
- * Prices and records an order, then starts its workflow. With an idempotency key, a replay of
- * the same body returns the first order (restarting its workflow if that never happened), and
- * concurrent duplicates converge on one item and one execution.
- */
-export async function placeOrder(deps: PlaceOrderDependencies, command: PlaceOrderCommand): Promise<{ order: OrderRecord; replayed: boolean }> {
+/** A RECEIVED order record for a validated request, priced from the catalog (throws OrderNotSellable). */
+export function newOrderRecord(orderId: string, command: PlaceOrderCommand, at: Date): OrderRecord {
   const priced = priceOrder(command.request);
-  const requestHash = sha256(JSON.stringify(command.request));
-  const orderId = newOrderId(command.apiKeyId, command.idempotencyKey);
-  const now = deps.now().toISOString();
-  const fresh: OrderRecord = {
+  const now = at.toISOString();
+  return {
     orderId,
     ownerApiKeyId: command.apiKeyId,
     customerId: command.request.customerId,
@@ -51,17 +45,27 @@ export async function placeOrder(deps: PlaceOrderDependencies, command: PlaceOrd
     totals: priced.totals,
     shippingAddress: command.request.shippingAddress,
     paymentToken: command.request.payment.token,
-    requestHash,
-    idempotencyKey: command.idempotencyKey,
+    requestHash: sha256(JSON.stringify(command.request)),
+    ...(command.idempotencyKey === undefined ? {} : { idempotencyKey: command.idempotencyKey }),
     steps: pendingSteps(),
   };
+}
+
+/**
+ * Prices and records an order, then starts its workflow. With an idempotency key, a replay of
+ * the same body returns the first order (restarting its workflow if that never happened), and
+ * concurrent duplicates converge on one item and one execution.
+ */
+export async function placeOrder(deps: PlaceOrderDependencies, command: PlaceOrderCommand): Promise<{ order: OrderRecord; replayed: boolean }> {
+  const orderId = newOrderId(command.apiKeyId, command.idempotencyKey);
+  const fresh = newOrderRecord(orderId, command, deps.now());
 
   let order = fresh;
   const replayed = (await deps.orders.create(fresh)) === 'exists';
   if (replayed) {
     const existing = await deps.orders.get(orderId);
     if (!existing) throw new Error(`Order ${orderId} reported as existing but not found`);
-    if (existing.requestHash !== requestHash) {
+    if (existing.requestHash !== fresh.requestHash) {
       throw new IdempotencyConflict('This Idempotency-Key was already used with a different request body');
     }
     order = existing;

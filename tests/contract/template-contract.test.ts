@@ -1,0 +1,159 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { ALL_STEPS } from '../../functions/shared/orders/order';
+import { OrderRequestSchema } from '../../functions/shared/orders/order-request';
+import { ROOT, type CfnResource, definitionSubstitutions, functionFolder, loadTemplate, readAslText, resolvedDefinition, resourcesOfType } from '../support/template';
+
+interface AslState {
+  Type: string;
+  Resource?: string;
+  Parameters?: { FunctionName?: string; Payload?: Record<string, string> };
+  TimeoutSeconds?: number;
+  Retry?: { ErrorEquals: string[]; MaxDelaySeconds?: number; JitterStrategy?: string; BackoffRate?: number }[];
+  Catch?: { ErrorEquals: string[]; ResultPath?: string; Next: string }[];
+  Next?: string;
+  End?: boolean;
+}
+
+const functions = resourcesOfType('AWS::Serverless::Function');
+const asl = JSON.parse(readAslText()) as { States: Record<string, AslState>; TimeoutSeconds?: number; QueryLanguage?: string };
+const taskStates = Object.entries(asl.States).filter(([, state]) => state.Type === 'Task');
+
+/** `${XFunctionArn}` placeholder of a task state → the X function's logical id. */
+function functionOf(state: AslState): string {
+  const match = /^\$\{([A-Za-z]+)Arn\}$/.exec(state.Parameters?.FunctionName ?? '');
+  if (!match?.[1]) throw new Error(`FunctionName is not a substitution: ${String(state.Parameters?.FunctionName)}`);
+  return match[1];
+}
+
+describe('template.yaml ↔ statemachine contract', () => {
+  it('has a DefinitionSubstitutions entry for every ${X} in the ASL, and no unused entry', () => {
+    const placeholders = new Set([...readAslText().matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1]));
+    expect([...placeholders].sort()).toEqual(Object.keys(definitionSubstitutions()).sort());
+  });
+
+  it('wires every task to the alias of a function in the template, and every task function to a task', () => {
+    const substitutions = definitionSubstitutions();
+    const invoked = taskStates.map(([, state]) => {
+      const placeholder = `${functionOf(state)}Arn`;
+      expect(substitutions[placeholder]).toEqual({ Ref: `${functionOf(state)}.Alias` });
+      return functionOf(state);
+    });
+    const taskFunctions = functions.map(([id]) => id).filter((id) => !['CreateOrderFunction', 'GetOrderFunction', 'GetReceiptFunction', 'ListProductsFunction'].includes(id));
+    expect(invoked.sort()).toEqual(taskFunctions.sort());
+  });
+
+  it('names the task states exactly as the order timeline does', () => {
+    expect(taskStates.map(([name]) => name).sort()).toEqual([...ALL_STEPS].sort());
+  });
+
+  it('keeps the ASL in JSONPath with no variables, so the local engine runs it as AWS does', () => {
+    expect(asl.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    expect(readAslText()).not.toMatch(/"Assign"|JSONata|waitForTaskToken/);
+  });
+
+  it('passes asl-validator with substitutions applied', () => {
+    const requireFromHere = createRequire(__filename);
+    const validate = requireFromHere('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
+    const result = validate(resolvedDefinition());
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('retries the transient errors on every task with capped, jittered backoff, and never retries a permanent one', () => {
+    const transient = [
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+      'ProviderUnavailable',
+      'DependencyUnavailable',
+    ];
+    for (const [name, state] of taskStates) {
+      const retried = (state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
+      expect({ name, missing: transient.filter((error) => !retried.includes(error)) }).toEqual({ name, missing: [] });
+      for (const retrier of state.Retry ?? []) {
+        expect(retrier.JitterStrategy).toBe('FULL');
+        expect(retrier.MaxDelaySeconds).toBeGreaterThan(0);
+        expect(retrier.ErrorEquals).not.toEqual(expect.arrayContaining(['States.ALL']));
+        for (const permanent of ['PaymentDeclined', 'AddressNotServiceable', 'CaptureDeclined', 'InvalidTaskInput', 'OrderStateConflict']) {
+          expect(retrier.ErrorEquals).not.toContain(permanent);
+        }
+      }
+      expect(state.Catch?.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
+      expect(state.Catch?.every((catcher) => catcher.ResultPath?.startsWith('$.'))).toBe(true);
+    }
+  });
+
+  it('gives each task a timeout longer than its function timeout, so a timed-out Lambda is dead before the state gives up', () => {
+    const template = loadTemplate();
+    const globalTimeout = Number(template.Globals.Function.Timeout);
+    for (const [name, state] of taskStates) {
+      const fn = template.Resources[functionOf(state)] as CfnResource;
+      const functionTimeout = Number(fn.Properties?.Timeout ?? globalTimeout);
+      expect({ name, ok: (state.TimeoutSeconds ?? 0) > functionTimeout }).toEqual({ name, ok: true });
+    }
+    expect(asl.TimeoutSeconds).toBeGreaterThan(0);
+  });
+
+  it('ends every failure path in a Fail state', () => {
+    const terminals = Object.entries(asl.States).filter(([, state]) => state.End === true || ['Fail', 'Succeed'].includes(state.Type));
+    expect(terminals.map(([name, state]) => `${name}:${state.Type}`).sort()).toEqual(
+      ['Compensation Failed:Fail', 'Generate Receipt:Task', 'Order Failed:Fail', 'Payment Declined:Fail', 'Receipt Failed:Fail'].sort(),
+    );
+  });
+});
+
+describe('template.yaml ↔ functions contract', () => {
+  it.each(functions.map(([id, resource]) => [id, resource] as const))('%s has its entry file and an event fixture', (_id, resource) => {
+    const folder = functionFolder(resource);
+    expect(existsSync(join(ROOT, 'functions', folder, 'index.ts'))).toBe(true);
+    expect(existsSync(join(ROOT, 'events', `${folder}.json`))).toBe(true);
+    expect(resource.Properties?.Handler).toBe('index.handler');
+    expect(resource.Metadata?.BuildMethod).toBe('esbuild');
+  });
+
+  it('gives every environment variable a handler reads to that function, via Globals or its own Environment', () => {
+    const template = loadTemplate();
+    const globals = Object.keys((template.Globals.Function.Environment as { Variables: Record<string, unknown> }).Variables);
+    for (const [id, resource] of functions) {
+      const own = Object.keys((resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
+      const source = readFileSync(join(ROOT, 'functions', functionFolder(resource), 'index.ts'), 'utf8');
+      const needed = [...source.matchAll(/requireEnv\('([A-Z_]+)'/g)].map((match) => match[1]);
+      if (/paymentProviderFromEnv/.test(source)) needed.push('PAYMENT_PROVIDER', 'SIMULATOR_LEDGER_TABLE_NAME');
+      if (/shippingProviderFromEnv/.test(source)) needed.push('SHIPPING_PROVIDER', 'SIMULATOR_LEDGER_TABLE_NAME');
+      if (/stepDependenciesFromEnv/.test(source)) needed.push('ORDERS_TABLE_NAME');
+      const missing = needed.filter((name) => name && !globals.includes(name) && !own.includes(name));
+      expect({ id, missing }).toEqual({ id, missing: [] });
+    }
+  });
+});
+
+describe('API Gateway model ↔ zod schema contract', () => {
+  interface JsonSchema {
+    required?: string[];
+    properties?: Record<string, JsonSchema>;
+    items?: JsonSchema;
+    additionalProperties?: boolean;
+  }
+  const api = resourcesOfType('AWS::Serverless::Api')[0]?.[1];
+  const model = (api?.Properties?.Models as Record<string, JsonSchema>).OrderRequest as JsonSchema;
+  const generated = OrderRequestSchema.toJSONSchema() as JsonSchema;
+
+  /** Field names, required flags and closedness, recursively. */
+  function shape(schema: JsonSchema | undefined): unknown {
+    if (!schema) return null;
+    if (schema.items) return { items: shape(schema.items) };
+    if (!schema.properties) return 'leaf';
+    return {
+      closed: schema.additionalProperties === false,
+      required: [...(schema.required ?? [])].sort(),
+      properties: Object.fromEntries(Object.entries(schema.properties).map(([key, value]) => [key, shape(value)]).sort()),
+    };
+  }
+
+  it('guards the same fields, with the same required set, at API Gateway and in the function', () => {
+    expect(shape(model)).toEqual(shape(generated));
+  });
+});

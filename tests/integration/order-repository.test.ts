@@ -1,0 +1,107 @@
+import { OrderNotFound, OrderStateConflict } from '../../functions/shared/errors';
+import { DynamoDbOrderRepository } from '../../functions/shared/orders/order-repository';
+import { placeOrder } from '../../functions/shared/orders/place-order';
+import { type LocalDynamo, startDynamo } from '../support/dynalite';
+import { RecordingMetrics } from '../support/fakes';
+import { orderRecord, orderRequest } from '../support/orders';
+
+let dynamo: LocalDynamo;
+let orders: DynamoDbOrderRepository;
+const now = () => new Date();
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  orders = new DynamoDbOrderRepository(dynamo.documentClient, 'orders');
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+describe('DynamoDbOrderRepository on dynalite', () => {
+  it('refuses to create the same order id twice', async () => {
+    const order = orderRecord();
+    expect(await orders.create(order)).toBe('created');
+    expect(await orders.create({ ...order, customerId: 'someone-else' })).toBe('exists');
+    expect((await orders.get(order.orderId))?.customerId).toBe(order.customerId);
+  });
+
+  it('records start, attempts and success, moving the status forward', async () => {
+    const order = orderRecord();
+    await orders.create(order);
+    const first = await orders.startStep(order.orderId, 'Authorize Payment', now());
+    const second = await orders.startStep(order.orderId, 'Authorize Payment', now());
+    expect(first.kind).toBe('started');
+    expect(second.order.steps['Authorize Payment']).toMatchObject({ status: 'RUNNING', attempts: 2 });
+    expect(second.order.steps['Authorize Payment'].startedAt).toBe(first.order.steps['Authorize Payment'].startedAt);
+
+    await orders.finishStep(order.orderId, 'Authorize Payment', { payment: { authorizationId: 'auth_1', status: 'AUTHORIZED', amount: order.totals.total } }, now());
+    const stored = await orders.get(order.orderId);
+    expect(stored?.status).toBe('PAYMENT_AUTHORIZED');
+    expect(stored?.steps['Authorize Payment']).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
+    expect(stored?.payment?.authorizationId).toBe('auth_1');
+  });
+
+  it('answers a duplicate start of a finished step with the recorded order instead of a second attempt', async () => {
+    const order = orderRecord();
+    await orders.create(order);
+    await orders.startStep(order.orderId, 'Authorize Payment', now());
+    await orders.finishStep(order.orderId, 'Authorize Payment', {}, now());
+    const again = await orders.startStep(order.orderId, 'Authorize Payment', now());
+    expect(again.kind).toBe('alreadySucceeded');
+    expect(again.order.steps['Authorize Payment'].attempts).toBe(1);
+    // A duplicate success report changes nothing.
+    await orders.finishStep(order.orderId, 'Authorize Payment', {}, now());
+    expect((await orders.get(order.orderId))?.status).toBe('PAYMENT_AUTHORIZED');
+  });
+
+  it('never moves an order backwards: a late step on a FAILED order is refused', async () => {
+    const order = orderRecord(undefined, { status: 'FAILED' });
+    await orders.create(order);
+    await expect(orders.startStep(order.orderId, 'Create Shipment', now())).rejects.toBeInstanceOf(OrderStateConflict);
+    await expect(orders.finishStep(order.orderId, 'Create Shipment', {}, now())).rejects.toBeInstanceOf(OrderStateConflict);
+    expect((await orders.get(order.orderId))?.status).toBe('FAILED');
+  });
+
+  it('does not let a late failure report undo a succeeded step', async () => {
+    const order = orderRecord();
+    await orders.create(order);
+    await orders.startStep(order.orderId, 'Authorize Payment', now());
+    await orders.finishStep(order.orderId, 'Authorize Payment', {}, now());
+    await orders.failStep(order.orderId, 'Authorize Payment', { error: { code: 'X', message: 'late' }, retrying: false, orderFailure: { code: 'X', message: 'late' } }, now());
+    const stored = await orders.get(order.orderId);
+    expect(stored?.steps['Authorize Payment'].status).toBe('SUCCEEDED');
+    expect(stored?.status).toBe('PAYMENT_AUTHORIZED');
+    expect(stored?.failure).toBeUndefined();
+  });
+
+  it('reports a missing order as OrderNotFound', async () => {
+    await expect(orders.startStep('ord_ffffffffffffffffffffffffffffffff', 'Authorize Payment', now())).rejects.toBeInstanceOf(OrderNotFound);
+  });
+});
+
+describe('placeOrder on dynalite', () => {
+  it('creates exactly one order and one workflow start for 20 concurrent requests with one Idempotency-Key', async () => {
+    const started: string[] = [];
+    const metrics = new RecordingMetrics();
+    const deps = {
+      orders,
+      metrics,
+      now,
+      workflow: {
+        start: (orderId: string) => {
+          started.push(orderId);
+          return Promise.resolve();
+        },
+      },
+    };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => placeOrder(deps, { apiKeyId: 'key-a', request: orderRequest(), idempotencyKey: 'checkout-42' })),
+    );
+    const ids = new Set(results.map((result) => result.order.orderId));
+    expect(ids.size).toBe(1);
+    expect(results.filter((result) => !result.replayed)).toHaveLength(1);
+    expect(metrics.counts.get('OrdersCreated')).toBe(1);
+    // Replays of a RECEIVED order re-issue the (idempotent) StartExecution with the same name.
+    expect(new Set(started)).toEqual(ids);
+  });
+});

@@ -1,0 +1,103 @@
+import { PaymentSimulator } from '../../functions/shared/providers/payment-simulator';
+import {
+  AddressNotServiceable,
+  AuthorizationVoided,
+  IdempotencyMismatch,
+  PaymentAlreadyCaptured,
+  PaymentDeclined,
+  ProviderUnavailable,
+  ShipmentCancelled,
+} from '../../functions/shared/providers/provider-errors';
+import { ShippingSimulator } from '../../functions/shared/providers/shipping-simulator';
+import { DynamoDbSimulatorLedger } from '../../functions/shared/providers/simulator-ledger';
+import { type LocalDynamo, startDynamo } from '../support/dynalite';
+
+let dynamo: LocalDynamo;
+let payments: PaymentSimulator;
+let shipping: ShippingSimulator;
+let sequence = 0;
+const usd = (amount: number) => ({ amount, currency: 'USD' });
+const key = () => `order-${String(++sequence)}`;
+const address = { name: 'Ada', line1: '1 Way', city: 'Town', postalCode: '12345', country: 'US' };
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  const ledger = new DynamoDbSimulatorLedger(dynamo.documentClient, 'simulator-ledger');
+  payments = new PaymentSimulator(ledger);
+  shipping = new ShippingSimulator(ledger);
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+describe('PaymentSimulator with a DynamoDB ledger', () => {
+  it('returns the same authorization for a repeated key and refuses a different amount under it', async () => {
+    const k = key();
+    const first = await payments.authorize({ idempotencyKey: k, token: 'tok_visa', amount: usd(1000) });
+    expect(await payments.authorize({ idempotencyKey: k, token: 'tok_visa', amount: usd(1000) })).toEqual(first);
+    await expect(payments.authorize({ idempotencyKey: k, token: 'tok_visa', amount: usd(2000) })).rejects.toBeInstanceOf(IdempotencyMismatch);
+  });
+
+  it('declines the decline tokens and unknown tokens, without retry changing the answer', async () => {
+    for (const token of ['tok_chargeDeclined', 'tok_insufficient_funds', 'tok_expired_card', 'tok_typo']) {
+      const k = key();
+      await expect(payments.authorize({ idempotencyKey: k, token, amount: usd(500) })).rejects.toBeInstanceOf(PaymentDeclined);
+      await expect(payments.authorize({ idempotencyKey: k, token: 'tok_visa', amount: usd(500) })).rejects.toBeInstanceOf(PaymentDeclined);
+    }
+  });
+
+  it('fails tok_flaky_N exactly N times before approving', async () => {
+    const k = key();
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await expect(payments.authorize({ idempotencyKey: k, token: 'tok_flaky_3', amount: usd(500) })).rejects.toBeInstanceOf(ProviderUnavailable);
+    }
+    await expect(payments.authorize({ idempotencyKey: k, token: 'tok_flaky_3', amount: usd(500) })).resolves.toHaveProperty('authorizationId');
+  });
+
+  it('captures once even when 10 captures race', async () => {
+    const k = key();
+    const { authorizationId } = await payments.authorize({ idempotencyKey: k, token: 'tok_visa', amount: usd(4200) });
+    const captures = await Promise.all(Array.from({ length: 10 }, () => payments.capture({ idempotencyKey: k, authorizationId, amount: usd(4200) })));
+    expect(new Set(captures.map((capture) => capture.captureId)).size).toBe(1);
+    await expect(payments.voidAuthorization({ idempotencyKey: k })).rejects.toBeInstanceOf(PaymentAlreadyCaptured);
+  });
+
+  it('leaves a tombstone on void, so a late authorization under the key is refused', async () => {
+    const k = key();
+    expect(await payments.voidAuthorization({ idempotencyKey: k })).toEqual({ outcome: 'NOTHING_TO_VOID' });
+    await expect(payments.authorize({ idempotencyKey: k, token: 'tok_visa', amount: usd(100) })).rejects.toBeInstanceOf(AuthorizationVoided);
+  });
+
+  it('voids an authorization idempotently', async () => {
+    const k = key();
+    const { authorizationId } = await payments.authorize({ idempotencyKey: k, token: 'tok_visa', amount: usd(100) });
+    expect(await payments.voidAuthorization({ idempotencyKey: k })).toEqual({ outcome: 'VOIDED', authorizationId });
+    expect(await payments.voidAuthorization({ idempotencyKey: k })).toEqual({ outcome: 'VOIDED', authorizationId });
+  });
+});
+
+describe('ShippingSimulator with a DynamoDB ledger', () => {
+  it('creates one shipment per key with a carrier and tracking number', async () => {
+    const k = key();
+    const shipment = await shipping.createShipment({ idempotencyKey: k, address, parcelCount: 1 });
+    expect(shipment).toMatchObject({ carrier: 'SimPost Ground', trackingNumber: expect.stringMatching(/^SP\d{16}$/) as string });
+    expect(await shipping.createShipment({ idempotencyKey: k, address, parcelCount: 1 })).toEqual(shipment);
+  });
+
+  it('refuses non-serviceable countries permanently', async () => {
+    await expect(shipping.createShipment({ idempotencyKey: key(), address: { ...address, country: 'AQ' }, parcelCount: 1 })).rejects.toBeInstanceOf(
+      AddressNotServiceable,
+    );
+  });
+
+  it('cancels idempotently and refuses a late shipment after a cancel', async () => {
+    const k = key();
+    await shipping.createShipment({ idempotencyKey: k, address, parcelCount: 1 });
+    expect((await shipping.cancelShipment({ idempotencyKey: k })).outcome).toBe('CANCELLED');
+    expect((await shipping.cancelShipment({ idempotencyKey: k })).outcome).toBe('CANCELLED');
+    await expect(shipping.createShipment({ idempotencyKey: k, address, parcelCount: 1 })).rejects.toBeInstanceOf(ShipmentCancelled);
+    const fresh = key();
+    expect(await shipping.cancelShipment({ idempotencyKey: fresh })).toEqual({ outcome: 'NOTHING_TO_CANCEL' });
+    await expect(shipping.createShipment({ idempotencyKey: fresh, address, parcelCount: 1 })).rejects.toBeInstanceOf(ShipmentCancelled);
+  });
+});
