@@ -149,7 +149,11 @@ describe('API Gateway model ↔ zod schema contract', () => {
     return {
       closed: schema.additionalProperties === false,
       required: [...(schema.required ?? [])].sort(),
-      properties: Object.fromEntries(Object.entries(schema.properties).map(([key, value]) => [key, shape(value)]).sort()),
+      properties: Object.fromEntries(
+        Object.entries(schema.properties)
+          .map(([key, value]): [string, unknown] => [key, shape(value)])
+          .sort(([a], [b]) => a.localeCompare(b)),
+      ),
     };
   }
 
