@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { type BuildOptions, build } from 'esbuild';
+import type { LocalFunction } from '../template/local-template';
+
+/** Bundles one function the way `sam build` does, with the esbuild settings from its Metadata. */
+export async function buildFunction(fn: LocalFunction, rootDir: string, outDir: string): Promise<string> {
+  const props = fn.buildProperties;
+  const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : undefined);
+  const outfile = join(outDir, fn.logicalId, `${fn.handler.split('.')[0] ?? 'index'}.js`);
+  const options: BuildOptions = {
+    absWorkingDir: rootDir,
+    entryPoints: [fn.entryPoint],
+    bundle: true,
+    platform: (props.Platform as BuildOptions['platform'] | undefined) ?? 'node',
+    format: (props.Format as BuildOptions['format'] | undefined) ?? 'cjs',
+    target: typeof props.Target === 'string' ? props.Target : 'es2023',
+    minify: props.Minify === true,
+    sourcemap: props.Sourcemap === true,
+    outfile,
+    logLevel: 'warning',
+  };
+  const mainFields = list(props.MainFields);
+  if (mainFields) options.mainFields = mainFields;
+  const external = list(props.External);
+  if (external) options.external = external;
+  await build(options);
+  return outfile;
+}
+
+/** Bundles the runtime's own worker bootstrap (TypeScript) to plain JS once per start. */
+export async function buildBootstrap(rootDir: string, outDir: string): Promise<string> {
+  const outfile = join(outDir, '_environment-bootstrap.js');
+  await build({
+    absWorkingDir: rootDir,
+    entryPoints: [join(__dirname, 'environment-bootstrap.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'es2023',
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { LocalFunction } from '../template/local-template';
+import type { FromEnvironment, InvokeContext, LambdaErrorPayload } from './protocol';
+
+export type InvokeResult =
+  | { ok: true; payload: unknown; requestId: string }
+  | { ok: false; error: LambdaErrorPayload; requestId: string };
+
+export interface LambdaServiceOptions {
+  /** Variables added to every function's environment (endpoints, credentials). */
+  sharedEnvironment: Record<string, string>;
+  /** Most concurrent environments per function. */
+  maxConcurrencyPerFunction: number;
+  /** Where REPORT lines and function output go. */
+  log: (line: string) => void;
+}
+
+interface Environment {
+  worker: Worker;
+  ready: Promise<number>;
+  busy: boolean;
+  initMs?: number;
+  reported: boolean;
+}
+
+interface Pending {
+  resolve: (result: InvokeResult) => void;
+  requestId: string;
+  started: number;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Runs each function in isolated execution environments (worker threads with their own
+ * process.env and heap limit), reuses warm ones, adds environments for concurrent calls,
+ * enforces Timeout as Sandbox.Timedout, and prints a Lambda-style REPORT line per invoke.
+ */
+export class LambdaService {
+  private readonly pools = new Map<string, Environment[]>();
+  private readonly waiting = new Map<string, (() => void)[]>();
+  private readonly byArn = new Map<string, LocalFunction>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly functions: LocalFunction[],
+    private readonly bundles: Map<string, string>,
+    private readonly bootstrapPath: string,
+    private readonly options: LambdaServiceOptions,
+  ) {
+    for (const fn of functions) {
+      this.byArn.set(fn.logicalId, fn);
+      this.byArn.set(fn.arn, fn);
+      if (fn.aliasArn) this.byArn.set(fn.aliasArn, fn);
+    }
+  }
+
+  /** A function by logical id, name, ARN or alias ARN. */
+  find(nameOrArn: string): LocalFunction | undefined {
+    return this.byArn.get(nameOrArn) ?? this.byArn.get(nameOrArn.replace(/:(\$LATEST|live)$/, ''));
+  }
+
+  /** The environment a function sees: its template Environment plus the runtime's shared variables. */
+  environmentOf(fn: LocalFunction): Record<string, string> {
+    return {
+      ...this.options.sharedEnvironment,
+      ...fn.environment,
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+      LAMBDA_TASK_ROOT: '/var/task',
+      _HANDLER: fn.handler,
+      TZ: 'UTC',
+    };
+  }
+
+  private spawn(fn: LocalFunction): Environment {
+    const bundlePath = this.bundles.get(fn.logicalId);
+    if (!bundlePath) throw new Error(`${fn.logicalId} was not built`);
+    const worker = new Worker(this.bootstrapPath, {
+      env: this.environmentOf(fn),
+      workerData: { bundlePath, handlerName: fn.handler.split('.').slice(1).join('.') },
+      resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb },
+      stdout: false,
+      stderr: false,
+    });
+    const environment: Environment = { worker, busy: true, reported: false, ready: Promise.resolve(0) };
+    environment.ready = new Promise<number>((resolve, reject) => {
+      const onMessage = (message: FromEnvironment) => {
+        if (message.type === 'ready') {
+          environment.initMs = message.initMs;
+          worker.off('message', onMessage);
+          resolve(message.initMs);
+        } else if (message.type === 'initError') {
+          worker.off('message', onMessage);
+          reject(Object.assign(new Error(message.error.errorMessage), { payload: message.error }));
+        }
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+    const pool = this.pools.get(fn.logicalId) ?? [];
+    pool.push(environment);
+    this.pools.set(fn.logicalId, pool);
+    worker.once('exit', () => {
+      this.pools.set(fn.logicalId, (this.pools.get(fn.logicalId) ?? []).filter((candidate) => candidate !== environment));
+      this.wake(fn.logicalId);
+    });
+    return environment;
+  }
+
+  private wake(functionId: string): void {
+    this.waiting.get(functionId)?.shift()?.();
+  }
+
+  /** An idle environment, a new one, or (at the concurrency cap) the next one to free up. */
+  private async acquire(fn: LocalFunction): Promise<Environment> {
+    for (;;) {
+      const pool = this.pools.get(fn.logicalId) ?? [];
+      const idle = pool.find((environment) => !environment.busy);
+      if (idle) {
+        idle.busy = true;
+        return idle;
+      }
+      if (pool.length < this.options.maxConcurrencyPerFunction) return this.spawn(fn);
+      await new Promise<void>((resolve) => {
+        const queue = this.waiting.get(fn.logicalId) ?? [];
+        queue.push(resolve);
+        this.waiting.set(fn.logicalId, queue);
+      });
+    }
+  }
+
+  private release(fn: LocalFunction, environment: Environment): void {
+    environment.busy = false;
+    this.wake(fn.logicalId);
+  }
+
+  /** Invokes a function synchronously (RequestResponse), as the Lambda Invoke API does. */
+  async invoke(nameOrArn: string, event: unknown): Promise<InvokeResult> {
+    const fn = this.find(nameOrArn);
+    const requestId = randomUUID();
+    if (!fn) {
+      return { ok: false, requestId, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${nameOrArn}`, trace: [] } };
+    }
+    if (this.closed) return { ok: false, requestId, error: { errorType: 'Lambda.ServiceException', errorMessage: 'Runtime is shutting down', trace: [] } };
+    const environment = await this.acquire(fn);
+    let initMs: number;
+    try {
+      initMs = await environment.ready;
+    } catch (error) {
+      await environment.worker.terminate();
+      const payload = (error as { payload?: LambdaErrorPayload }).payload ?? { errorType: 'Runtime.Unknown', errorMessage: String(error), trace: [] };
+      this.options.log(`${fn.logicalId} INIT_REPORT failed: ${payload.errorType}: ${payload.errorMessage}`);
+      return { ok: false, requestId, error: payload };
+    }
+    const coldStart = !environment.reported;
+    environment.reported = true;
+    const id = this.nextId++;
+    const started = performance.now();
+    const context: InvokeContext = {
+      awsRequestId: requestId,
+      functionName: fn.name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: fn.aliasArn ?? fn.arn,
+      memoryLimitInMB: String(fn.memoryMb),
+      logGroupName: `/aws/lambda/${fn.name}`,
+      logStreamName: `local/${fn.name}`,
+      deadlineMs: Date.now() + fn.timeoutSeconds * 1000,
+    };
+
+    const result = await new Promise<InvokeResult & { maxMemoryUsedMb?: number }>((resolve) => {
+      const pending: Pending = {
+        resolve,
+        requestId,
+        started,
+        timer: setTimeout(() => {
+          cleanup();
+          void environment.worker.terminate();
+          resolve({
+            ok: false,
+            requestId,
+            error: { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`, trace: [] },
+          });
+        }, fn.timeoutSeconds * 1000),
+      };
+      const onMessage = (message: FromEnvironment) => {
+        if (message.type !== 'result' || message.id !== id) return;
+        cleanup();
+        resolve(message.ok ? { ok: true, payload: message.payload, requestId, maxMemoryUsedMb: message.maxMemoryUsedMb } : { ok: false, error: message.error, requestId, maxMemoryUsedMb: message.maxMemoryUsedMb });
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        const outOfMemory = code !== 0;
+        resolve({
+          ok: false,
+          requestId,
+          error: {
+            errorType: 'Runtime.ExitError',
+            errorMessage: `RequestId: ${requestId} Error: Runtime exited${outOfMemory ? ` with error: exit status ${code}` : ' without providing a reason'}`,
+            trace: [],
+          },
+        });
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        const memory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+        resolve({
+          ok: false,
+          requestId,
+          error: memory
+            ? { errorType: 'Runtime.OutOfMemory', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`, trace: [] }
+            : { errorType: error.name, errorMessage: error.message, trace: [] },
+        });
+      };
+      const cleanup = () => {
+        clearTimeout(pending.timer);
+        environment.worker.off('message', onMessage);
+        environment.worker.off('exit', onExit);
+        environment.worker.off('error', onError);
+      };
+      environment.worker.on('message', onMessage);
+      environment.worker.once('exit', onExit);
+      environment.worker.once('error', onError);
+      environment.worker.postMessage({ type: 'invoke', id, event, context });
+    });
+
+    const duration = performance.now() - started;
+    this.options.log(
+      `REPORT RequestId: ${requestId}\tFunction: ${fn.logicalId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${String(Math.ceil(duration))} ms\t` +
+        `Memory Size: ${String(fn.memoryMb)} MB\tMax Memory Used: ${String(result.maxMemoryUsedMb ?? fn.memoryMb)} MB` +
+        (coldStart ? `\tInit Duration: ${initMs.toFixed(2)} ms` : '') +
+        (result.ok ? '' : `\tStatus: error (${result.error.errorType})`),
+    );
+    if (result.ok || result.maxMemoryUsedMb !== undefined) this.release(fn, environment);
+    return result.ok ? { ok: true, payload: result.payload, requestId } : { ok: false, error: result.error, requestId };
+  }
+
+  /** Stops every execution environment. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = [...this.pools.values()].flat().map((environment) => environment.worker.terminate());
+    await Promise.allSettled(workers);
+  }
+
+  /** Logical ids of the functions served. */
+  names(): string[] {
+    return this.functions.map((fn) => fn.logicalId);
+  }
+}

@@ -1,0 +1,195 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type ApiGateway as ApiGatewayType, ApiGateway, type LocalApiKey } from './apigateway/api-gateway';
+import { lambdaInvokeEndpoint, stepFunctionsEndpoint } from './http-endpoints';
+import { buildBootstrap, buildFunction } from './lambda/build-functions';
+import { LambdaService } from './lambda/lambda-service';
+import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
+import { LOCAL_CREDENTIALS, type RunningStore, startDynamoDb, startS3 } from './storage/storage';
+import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
+
+export interface RuntimeConfig {
+  apiKeys: LocalApiKey[];
+  ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number };
+  region: string;
+  maxRunningExecutions: number;
+  maxConcurrencyPerFunction: number;
+}
+
+export interface RuntimeOptions {
+  rootDir: string;
+  templatePath: string;
+  /** Everything the runtime keeps lives here (default <root>/.local). */
+  stateDir: string;
+  fresh: boolean;
+  config: RuntimeConfig;
+  integrationTimeoutMs?: number;
+  log: (line: string) => void;
+}
+
+/** What `.local/runtime.json` holds, for scripts and tests. */
+export interface RuntimeInfo {
+  apiUrl: string;
+  apiUrls: Record<string, string>;
+  apiKeys: LocalApiKey[];
+  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string };
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  stateMachines: Record<string, string>;
+  tables: Record<string, string>;
+  buckets: Record<string, string>;
+  functions: string[];
+  pid: number;
+  startedAt: string;
+  startupMs: number;
+  resumedExecutions: number;
+}
+
+export interface RunningRuntime {
+  info: RuntimeInfo;
+  template: LocalTemplate;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${String(port)} is in use; pass another port (see npm start -- --help)`) : error);
+    });
+    server.listen(port, '127.0.0.1', () => { resolve((server.address() as AddressInfo).port); });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => { resolve(); });
+    server.closeAllConnections();
+  });
+}
+
+/** Loads the runtime's checked-in local configuration. */
+export function loadConfig(path: string): RuntimeConfig {
+  return JSON.parse(readFileSync(path, 'utf8')) as RuntimeConfig;
+}
+
+/**
+ * Starts the template on this machine: dynalite, s3rver, every function in isolated execution
+ * environments, the state machines, the REST API, and the Lambda and Step Functions endpoints.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<RunningRuntime> {
+  const started = performance.now();
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) {
+    // On Node 20 every Task fails with "Promise.withResolvers is not a function" and looks like a business failure.
+    throw new Error(`The local runtime needs Node 22+ (Lambda runs nodejs24.x); this is ${process.version}. Use npm start, which runs node_modules/.bin/node.`);
+  }
+  const { config, log } = options;
+  const dataDir = join(options.stateDir, 'data');
+  if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+
+  const template = loadLocalTemplate({ templatePath: options.templatePath, region: config.region });
+  const buildDir = join(options.stateDir, 'build');
+  const [dynamodb, s3, bundles, bootstrap] = await Promise.all([
+    startDynamoDb(join(dataDir, 'dynamodb'), config.ports.dynamodb, template.tables, config.region),
+    startS3(join(dataDir, 's3'), config.ports.s3, template.buckets),
+    Promise.all(template.functions.map(async (fn) => [fn.logicalId, await buildFunction(fn, options.rootDir, buildDir)] as const)),
+    buildBootstrap(options.rootDir, buildDir),
+  ]);
+  const stores: RunningStore[] = [dynamodb, s3];
+
+  const sfnServer = createServer();
+  const lambdaServer = createServer();
+  const apiServer = createServer();
+  const [sfnPort, lambdaPort] = await Promise.all([listen(sfnServer, config.ports.stepfunctions), listen(lambdaServer, config.ports.lambda)]);
+  const endpoints = {
+    sfn: `http://127.0.0.1:${String(sfnPort)}`,
+    s3: s3.endpoint,
+    dynamodb: dynamodb.endpoint,
+    lambda: `http://127.0.0.1:${String(lambdaPort)}`,
+  };
+
+  // The unchanged SDK in each function reaches the emulators through the standard endpoint variables.
+  const lambda = new LambdaService(template.functions, new Map(bundles), bootstrap, {
+    sharedEnvironment: {
+      AWS_REGION: config.region,
+      AWS_DEFAULT_REGION: config.region,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_S3: endpoints.s3,
+      AWS_ENDPOINT_URL_SFN: endpoints.sfn,
+      AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      S3_FORCE_PATH_STYLE: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+      NODE_ENV: 'production',
+    },
+    maxConcurrencyPerFunction: config.maxConcurrencyPerFunction,
+    log,
+  });
+  const sfn = new StepFunctionsService(template.stateMachines, lambda, {
+    journalDir: join(dataDir, 'executions'),
+    maxRunning: config.maxRunningExecutions,
+    log,
+  });
+  const api: ApiGatewayType = new ApiGateway(template.apis, template.functions, lambda, {
+    apiKeys: config.apiKeys,
+    ...(options.integrationTimeoutMs ? { integrationTimeoutMs: options.integrationTimeoutMs } : {}),
+    log,
+  });
+  const guard =
+    (handler: (request: IncomingMessage, response: ServerResponse) => Promise<void>) => (request: IncomingMessage, response: ServerResponse) => {
+      handler(request, response).catch((error: unknown) => {
+        log(`internal error: ${String(error)}`);
+        if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'application/json' });
+        response.end('{"message":"Internal server error"}');
+      });
+    };
+  sfnServer.on('request', guard(stepFunctionsEndpoint(sfn)));
+  lambdaServer.on('request', guard(lambdaInvokeEndpoint(lambda)));
+  apiServer.on('request', guard((request, response) => api.handle(request, response)));
+  const apiPort = await listen(apiServer, config.ports.api);
+  const apiUrls = api.urls(`http://127.0.0.1:${String(apiPort)}`);
+  const resumedExecutions = sfn.resumeFromJournal();
+
+  const info: RuntimeInfo = {
+    apiUrl: Object.values(apiUrls)[0] ?? `http://127.0.0.1:${String(apiPort)}`,
+    apiUrls,
+    apiKeys: config.apiKeys,
+    endpoints,
+    region: config.region,
+    credentials: LOCAL_CREDENTIALS,
+    stateMachines: Object.fromEntries(template.stateMachines.map((machine) => [machine.logicalId, machine.arn])),
+    tables: Object.fromEntries(template.tables.map((table) => [table.logicalId, table.name])),
+    buckets: Object.fromEntries(template.buckets.map((bucket) => [bucket.logicalId, bucket.name])),
+    functions: lambda.names(),
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    startupMs: Math.round(performance.now() - started),
+    resumedExecutions,
+  };
+  const infoPath = join(options.stateDir, 'runtime.json');
+  writeFileSync(infoPath, JSON.stringify(info, null, 2));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    info,
+    template,
+    stop: () => {
+      stopping ??= (async () => {
+        await close(apiServer);
+        const left = await sfn.drain(10_000);
+        if (left > 0) log(`${String(left)} execution(s) still running; they resume on the next start`);
+        await Promise.all([close(sfnServer), close(lambdaServer)]);
+        await lambda.close();
+        await Promise.all(stores.map((store) => store.close()));
+        rmSync(infoPath, { force: true });
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,483 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { LambdaService } from '../lambda/lambda-service';
+import type { LocalStateMachine } from '../template/local-template';
+import { text } from '../text';
+import { HistoryRecorder, type HistoryEvent, stateEventType, toWire } from './history';
+
+type Execution = ReturnType<StateMachine['run']>;
+type EngineEvent = Execution['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+type JsonValue = Parameters<StateMachine['run']>[0];
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** The journal entry of one execution: enough to describe it, list its history and resume it. */
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  input: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  events: HistoryEvent[];
+  /** The state that was running and its input: where a restarted runtime resumes (a redrive). */
+  resume?: { state: string; input: unknown };
+  redriveCount: number;
+}
+
+/** A Step Functions API error, serialised as AWS JSON 1.0 `{__type, message}`. */
+export class SfnApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly statusCode = 400,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+/** Lambda's failure as Step Functions sees it: Error = errorType, Cause = the JSON payload. */
+class LambdaFunctionError extends Error {
+  constructor(errorType: string, cause: string) {
+    super(cause);
+    this.name = errorType;
+  }
+}
+
+const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
+const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
+// Execution names: 1-80 characters, none of whitespace, brackets, wildcards, `"#%\^|~`$&,;:/` or control characters.
+const EXECUTION_NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
+const isValidExecutionName = (name: string) =>
+  name.length >= 1 && name.length <= 80 && !EXECUTION_NAME_FORBIDDEN.test(name) && !hasControlCharacter(name);
+function hasControlCharacter(value: string): boolean {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
+const TERMINAL: readonly ExecutionStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+
+interface StateDefinition {
+  Type: string;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  TimeoutSeconds?: number;
+  States?: unknown;
+  Iterator?: unknown;
+  ItemProcessor?: unknown;
+  Branches?: unknown;
+}
+
+export interface StepFunctionsServiceOptions {
+  journalDir: string;
+  /** Most executions running their states at once; the rest wait, so new work cannot starve running orders. */
+  maxRunning: number;
+  log: (line: string) => void;
+}
+
+/**
+ * A Step Functions endpoint (AWS JSON 1.0) for the template's state machines, executed by
+ * aws-local-stepfunctions with every Task resolved to the local Lambda service. Executions are
+ * journalled to disk and resumed, redrive-style, after a restart.
+ */
+export class StepFunctionsService {
+  private readonly machines = new Map<string, { local: LocalStateMachine; engine: StateMachine; created: number }>();
+  private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly running = new Map<string, { execution?: Execution; done: Promise<void> }>();
+  private readonly slots: (() => void)[] = [];
+  private active = 0;
+  private accepting = true;
+
+  constructor(
+    stateMachines: LocalStateMachine[],
+    private readonly lambda: LambdaService,
+    private readonly options: StepFunctionsServiceOptions,
+  ) {
+    for (const local of stateMachines) {
+      this.checkTasks(local.logicalId, local.definition.States as Record<string, StateDefinition>);
+      this.machines.set(local.arn, {
+        local,
+        engine: new StateMachine(local.definition as unknown as StateMachineDefinition),
+        created: Date.now(),
+      });
+    }
+    mkdirSync(options.journalDir, { recursive: true });
+  }
+
+  /** Refuses, at start-up, any Task whose resource this runtime cannot run, naming the state. */
+  private checkTasks(machine: string, states: Record<string, StateDefinition>): void {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type !== 'Task') {
+        const branches: unknown[] = Array.isArray(state.Branches) ? (state.Branches as unknown[]) : [];
+        for (const nested of [state.Iterator, state.ItemProcessor, ...branches]) {
+          const nestedStates = (nested as { States?: Record<string, StateDefinition> } | undefined)?.States;
+          if (nestedStates) this.checkTasks(machine, nestedStates);
+        }
+        continue;
+      }
+      const resource = state.Resource ?? '';
+      const target = LAMBDA_INVOKE.test(resource) ? text(state.Parameters?.FunctionName) : LAMBDA_ARN.test(resource) ? resource : undefined;
+      if (target === undefined) {
+        throw new Error(`${machine}: state "${name}" uses resource ${resource}, which the local runtime cannot run (supported: lambda:invoke and Lambda ARNs)`);
+      }
+      if (!this.lambda.find(target)) throw new Error(`${machine}: state "${name}" invokes ${target}, which is not a function in the template`);
+    }
+  }
+
+  private taskStateNames(definition: Record<string, unknown>): string[] {
+    return Object.entries(definition.States as Record<string, StateDefinition>).filter(([, state]) => state.Type === 'Task').map(([name]) => name);
+  }
+
+  private persist(record: ExecutionRecord): void {
+    const file = join(this.options.journalDir, `${encodeURIComponent(record.executionArn)}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify(record));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  /** Loads the journal and resumes every execution that was running when the runtime stopped. */
+  resumeFromJournal(): number {
+    let resumed = 0;
+    for (const file of readdirSync(this.options.journalDir).filter((name) => name.endsWith('.json'))) {
+      const record = JSON.parse(readFileSync(join(this.options.journalDir, file), 'utf8')) as ExecutionRecord;
+      this.executions.set(record.executionArn, record);
+      if (record.status === 'RUNNING') {
+        record.redriveCount += 1;
+        new HistoryRecorder(record.events).add('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: record.redriveCount } });
+        this.launch(record, record.resume);
+        resumed += 1;
+      }
+    }
+    return resumed;
+  }
+
+  private async acquireSlot(): Promise<void> {
+    if (this.active < this.options.maxRunning) {
+      this.active += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.slots.push(resolve));
+  }
+
+  private releaseSlot(): void {
+    const next = this.slots.shift();
+    if (next) next();
+    else this.active -= 1;
+  }
+
+  private launch(record: ExecutionRecord, resume?: { state: string; input: unknown }): void {
+    const entry: { execution?: Execution; done: Promise<void> } = { done: Promise.resolve() };
+    entry.done = this.acquireSlot()
+      .then(() => this.execute(record, entry, resume))
+      .catch((error: unknown) => {
+        this.options.log(`execution ${record.name} crashed in the runtime: ${String(error)}`);
+      })
+      .finally(() => {
+        this.releaseSlot();
+        this.running.delete(record.executionArn);
+      });
+    this.running.set(record.executionArn, entry);
+  }
+
+  private async execute(record: ExecutionRecord, entry: { execution?: Execution }, resume?: { state: string; input: unknown }): Promise<void> {
+    const machine = this.machines.get(record.stateMachineArn);
+    if (!machine) throw new Error(`State machine ${record.stateMachineArn} is gone`);
+    const engine = resume
+      ? new StateMachine({ ...machine.local.definition, StartAt: resume.state } as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } })
+      : machine.engine;
+    const history = new HistoryRecorder(record.events);
+    const definitionStates = machine.local.definition.States as Record<string, StateDefinition>;
+    const taskEvents = new Map<string, { type: string; details: Record<string, unknown>; timestamp: number }[]>();
+    const pushTaskEvent = (state: string, type: string, details: Record<string, unknown>) => {
+      const queue = taskEvents.get(state) ?? [];
+      queue.push({ type, details, timestamp: Date.now() });
+      taskEvents.set(state, queue);
+    };
+    const drainTaskEvents = (state: string) => {
+      for (const event of taskEvents.get(state) ?? []) history.add(event.type, event.details, event.timestamp);
+      taskEvents.delete(state);
+    };
+
+    const handlers = Object.fromEntries(
+      this.taskStateNames(machine.local.definition).map((state) => [
+        state,
+        async (input: JsonValue): Promise<JsonValue> => {
+          const definition = definitionStates[state];
+          const optimized = LAMBDA_INVOKE.test(definition?.Resource ?? '');
+          const parameters = (optimized ? input : null) as { FunctionName?: string; Payload?: unknown } | null;
+          const functionName = optimized ? String(parameters?.FunctionName) : String(definition?.Resource);
+          const payload = optimized ? (parameters?.Payload ?? null) : input;
+          const resourceDetails = optimized ? { resourceType: 'lambda', resource: 'invoke' } : { resourceType: 'lambda', resource: functionName };
+          pushTaskEvent(state, optimized ? 'TaskScheduled' : 'LambdaFunctionScheduled', {
+            [optimized ? 'taskScheduledEventDetails' : 'lambdaFunctionScheduledEventDetails']: {
+              ...resourceDetails,
+              region: 'us-east-1',
+              parameters: JSON.stringify(input),
+              ...(definition?.TimeoutSeconds ? { timeoutInSeconds: definition.TimeoutSeconds } : {}),
+            },
+          });
+          pushTaskEvent(state, optimized ? 'TaskStarted' : 'LambdaFunctionStarted', optimized ? { taskStartedEventDetails: resourceDetails } : {});
+          const result = await this.lambda.invoke(functionName, payload);
+          if (!result.ok) {
+            const cause = JSON.stringify(result.error);
+            pushTaskEvent(state, optimized ? 'TaskFailed' : 'LambdaFunctionFailed', {
+              [optimized ? 'taskFailedEventDetails' : 'lambdaFunctionFailedEventDetails']: { ...(optimized ? resourceDetails : {}), error: result.error.errorType, cause },
+            });
+            throw new LambdaFunctionError(result.error.errorType, cause);
+          }
+          const output: JsonValue = optimized
+            ? { ExecutedVersion: '$LATEST', Payload: result.payload as JsonValue, StatusCode: 200, SdkHttpMetadata: { HttpStatusCode: 200 }, SdkResponseMetadata: { RequestId: result.requestId } }
+            : (result.payload as JsonValue);
+          pushTaskEvent(state, optimized ? 'TaskSucceeded' : 'LambdaFunctionSucceeded', {
+            [optimized ? 'taskSucceededEventDetails' : 'lambdaFunctionSucceededEventDetails']: { ...(optimized ? resourceDetails : {}), output: JSON.stringify(output) },
+          });
+          return output;
+        },
+      ]),
+    );
+
+    const input = resume ? (resume.input as JsonValue) : (JSON.parse(record.input) as JsonValue);
+    const execution = engine.run(input, {
+      overrides: { taskResourceLocalHandlers: handlers },
+      noThrowOnAbort: true,
+      context: {
+        Execution: {
+          Id: record.executionArn,
+          Name: record.name,
+          Input: JSON.parse(record.input) as JsonValue,
+          StartTime: new Date(record.startDate).toISOString(),
+          RoleArn: 'arn:aws:iam::000000000000:role/local-state-machine',
+          RedriveCount: record.redriveCount,
+        },
+        StateMachine: { Id: record.stateMachineArn, Name: machine.local.name },
+      },
+    });
+    entry.execution = execution;
+    for await (const event of execution.eventLogs) {
+      this.record(record, history, event, definitionStates, drainTaskEvents);
+    }
+    await execution.result.catch(() => undefined);
+  }
+
+  private record(
+    record: ExecutionRecord,
+    history: HistoryRecorder,
+    event: EngineEvent,
+    states: Record<string, StateDefinition>,
+    drainTaskEvents: (state: string) => void,
+  ): void {
+    const stateType = (name: string) => states[name]?.Type ?? 'Task';
+    switch (event.type) {
+      case 'ExecutionStarted':
+        if (record.events.length === 0) {
+          history.add('ExecutionStarted', {
+            executionStartedEventDetails: { input: record.input, inputDetails: { truncated: false }, roleArn: 'arn:aws:iam::000000000000:role/local-state-machine' },
+          }, event.timestamp);
+        }
+        break;
+      case 'StateEntered':
+        record.resume = { state: event.state.name, input: event.state.input };
+        history.add(stateEventType(stateType(event.state.name), 'Entered'), {
+          stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input), inputDetails: { truncated: false } },
+        }, event.timestamp);
+        break;
+      case 'StateExited':
+        drainTaskEvents(event.state.name);
+        history.add(stateEventType(stateType(event.state.name), 'Exited'), {
+          stateExitedEventDetails: { name: event.state.name, output: JSON.stringify(event.state.output ?? null), outputDetails: { truncated: false } },
+        }, event.timestamp);
+        break;
+      case 'StateRetried':
+      case 'StateCaught':
+      case 'StateFailed':
+        drainTaskEvents(event.state.name);
+        break;
+      case 'ExecutionSucceeded':
+        this.finish(record, 'SUCCEEDED', event.timestamp, { output: JSON.stringify(event.output) });
+        history.add('ExecutionSucceeded', { executionSucceededEventDetails: { output: record.output, outputDetails: { truncated: false } } }, event.timestamp);
+        break;
+      case 'ExecutionFailed': {
+        const cause = typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause ?? '');
+        this.finish(record, 'FAILED', event.timestamp, { error: event.Error, cause });
+        history.add('ExecutionFailed', { executionFailedEventDetails: { error: event.Error, cause } }, event.timestamp);
+        break;
+      }
+      case 'ExecutionTimeout':
+        this.finish(record, 'TIMED_OUT', event.timestamp, { error: 'States.Timeout' });
+        history.add('ExecutionTimedOut', { executionTimedOutEventDetails: { error: 'States.Timeout' } }, event.timestamp);
+        break;
+      case 'ExecutionAborted':
+        // StopExecution already recorded the abort; an abort from drain() leaves the execution RUNNING to resume.
+        break;
+      default:
+        break;
+    }
+    this.persist(record);
+  }
+
+  private finish(record: ExecutionRecord, status: ExecutionStatus, at: number, fields: Partial<ExecutionRecord>): void {
+    Object.assign(record, fields, { status, stopDate: at });
+    delete record.resume;
+    this.options.log(`execution ${record.name} ${status}${record.error ? ` (${record.error})` : ''}`);
+  }
+
+  private execution(arn: unknown): ExecutionRecord {
+    const record = typeof arn === 'string' ? this.executions.get(arn) : undefined;
+    if (!record) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
+    return record;
+  }
+
+  private machine(arn: unknown): { local: LocalStateMachine; created: number } {
+    const machine = typeof arn === 'string' ? this.machines.get(arn) : undefined;
+    if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+    return machine;
+  }
+
+  /** StartExecution with AWS's name semantics. */
+  startExecution(request: Record<string, unknown>): { executionArn: string; startDate: number } {
+    if (!this.accepting) throw new SfnApiError('ServiceUnavailable', 'The runtime is shutting down', 503);
+    const machine = this.machine(request.stateMachineArn);
+    const name = request.name === undefined ? randomUUID() : text(request.name);
+    if (!isValidExecutionName(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
+    const input = request.input === undefined ? '{}' : text(request.input);
+    try {
+      JSON.parse(input);
+    } catch {
+      throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not valid JSON');
+    }
+    const executionArn = `${machine.local.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
+      throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn: machine.local.arn,
+      name,
+      input,
+      status: 'RUNNING',
+      startDate: Date.now(),
+      events: [],
+      redriveCount: 0,
+    };
+    this.executions.set(executionArn, record);
+    this.persist(record);
+    this.launch(record);
+    return { executionArn, startDate: record.startDate };
+  }
+
+  /** Dispatches one AWS JSON 1.0 call (`X-Amz-Target: AWSStepFunctions.<Operation>`). */
+  handle(operation: string, request: Record<string, unknown>): unknown {
+    switch (operation) {
+      case 'StartExecution': {
+        const started = this.startExecution(request);
+        return { executionArn: started.executionArn, startDate: started.startDate / 1000 };
+      }
+      case 'DescribeExecution': {
+        const record = this.execution(request.executionArn);
+        return {
+          executionArn: record.executionArn,
+          stateMachineArn: record.stateMachineArn,
+          name: record.name,
+          status: record.status,
+          startDate: record.startDate / 1000,
+          ...(record.stopDate ? { stopDate: record.stopDate / 1000 } : {}),
+          input: record.input,
+          inputDetails: { included: true },
+          ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
+          ...(record.error !== undefined ? { error: record.error } : {}),
+          ...(record.cause !== undefined ? { cause: record.cause } : {}),
+          redriveCount: record.redriveCount,
+        };
+      }
+      case 'GetExecutionHistory': {
+        const record = this.execution(request.executionArn);
+        const events = request.reverseOrder === true ? [...record.events].reverse() : record.events;
+        return this.page(events.map(toWire), request, 'events');
+      }
+      case 'ListExecutions': {
+        const machine = this.machine(request.stateMachineArn);
+        const filter = typeof request.statusFilter === 'string' ? request.statusFilter : undefined;
+        const executions = [...this.executions.values()]
+          .filter((record) => record.stateMachineArn === machine.local.arn && (!filter || record.status === filter))
+          .sort((a, b) => b.startDate - a.startDate)
+          .map((record) => ({
+            executionArn: record.executionArn,
+            stateMachineArn: record.stateMachineArn,
+            name: record.name,
+            status: record.status,
+            startDate: record.startDate / 1000,
+            ...(record.stopDate ? { stopDate: record.stopDate / 1000 } : {}),
+          }));
+        return this.page(executions, request, 'executions');
+      }
+      case 'StopExecution': {
+        const record = this.execution(request.executionArn);
+        if (TERMINAL.includes(record.status)) throw new SfnApiError('ExecutionNotRunning', `Execution is ${record.status}`);
+        record.error = typeof request.error === 'string' ? request.error : undefined;
+        record.cause = typeof request.cause === 'string' ? request.cause : undefined;
+        const now = Date.now();
+        this.finish(record, 'ABORTED', now, {});
+        new HistoryRecorder(record.events).add('ExecutionAborted', { executionAbortedEventDetails: { error: record.error, cause: record.cause } }, now);
+        this.persist(record);
+        this.running.get(record.executionArn)?.execution?.abort();
+        return { stopDate: now / 1000 };
+      }
+      case 'DescribeStateMachine': {
+        const machine = this.machine(request.stateMachineArn);
+        return {
+          stateMachineArn: machine.local.arn,
+          name: machine.local.name,
+          status: 'ACTIVE',
+          definition: JSON.stringify(machine.local.definition, null, 2),
+          roleArn: 'arn:aws:iam::000000000000:role/local-state-machine',
+          type: machine.local.type,
+          creationDate: machine.created / 1000,
+        };
+      }
+      case 'ListStateMachines':
+        return {
+          stateMachines: [...this.machines.values()].map((machine) => ({
+            stateMachineArn: machine.local.arn,
+            name: machine.local.name,
+            type: machine.local.type,
+            creationDate: machine.created / 1000,
+          })),
+        };
+      default:
+        throw new SfnApiError('UnknownOperationException', `Operation ${operation} is not supported by the local runtime`);
+    }
+  }
+
+  private page(items: unknown[], request: Record<string, unknown>, key: string): Record<string, unknown> {
+    const max = typeof request.maxResults === 'number' && request.maxResults > 0 ? Math.min(request.maxResults, 1000) : key === 'events' ? 1000 : 100;
+    const start = typeof request.nextToken === 'string' ? Number(Buffer.from(request.nextToken, 'base64').toString()) || 0 : 0;
+    const slice = items.slice(start, start + max);
+    const next = start + max < items.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
+    return { [key]: slice, ...(next ? { nextToken: next } : {}) };
+  }
+
+  /** Stops accepting executions and waits (up to the deadline) for running ones; the journal keeps the rest. */
+  async drain(deadlineMs: number): Promise<number> {
+    this.accepting = false;
+    const pending = [...this.running.values()].map((entry) => entry.done);
+    await Promise.race([Promise.allSettled(pending), new Promise((resolve) => setTimeout(resolve, deadlineMs))]);
+    return this.running.size;
+  }
+
+  /** Counts by status, for the banner and tests. */
+  counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const record of this.executions.values()) counts[record.status] = (counts[record.status] ?? 0) + 1;
+    return counts;
+  }
+}
