@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -173,7 +173,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     resumedExecutions,
   };
   const infoPath = join(options.stateDir, 'runtime.json');
-  writeFileSync(infoPath, JSON.stringify(info, null, 2));
+  writeFileSync(`${infoPath}.tmp`, JSON.stringify(info, null, 2));
+  renameSync(`${infoPath}.tmp`, infoPath);
 
   let stopping: Promise<void> | undefined;
   return {

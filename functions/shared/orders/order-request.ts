@@ -67,7 +67,11 @@ export const OrderRequestSchema = z.strictObject({
   payment: z.strictObject({
     token: z
       .string()
-      .regex(/^tok_[A-Za-z0-9_]{1,64}$/, 'Must be a payment provider token such as "tok_visa"; never send card numbers'),
+      // A token carrying a card-number-length run of digits is most likely a PAN pasted into the field.
+      .refine(
+        (token) => /^tok_[A-Za-z0-9_]{1,64}$/.test(token) && !/\d{12,19}/.test(token),
+        'Must be a payment provider token such as "tok_visa"; never send card numbers',
+      ),
   }),
 });
 
@@ -79,11 +83,15 @@ export type OrderRequestValidation = { ok: true; value: OrderRequest } | { ok: f
 export function validateOrderRequest(body: unknown): OrderRequestValidation {
   const result = OrderRequestSchema.safeParse(body);
   if (result.success) return { ok: true, value: result.data };
+  const pathOf = (segments: readonly PropertyKey[]) =>
+    segments.length > 0 ? segments.map((segment) => (String(segment) === '' ? '""' : String(segment))).join('.') : '(body)';
   return {
     ok: false,
-    errors: result.error.issues.map((issue) => ({
-      path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
-      message: issue.message,
-    })),
+    errors: result.error.issues.flatMap((issue) =>
+      // Name each unknown field itself (items.0.unitPrice), not just the object holding it.
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: 'Unknown field; remove it' }))
+        : [{ path: pathOf(issue.path), message: issue.message }],
+    ),
   };
 }

@@ -1,0 +1,53 @@
+/** A small client for the orders API, used by the integration (local) and e2e (deployed) suites. */
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export class OrdersApi {
+  constructor(
+    readonly baseUrl: string,
+    readonly apiKey: string,
+  ) {}
+
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options: { body?: unknown; rawBody?: string; headers?: Record<string, string>; apiKey?: string | null } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    const key = options.apiKey === undefined ? this.apiKey : options.apiKey;
+    if (key !== null) headers['x-api-key'] = key;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      // Not JSON: the assertion on the body will say so.
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  /** Polls GET /orders/{id} until the order is COMPLETED or FAILED, failing at the deadline with the last state seen. */
+  async waitForTerminal(orderId: string, deadlineMs = 30_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + deadlineMs;
+    let last: ApiResponse | undefined;
+    let delay = 50;
+    while (Date.now() < deadline) {
+      last = await this.request('GET', `/orders/${orderId}`);
+      const status = last.body.status;
+      if (last.status !== 200) throw new Error(`GET /orders/${orderId} answered ${String(last.status)}: ${JSON.stringify(last.body)}`);
+      if (status === 'COMPLETED' || status === 'FAILED') return last.body;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 500);
+    }
+    throw new Error(`Order ${orderId} not terminal after ${String(deadlineMs)} ms; last seen: ${JSON.stringify(last?.body)}`);
+  }
+}

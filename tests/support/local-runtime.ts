@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RuntimeInfo } from '../../local/runtime';
+import { ROOT } from './template';
+
+export interface LocalRuntimeProcess {
+  info: RuntimeInfo;
+  stateDir: string;
+  /** Everything the runtime printed so far. */
+  output(): string;
+  /** SIGTERM (a clean drain) or SIGKILL, then waits for the process to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A fresh state directory under the OS temp dir. */
+export function newStateDir(): string {
+  return mkdtempSync(join(tmpdir(), 'order-runtime-'));
+}
+
+/**
+ * Starts `npm start`'s entry point as a child process on free ports, and resolves once its
+ * runtime.json appears. Fails with the runtime's output if it does not start within the deadline.
+ */
+export async function startLocalRuntime(stateDir: string, options: { fresh?: boolean; deadlineMs?: number } = {}): Promise<LocalRuntimeProcess> {
+  const args = ['local/main.ts', '--state-dir', stateDir, '--port-api', '0', '--port-lambda', '0', '--port-sfn', '0', '--port-dynamodb', '0', '--port-s3', '0'];
+  if (options.fresh) args.push('--fresh');
+  const infoPath = join(stateDir, 'runtime.json');
+  // A runtime killed with SIGKILL leaves its runtime.json behind; only a new one means ready.
+  rmSync(infoPath, { force: true });
+  const bin = join(ROOT, 'node_modules', '.bin');
+  const child: ChildProcess = spawn(join(bin, 'tsx'), args, {
+    cwd: ROOT,
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+
+  const deadline = Date.now() + (options.deadlineMs ?? 60_000);
+  for (;;) {
+    if (existsSync(infoPath)) {
+      const info = JSON.parse(readFileSync(infoPath, 'utf8')) as RuntimeInfo;
+      return {
+        info,
+        stateDir,
+        output: () => output,
+        // tsx runs the runtime in a child node process: signal that process (info.pid) directly.
+        stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+          if (child.exitCode === null && child.signalCode === null) {
+            try {
+              process.kill(info.pid, signal);
+            } catch {
+              child.kill('SIGKILL');
+            }
+          }
+          await exited;
+        },
+      };
+    }
+    if (child.exitCode !== null) throw new Error(`The local runtime exited with ${String(child.exitCode)}:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`The local runtime did not start in time:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
