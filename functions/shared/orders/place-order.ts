@@ -81,7 +81,11 @@ export async function placeOrder(deps: PlaceOrderDependencies, command: PlaceOrd
     if (command.idempotencyKey === undefined) {
       await deps.orders.failSubmission(orderId, { code: 'SUBMISSION_FAILED', message: 'The order could not be submitted for processing' }, deps.now());
     }
-    throw new SubmissionFailed('The order could not be submitted for processing; retry with the same Idempotency-Key', { cause: error });
+    const advice =
+      command.idempotencyKey === undefined
+        ? 'it was closed as FAILED; place it again'
+        : 'retry with the same Idempotency-Key to resume it';
+    throw new SubmissionFailed(`The order could not be submitted for processing; ${advice}`, { cause: error });
   }
   return { order, replayed };
 }
