@@ -6,6 +6,7 @@ import { type ApiGateway as ApiGatewayType, ApiGateway, type LocalApiKey } from 
 import { lambdaInvokeEndpoint, stepFunctionsEndpoint } from './http-endpoints';
 import { buildBootstrap, buildFunction } from './lambda/build-functions';
 import { LambdaService } from './lambda/lambda-service';
+import { localFunctionEnvironment } from './lambda/local-environment';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { LOCAL_CREDENTIALS, type RunningStore, startDynamoDb, startS3 } from './storage/storage';
 import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
@@ -111,23 +112,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     lambda: `http://127.0.0.1:${String(lambdaPort)}`,
   };
 
-  // The unchanged SDK in each function reaches the emulators through the standard endpoint variables.
   const lambda = new LambdaService(template.functions, new Map(bundles), bootstrap, {
-    sharedEnvironment: {
-      AWS_REGION: config.region,
-      AWS_DEFAULT_REGION: config.region,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_S3: endpoints.s3,
-      AWS_ENDPOINT_URL_SFN: endpoints.sfn,
-      AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      S3_FORCE_PATH_STYLE: 'true',
-      POWERTOOLS_TRACE_ENABLED: 'false',
-      AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-      NODE_ENV: 'production',
-    },
+    sharedEnvironment: localFunctionEnvironment(endpoints, config.region),
     maxConcurrencyPerFunction: config.maxConcurrencyPerFunction,
     log,
   });

@@ -38,7 +38,14 @@ export async function startLocalRuntime(stateDir: string, options: { fresh?: boo
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      // A runtime that dies on its own takes every later request with it: say why, once.
+      if (!stopping) console.error(`The local runtime exited unexpectedly (code ${String(code)}, signal ${String(signal)}):\n${output}`);
+      resolve();
+    }),
+  );
 
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
   for (;;) {
@@ -50,6 +57,7 @@ export async function startLocalRuntime(stateDir: string, options: { fresh?: boo
         output: () => output,
         // tsx runs the runtime in a child node process: signal that process (info.pid) directly.
         stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+          stopping = true;
           if (child.exitCode === null && child.signalCode === null) {
             try {
               process.kill(info.pid, signal);

@@ -1,0 +1,33 @@
+import { LOCAL_CREDENTIALS } from '../storage/storage';
+
+export interface LocalEndpoints {
+  sfn: string;
+  s3: string;
+  dynamodb: string;
+  lambda: string;
+}
+
+/**
+ * Variables the local runtime adds to every function's environment. The unchanged AWS SDK in each
+ * handler reaches the emulators through the standard AWS_ENDPOINT_URL_* variables; handlers read
+ * no "am I local" flag.
+ */
+export function localFunctionEnvironment(endpoints: LocalEndpoints, region: string): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_SFN: endpoints.sfn,
+    AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
+    // s3rver stores the aws-chunked framing of checksummed uploads inside the object.
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    S3_FORCE_PATH_STYLE: 'true',
+    // No X-Ray daemon runs locally.
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+    NODE_ENV: 'production',
+  };
+}
