@@ -63,9 +63,10 @@ export class LambdaService {
 
   /** The environment a function sees: its template Environment plus the runtime's shared variables. */
   environmentOf(fn: LocalFunction): Record<string, string> {
+    // The runtime's values win, as an env.json does for sam local: the template declares the endpoint variables empty.
     return {
-      ...this.options.sharedEnvironment,
       ...fn.environment,
+      ...this.options.sharedEnvironment,
       AWS_LAMBDA_FUNCTION_NAME: fn.name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
