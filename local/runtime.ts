@@ -87,11 +87,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     throw new Error(`The local runtime needs Node 22+ (Lambda runs nodejs24.x); this is ${process.version}. Use npm start, which runs node_modules/.bin/node.`);
   }
   const { config, log } = options;
+  const template = loadLocalTemplate({ templatePath: options.templatePath, region: config.region });
+  const runtimes = new Set(template.functions.map((fn) => fn.runtime));
+  for (const runtime of runtimes) {
+    const wanted = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+    if (!wanted) throw new Error(`Runtime ${runtime} is not supported locally (Node.js functions only)`);
+    if (Number(wanted) !== major) log(`warning: functions declare ${runtime} but this is Node ${process.version}; npm start uses node_modules/.bin/node`);
+  }
   const dataDir = join(options.stateDir, 'data');
   if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
-  const template = loadLocalTemplate({ templatePath: options.templatePath, region: config.region });
   const buildDir = join(options.stateDir, 'build');
   const [dynamodb, s3, bundles, bootstrap] = await Promise.all([
     startDynamoDb(join(dataDir, 'dynamodb'), config.ports.dynamodb, template.tables, config.region),
@@ -171,6 +177,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         await close(apiServer);
         const left = await sfn.drain(10_000);
         if (left > 0) log(`${String(left)} execution(s) still running; they resume on the next start`);
+        sfn.suspendRunning();
         await Promise.all([close(sfnServer), close(lambdaServer)]);
         await lambda.close();
         await Promise.all(stores.map((store) => store.close()));

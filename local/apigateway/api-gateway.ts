@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Ajv from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv';
-import type { LambdaService } from '../lambda/lambda-service';
+import type { LambdaInvoker } from '../lambda/lambda-service';
 import type { LocalApi, LocalFunction } from '../template/local-template';
 import { Quota, TokenBucket } from './token-bucket';
 
@@ -47,7 +47,7 @@ export class ApiGateway {
   constructor(
     private readonly apis: LocalApi[],
     functions: LocalFunction[],
-    private readonly lambda: LambdaService,
+    private readonly lambda: LambdaInvoker,
     private readonly options: ApiGatewayOptions,
   ) {
     const ajv = new Ajv({ allErrors: true, strict: false });

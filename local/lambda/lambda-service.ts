@@ -7,6 +7,13 @@ export type InvokeResult =
   | { ok: true; payload: unknown; requestId: string }
   | { ok: false; error: LambdaErrorPayload; requestId: string };
 
+/** What the API Gateway and Step Functions emulations need from Lambda (tests pass fakes). */
+export interface LambdaInvoker {
+  /** A function by logical id, name, ARN or alias ARN. */
+  find(nameOrArn: string): LocalFunction | undefined;
+  invoke(nameOrArn: string, event: unknown): Promise<InvokeResult>;
+}
+
 export interface LambdaServiceOptions {
   /** Variables added to every function's environment (endpoints, credentials). */
   sharedEnvironment: Record<string, string>;
@@ -36,7 +43,7 @@ interface Pending {
  * process.env and heap limit), reuses warm ones, adds environments for concurrent calls,
  * enforces Timeout as Sandbox.Timedout, and prints a Lambda-style REPORT line per invoke.
  */
-export class LambdaService {
+export class LambdaService implements LambdaInvoker {
   private readonly pools = new Map<string, Environment[]>();
   private readonly waiting = new Map<string, (() => void)[]>();
   private readonly byArn = new Map<string, LocalFunction>();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { LambdaService } from '../lambda/lambda-service';
+import type { LambdaInvoker } from '../lambda/lambda-service';
 import type { LocalStateMachine } from '../template/local-template';
 import { text } from '../text';
 import { HistoryRecorder, type HistoryEvent, stateEventType, toWire } from './history';
@@ -99,7 +99,7 @@ export class StepFunctionsService {
 
   constructor(
     stateMachines: LocalStateMachine[],
-    private readonly lambda: LambdaService,
+    private readonly lambda: LambdaInvoker,
     private readonly options: StepFunctionsServiceOptions,
   ) {
     for (const local of stateMachines) {
@@ -472,6 +472,11 @@ export class StepFunctionsService {
     const pending = [...this.running.values()].map((entry) => entry.done);
     await Promise.race([Promise.allSettled(pending), new Promise((resolve) => setTimeout(resolve, deadlineMs))]);
     return this.running.size;
+  }
+
+  /** Stops running engines without closing their executions: the journal keeps them RUNNING, to resume on the next start. */
+  suspendRunning(): void {
+    for (const entry of this.running.values()) entry.execution?.abort();
   }
 
   /** Counts by status, for the banner and tests. */

@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildBootstrap } from '../../local/lambda/build-functions';
+import { LambdaService } from '../../local/lambda/lambda-service';
+import type { LocalFunction } from '../../local/template/local-template';
+import { ROOT } from '../support/template';
+
+/** The local Lambda service with small hand-written handlers: isolation, warm reuse, concurrency, timeouts, crashes. */
+jest.setTimeout(30_000);
+
+const dir = mkdtempSync(join(tmpdir(), 'lambda-service-'));
+const HANDLERS: Record<string, string> = {
+  Env: `let calls = 0; const loadedAt = Date.now();
+    exports.handler = async (event, context) => ({ secret: process.env.SECRET ?? null, other: process.env.OTHER_SECRET ?? null,
+      calls: ++calls, loadedAt, remaining: context.getRemainingTimeInMillis(), requestId: context.awsRequestId, name: context.functionName });`,
+  Other: `exports.handler = async () => ({ secret: process.env.SECRET ?? null });`,
+  Slow: `exports.handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms)); return { slept: event.ms }; };`,
+  Fails: `exports.handler = async () => { const e = new Error('nope'); e.name = 'PaymentDeclined'; throw e; };`,
+  Exits: `exports.handler = async () => { process.exit(3); };`,
+  Hog: `exports.handler = async () => { const hoard = []; for (;;) hoard.push(new Array(1e6).fill(Math.random())); };`,
+};
+
+function fn(name: string, overrides: Partial<LocalFunction> = {}): LocalFunction {
+  return {
+    logicalId: name,
+    name,
+    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+    runtime: 'nodejs24.x',
+    handler: 'index.handler',
+    entryPoint: '',
+    buildProperties: {},
+    timeoutSeconds: 2,
+    memoryMb: 64,
+    environment: {},
+    routes: [],
+    ...overrides,
+  };
+}
+
+let lambda: LambdaService;
+const reports: string[] = [];
+
+beforeAll(async () => {
+  const bundles = new Map<string, string>();
+  for (const [name, source] of Object.entries(HANDLERS)) {
+    const file = join(dir, `${name}.js`);
+    writeFileSync(file, source);
+    bundles.set(name, file);
+  }
+  const functions = [fn('Env', { environment: { SECRET: 'env-only' } }), fn('Other', { environment: { OTHER_SECRET: 'x' } }), fn('Slow'), fn('Fails'), fn('Exits'), fn('Hog', { timeoutSeconds: 20 })];
+  lambda = new LambdaService(functions, bundles, await buildBootstrap(ROOT, dir), {
+    sharedEnvironment: { SHARED: '1' },
+    maxConcurrencyPerFunction: 4,
+    log: (line) => reports.push(line),
+  });
+});
+afterAll(async () => {
+  await lambda.close();
+});
+
+describe('local Lambda service', () => {
+  it('gives each function only its own environment and a Lambda-like context', async () => {
+    const env = await lambda.invoke('Env', {});
+    const other = await lambda.invoke('Other', {});
+    expect(env).toMatchObject({ ok: true, payload: { secret: 'env-only', other: null, name: 'Env' } });
+    expect(other).toMatchObject({ ok: true, payload: { secret: null } });
+    const payload = (env as { payload: { remaining: number; requestId: string } }).payload;
+    expect(payload.remaining).toBeGreaterThan(1000);
+    expect(payload.remaining).toBeLessThanOrEqual(2000);
+    expect(payload.requestId).toBe(env.requestId);
+    expect(process.env.SECRET).toBeUndefined();
+  });
+
+  it('loads the module once and reuses the warm environment, reporting Init Duration only on the cold start', async () => {
+    reports.length = 0;
+    const first = (await lambda.invoke('Env', {})) as { payload: { loadedAt: number; calls: number } };
+    const second = (await lambda.invoke('Env', {})) as { payload: { loadedAt: number; calls: number } };
+    expect(second.payload.loadedAt).toBe(first.payload.loadedAt);
+    expect(second.payload.calls).toBe(first.payload.calls + 1);
+    expect(reports).toHaveLength(2);
+    for (const line of reports) {
+      expect(line).toMatch(/^REPORT RequestId: \S+\tFunction: Env\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 64 MB\tMax Memory Used: \d+ MB$/);
+    }
+    const cold = await lambda.invoke('Slow', { ms: 1 });
+    expect(cold.ok).toBe(true);
+    expect(reports.at(-1)).toMatch(/Init Duration: [\d.]+ ms$/);
+  });
+
+  it('runs concurrent invocations in separate environments', async () => {
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 4 }, () => lambda.invoke('Slow', { ms: 300 })));
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1100);
+  });
+
+  it('reports a thrown error in Lambda shape and keeps the environment', async () => {
+    const result = await lambda.invoke('Fails', {});
+    expect(result).toMatchObject({ ok: false, error: { errorType: 'PaymentDeclined', errorMessage: 'nope' } });
+  });
+
+  it('stops an invocation at its Timeout with Sandbox.Timedout, then starts a fresh environment', async () => {
+    const result = await lambda.invoke('Slow', { ms: 5000 });
+    expect(result).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout' } });
+    expect(result.ok ? '' : result.error.errorMessage).toContain('Task timed out after 2.00 seconds');
+    expect((await lambda.invoke('Slow', { ms: 1 })).ok).toBe(true);
+  });
+
+  it('survives a handler that exits its runtime, and one that exceeds its memory', async () => {
+    expect(await lambda.invoke('Exits', {})).toMatchObject({ ok: false, error: { errorType: 'Runtime.ExitError' } });
+    expect(await lambda.invoke('Hog', {})).toMatchObject({ ok: false, error: { errorType: 'Runtime.OutOfMemory' } });
+    expect((await lambda.invoke('Env', {})).ok).toBe(true);
+  });
+
+  it('answers ResourceNotFoundException for an unknown function', async () => {
+    expect(await lambda.invoke('Missing', {})).toMatchObject({ ok: false, error: { errorType: 'ResourceNotFoundException' } });
+  });
+});
