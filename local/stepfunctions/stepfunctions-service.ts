@@ -31,6 +31,18 @@ export interface ExecutionRecord {
   redriveCount: number;
 }
 
+/** The fields DescribeExecution and ListExecutions share, with epoch-second dates. */
+function summary(record: ExecutionRecord): Record<string, unknown> {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: record.startDate / 1000,
+    ...(record.stopDate ? { stopDate: record.stopDate / 1000 } : {}),
+  };
+}
+
 /** A Step Functions API error, serialised as AWS JSON 1.0 `{__type, message}`. */
 export class SfnApiError extends Error {
   constructor(
@@ -385,12 +397,7 @@ export class StepFunctionsService {
       case 'DescribeExecution': {
         const record = this.execution(request.executionArn);
         return {
-          executionArn: record.executionArn,
-          stateMachineArn: record.stateMachineArn,
-          name: record.name,
-          status: record.status,
-          startDate: record.startDate / 1000,
-          ...(record.stopDate ? { stopDate: record.stopDate / 1000 } : {}),
+          ...summary(record),
           input: record.input,
           inputDetails: { included: true },
           ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
@@ -410,14 +417,7 @@ export class StepFunctionsService {
         const executions = [...this.executions.values()]
           .filter((record) => record.stateMachineArn === machine.local.arn && (!filter || record.status === filter))
           .sort((a, b) => b.startDate - a.startDate)
-          .map((record) => ({
-            executionArn: record.executionArn,
-            stateMachineArn: record.stateMachineArn,
-            name: record.name,
-            status: record.status,
-            startDate: record.startDate / 1000,
-            ...(record.stopDate ? { stopDate: record.stopDate / 1000 } : {}),
-          }));
+          .map(summary);
         return this.page(executions, request, 'executions');
       }
       case 'StopExecution': {

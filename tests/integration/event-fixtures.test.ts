@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { OrderRecord } from '../../functions/shared/orders/order';
 import { DynamoDbOrderRepository } from '../../functions/shared/orders/order-repository';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
+import { lambdaContext } from '../support/lambda-context';
 import { orderRecord } from '../support/orders';
 import { type LocalS3, S3RVER_CREDENTIALS, startS3 } from '../support/s3rver';
 import { ROOT } from '../support/template';
@@ -30,21 +31,6 @@ function fixture(name: string): Record<string, unknown> {
 
 const FIXTURE_ORDER_ID = fixture('authorize-payment').orderId as string;
 const FIXTURE_KEY_ID = (fixture('get-order').requestContext as APIGatewayProxyEvent['requestContext']).identity.apiKeyId ?? '';
-
-function lambdaContext(functionName: string): Context {
-  // The deprecated callback members are required by the type; async handlers never call them.
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `req-${functionName}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
-  } as Context;
-}
 
 async function invoke(name: string, event: unknown = fixture(name)): Promise<unknown> {
   const module = (await import(`../../functions/${name}/index`)) as { handler: Handler };

@@ -1,4 +1,6 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+
+export { lambdaContext } from '../../support/lambda-context';
 
 /** The API key id the unit tests call the API with, unless a test says otherwise. */
 export const OWNER_KEY = 'key-a';
@@ -83,21 +85,6 @@ export function createOrderEvent(body: unknown, headers: Record<string, string> 
 export function orderEvent(orderId: string, options: ApiEventOptions & { receipt?: boolean } = {}): APIGatewayProxyEvent {
   const { receipt, ...rest } = options;
   return apiEvent({ path: `/orders/${orderId}${receipt ? '/receipt' : ''}`, pathParameters: { orderId }, ...rest });
-}
-
-/** A Lambda context; the deprecated callback members are required by the type but never called by async handlers. */
-export function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `req-${functionName}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
-  } as Context;
 }
 
 export interface ParsedResponse {
