@@ -12,6 +12,7 @@ const ROOT = join(__dirname, '..');
 const { values } = parseArgs({
   options: {
     fresh: { type: 'boolean', default: false },
+    faults: { type: 'boolean', default: false },
     'port-api': { type: 'string' },
     'port-lambda': { type: 'string' },
     'port-sfn': { type: 'string' },
@@ -23,7 +24,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--state-dir DIR]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--state-dir DIR]');
   process.exit(0);
 }
 
@@ -55,6 +56,7 @@ startRuntime({
   templatePath: join(ROOT, 'template.yaml'),
   stateDir: values['state-dir'] ?? join(ROOT, '.local'),
   fresh: values.fresh,
+  faults: values.faults,
   config,
   log,
 })

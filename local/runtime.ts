@@ -8,6 +8,7 @@ import { buildBootstrap, buildFunction } from './lambda/build-functions';
 import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
+import { OutageProxy } from './storage/outage-proxy';
 import { LOCAL_CREDENTIALS, type RunningStore, startDynamoDb, startS3 } from './storage/storage';
 import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
 
@@ -27,6 +28,8 @@ export interface RuntimeOptions {
   fresh: boolean;
   config: RuntimeConfig;
   integrationTimeoutMs?: number;
+  /** Fault-injection mode for the chaos suite: /_local/faults on the Lambda endpoint, outage proxies in front of S3 and DynamoDB. */
+  faults?: boolean;
   log: (line: string) => void;
 }
 
@@ -68,6 +71,52 @@ function close(server: Server): Promise<void> {
     server.close(() => { resolve(); });
     server.closeAllConnections();
   });
+}
+
+/**
+ * Fault injection (only with `faults: true`): `POST /_local/faults` with
+ * `{"function": "CapturePaymentFunction", "kind": "crash" | "timeout", "count": 3}` or
+ * `{"outage": "s3" | "dynamodb", "ms": 2000}`; `GET` returns what was injected.
+ */
+async function faultControl(
+  request: IncomingMessage,
+  response: ServerResponse,
+  lambda: LambdaService,
+  proxies: { dynamodb: OutageProxy; s3: OutageProxy },
+): Promise<void> {
+  const reply = (status: number, body: unknown) => {
+    response.writeHead(status, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify(body));
+  };
+  if (request.method === 'GET') {
+    reply(200, { lambda: lambda.injected, refusedConnections: { dynamodb: proxies.dynamodb.refused, s3: proxies.s3.refused } });
+    return;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let body: { function?: unknown; kind?: unknown; count?: unknown; outage?: unknown; ms?: unknown };
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
+  } catch {
+    reply(400, { message: 'Body must be JSON' });
+    return;
+  }
+  if (body.outage === 's3' || body.outage === 'dynamodb') {
+    proxies[body.outage].outage(typeof body.ms === 'number' ? Math.max(0, body.ms) : 1000);
+    reply(202, { outage: body.outage, ms: body.ms });
+    return;
+  }
+  if (typeof body.function === 'string' && (body.kind === 'crash' || body.kind === 'timeout')) {
+    try {
+      lambda.injectFault(body.function, body.kind, typeof body.count === 'number' ? Math.max(1, body.count) : 1);
+    } catch (error) {
+      reply(404, { message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    reply(202, { function: body.function, kind: body.kind, count: body.count ?? 1 });
+    return;
+  }
+  reply(400, { message: 'Send {function, kind: crash|timeout, count} or {outage: s3|dynamodb, ms}' });
 }
 
 /** Loads the runtime's checked-in local configuration. */
@@ -118,8 +167,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     lambda: `http://127.0.0.1:${String(lambdaPort)}`,
   };
 
+  const proxies = options.faults
+    ? { dynamodb: new OutageProxy(Number(new URL(dynamodb.endpoint).port)), s3: new OutageProxy(Number(new URL(s3.endpoint).port)) }
+    : undefined;
+  const functionEndpoints = proxies
+    ? { ...endpoints, dynamodb: await proxies.dynamodb.start(), s3: await proxies.s3.start() }
+    : endpoints;
   const lambda = new LambdaService(template.functions, new Map(bundles), bootstrap, {
-    sharedEnvironment: localFunctionEnvironment(endpoints, config.region),
+    sharedEnvironment: localFunctionEnvironment(functionEndpoints, config.region),
     maxConcurrencyPerFunction: config.maxConcurrencyPerFunction,
     log,
   });
@@ -142,7 +197,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       });
     };
   sfnServer.on('request', guard(stepFunctionsEndpoint(sfn)));
-  lambdaServer.on('request', guard(lambdaInvokeEndpoint(lambda)));
+  const invokeEndpoint = lambdaInvokeEndpoint(lambda);
+  lambdaServer.on(
+    'request',
+    guard(async (request, response) => {
+      if (proxies && request.url?.startsWith('/_local/faults')) return faultControl(request, response, lambda, proxies);
+      return invokeEndpoint(request, response);
+    }),
+  );
   apiServer.on('request', guard((request, response) => api.handle(request, response)));
   const apiPort = await listen(apiServer, config.ports.api);
   const apiUrls = api.urls(`http://127.0.0.1:${String(apiPort)}`);
@@ -180,7 +242,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         sfn.suspendRunning();
         await Promise.all([close(sfnServer), close(lambdaServer)]);
         await lambda.close();
-        await Promise.all(stores.map((store) => store.close()));
+        await Promise.all([...stores.map((store) => store.close()), proxies?.dynamodb.close(), proxies?.s3.close()]);
         rmSync(infoPath, { force: true });
       })();
       return stopping;

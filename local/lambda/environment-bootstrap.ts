@@ -40,13 +40,13 @@ try {
 port.on('message', (message: ToEnvironment) => {
   if (!handler) return;
   const loadedHandler = handler;
-  const { id, event, context } = message;
+  const { id, event, context, delayMs } = message;
   const lambdaContext = {
     ...context,
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, context.deadlineMs - Date.now()),
   };
-  Promise.resolve()
+  new Promise((resolve) => setTimeout(resolve, delayMs ?? 0))
     .then(() => loadedHandler(event, lambdaContext))
     .then(
       (payload) => {

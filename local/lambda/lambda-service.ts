@@ -31,6 +31,9 @@ interface Environment {
   reported: boolean;
 }
 
+/** Faults the chaos suite injects into a function's next invocations. */
+export type FaultKind = 'crash' | 'timeout';
+
 interface Pending {
   resolve: (result: InvokeResult) => void;
   requestId: string;
@@ -49,6 +52,9 @@ export class LambdaService implements LambdaInvoker {
   private readonly byArn = new Map<string, LocalFunction>();
   private nextId = 1;
   private closed = false;
+  private readonly faults = new Map<string, { kind: FaultKind; remaining: number }[]>();
+  /** Faults injected so far, by function and kind. */
+  readonly injected: Record<string, number> = {};
 
   constructor(
     private readonly functions: LocalFunction[],
@@ -233,7 +239,10 @@ export class LambdaService implements LambdaInvoker {
       environment.worker.on('message', onMessage);
       environment.worker.once('exit', onExit);
       environment.worker.once('error', onError);
-      environment.worker.postMessage({ type: 'invoke', id, event, context });
+      const fault = this.takeFault(fn);
+      environment.worker.postMessage({ type: 'invoke', id, event, context, ...(fault === 'timeout' ? { delayMs: fn.timeoutSeconds * 1000 + 1000 } : {}) });
+      // A crash lands mid-invoke: the handler may already have written something.
+      if (fault === 'crash') setTimeout(() => void environment.worker.terminate(), Math.floor(Math.random() * 20));
     });
 
     const duration = performance.now() - started;
@@ -245,6 +254,29 @@ export class LambdaService implements LambdaInvoker {
     );
     if (result.ok || result.maxMemoryUsedMb !== undefined) this.release(fn, environment);
     return result.ok ? { ok: true, payload: result.payload, requestId } : { ok: false, error: result.error, requestId };
+  }
+
+  /**
+   * Makes the next `count` invocations of a function fail the way Lambda fails: 'crash' kills the
+   * execution environment mid-invoke (Runtime.ExitError), 'timeout' makes it overrun its Timeout.
+   */
+  injectFault(nameOrArn: string, kind: FaultKind, count: number): void {
+    const fn = this.find(nameOrArn);
+    if (!fn) throw new Error(`No function ${nameOrArn}`);
+    const queue = this.faults.get(fn.logicalId) ?? [];
+    queue.push({ kind, remaining: count });
+    this.faults.set(fn.logicalId, queue);
+  }
+
+  private takeFault(fn: LocalFunction): FaultKind | undefined {
+    const queue = this.faults.get(fn.logicalId);
+    const fault = queue?.[0];
+    if (!queue || !fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) queue.shift();
+    const key = `${fn.logicalId}:${fault.kind}`;
+    this.injected[key] = (this.injected[key] ?? 0) + 1;
+    return fault.kind;
   }
 
   /** Stops every execution environment. */

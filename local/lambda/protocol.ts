@@ -18,7 +18,8 @@ export interface LambdaErrorPayload {
   trace: string[];
 }
 
-export type ToEnvironment = { type: 'invoke'; id: number; event: unknown; context: InvokeContext };
+/** `delayMs` is injected latency (fault injection): the environment waits before calling the handler. */
+export type ToEnvironment = { type: 'invoke'; id: number; event: unknown; context: InvokeContext; delayMs?: number };
 
 export type FromEnvironment =
   | { type: 'ready'; initMs: number }

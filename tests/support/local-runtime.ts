@@ -23,9 +23,13 @@ export function newStateDir(): string {
  * Starts `npm start`'s entry point as a child process on free ports, and resolves once its
  * runtime.json appears. Fails with the runtime's output if it does not start within the deadline.
  */
-export async function startLocalRuntime(stateDir: string, options: { fresh?: boolean; deadlineMs?: number } = {}): Promise<LocalRuntimeProcess> {
+export async function startLocalRuntime(
+  stateDir: string,
+  options: { fresh?: boolean; faults?: boolean; deadlineMs?: number; onOutput?: (chunk: string) => void } = {},
+): Promise<LocalRuntimeProcess> {
   const args = ['local/main.ts', '--state-dir', stateDir, '--port-api', '0', '--port-lambda', '0', '--port-sfn', '0', '--port-dynamodb', '0', '--port-s3', '0'];
   if (options.fresh) args.push('--fresh');
+  if (options.faults) args.push('--faults');
   const infoPath = join(stateDir, 'runtime.json');
   // A runtime killed with SIGKILL leaves its runtime.json behind; only a new one means ready.
   rmSync(infoPath, { force: true });
@@ -36,8 +40,12 @@ export async function startLocalRuntime(stateDir: string, options: { fresh?: boo
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    options.onOutput?.(chunk.toString());
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   let stopping = false;
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
