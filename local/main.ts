@@ -13,6 +13,7 @@ const { values } = parseArgs({
   options: {
     fresh: { type: 'boolean', default: false },
     faults: { type: 'boolean', default: false },
+    'parameter-overrides': { type: 'string' },
     'port-api': { type: 'string' },
     'port-lambda': { type: 'string' },
     'port-sfn': { type: 'string' },
@@ -24,7 +25,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--state-dir DIR]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--state-dir DIR]');
   process.exit(0);
 }
 
@@ -36,6 +37,20 @@ function port(value: string | undefined, fallback: number, name: string): number
     process.exit(2);
   }
   return parsed;
+}
+
+/** `Key=Value Key2=Value2`, as `sam deploy --parameter-overrides` takes it. */
+function parseOverrides(value: string | undefined): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const pair of (value ?? '').split(/\s+/).filter(Boolean)) {
+    const [key, ...rest] = pair.split('=');
+    if (!key || rest.length === 0) {
+      console.error(`--parameter-overrides takes Key=Value pairs, got '${pair}'`);
+      process.exit(2);
+    }
+    overrides[key] = rest.join('=');
+  }
+  return overrides;
 }
 
 const config = loadConfig(join(__dirname, 'config.json'));
@@ -57,6 +72,7 @@ startRuntime({
   stateDir: values['state-dir'] ?? join(ROOT, '.local'),
   fresh: values.fresh,
   faults: values.faults,
+  parameterOverrides: parseOverrides(values['parameter-overrides']),
   config,
   log,
 })

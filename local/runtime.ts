@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   fresh: boolean;
   config: RuntimeConfig;
   integrationTimeoutMs?: number;
+  /** Template parameter values, as `sam deploy --parameter-overrides` takes them. */
+  parameterOverrides?: Record<string, string>;
   /** Fault-injection mode for the chaos suite: /_local/faults on the Lambda endpoint, outage proxies in front of S3 and DynamoDB. */
   faults?: boolean;
   log: (line: string) => void;
@@ -136,7 +138,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     throw new Error(`The local runtime needs Node 22+ (Lambda runs nodejs24.x); this is ${process.version}. Use npm start, which runs node_modules/.bin/node.`);
   }
   const { config, log } = options;
-  const template = loadLocalTemplate({ templatePath: options.templatePath, region: config.region });
+  const template = loadLocalTemplate({
+    templatePath: options.templatePath,
+    region: config.region,
+    ...(options.parameterOverrides ? { parameterOverrides: options.parameterOverrides } : {}),
+  });
   const runtimes = new Set(template.functions.map((fn) => fn.runtime));
   for (const runtime of runtimes) {
     const wanted = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];

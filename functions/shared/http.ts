@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { DependencyUnavailable, classifyDependencyError } from './dependency-errors';
 import { describeError } from './errors';
 import type { FieldError } from './orders/order-request';
 import { ORDER_ID_PATTERN } from './orders/order-ids';
@@ -24,8 +25,16 @@ export function problem(statusCode: number, message: string, errors?: FieldError
   return json(statusCode, errors ? { message, errors } : { message });
 }
 
-/** The response for an unexpected error: logged in full, reported without details. */
+/**
+ * The response for an unexpected error: logged in full, reported without details. A throttled or
+ * unreachable AWS dependency is 503 with Retry-After, because retrying (with the same
+ * Idempotency-Key) is safe.
+ */
 export function internalError(error: unknown): APIGatewayProxyResult {
+  if (classifyDependencyError(error) instanceof DependencyUnavailable) {
+    logger.warn('Dependency unavailable', { error: describeError(error) });
+    return json(503, { message: 'Service temporarily unavailable; retry shortly' }, { 'Retry-After': '1' });
+  }
   logger.error('Unhandled error', { error: describeError(error) });
   return problem(500, 'Internal server error');
 }

@@ -25,11 +25,12 @@ export function newStateDir(): string {
  */
 export async function startLocalRuntime(
   stateDir: string,
-  options: { fresh?: boolean; faults?: boolean; deadlineMs?: number; onOutput?: (chunk: string) => void } = {},
+  options: { fresh?: boolean; faults?: boolean; parameterOverrides?: string; deadlineMs?: number; onOutput?: (chunk: string) => void } = {},
 ): Promise<LocalRuntimeProcess> {
   const args = ['local/main.ts', '--state-dir', stateDir, '--port-api', '0', '--port-lambda', '0', '--port-sfn', '0', '--port-dynamodb', '0', '--port-s3', '0'];
   if (options.fresh) args.push('--fresh');
   if (options.faults) args.push('--faults');
+  if (options.parameterOverrides) args.push('--parameter-overrides', options.parameterOverrides);
   const infoPath = join(stateDir, 'runtime.json');
   // A runtime killed with SIGKILL leaves its runtime.json behind; only a new one means ready.
   rmSync(infoPath, { force: true });

@@ -252,8 +252,19 @@ describe('POST /orders (create-order handler)', () => {
     });
   });
 
-  it('returns 500 without internal details when DynamoDB fails unexpectedly', async () => {
+  it('returns 503 with Retry-After, without internal details, when DynamoDB is unavailable', async () => {
     dynamo.on(PutCommand).rejects(awsServiceError('InternalServerError', 500, 'table orders is on fire'));
+
+    const response = await post(orderRequest());
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['Retry-After']).toBe('1');
+    expect(JSON.stringify(response.body)).not.toContain('on fire');
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('returns 500 without internal details for a non-retryable failure', async () => {
+    dynamo.on(PutCommand).rejects(awsServiceError('AccessDeniedException', 400, 'role lacks dynamodb:PutItem on orders'));
 
     const response = await post(orderRequest());
 

@@ -72,11 +72,13 @@ describe('GET /orders/{orderId} (get-order handler)', () => {
     expect(dynamo.calls()).toHaveLength(0);
   });
 
-  it('returns 500 without details when DynamoDB fails', async () => {
+  it('returns 503 without details when DynamoDB is unavailable, and 500 for other failures', async () => {
     dynamo.on(GetCommand).rejects(awsServiceError('InternalServerError', 500, 'secret detail'));
+    const unavailable = await get(orderRecord().orderId);
+    expect(unavailable).toMatchObject({ statusCode: 503, body: { message: 'Service temporarily unavailable; retry shortly' } });
 
-    const response = await get(orderRecord().orderId);
-
-    expect(response).toMatchObject({ statusCode: 500, body: { message: 'Internal server error' } });
+    dynamo.on(GetCommand).rejects(awsServiceError('AccessDeniedException', 400, 'secret detail'));
+    const denied = await get(orderRecord().orderId);
+    expect(denied).toMatchObject({ statusCode: 500, body: { message: 'Internal server error' } });
   });
 });
