@@ -185,9 +185,15 @@ export class ApiGateway {
     }
 
     const match = route.pattern.exec(path);
-    const pathParameters = route.parameterNames.length
-      ? Object.fromEntries(route.parameterNames.map((name, index) => [name, decodeURIComponent(match?.[index + 1] ?? '')]))
-      : null;
+    let pathParameters: Record<string, string> | null = null;
+    try {
+      pathParameters = route.parameterNames.length
+        ? Object.fromEntries(route.parameterNames.map((name, index) => [name, decodeURIComponent(match?.[index + 1] ?? '')]))
+        : null;
+    } catch {
+      // A malformed percent-encoding (e.g. %ZZ) never reaches the integration.
+      return gatewayError(400, 'Bad request: malformed URI encoding');
+    }
     const event = proxyEvent(request, url, { api, route, path, pathParameters, raw, requestId, key });
 
     const timeoutMs = this.options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;

@@ -124,7 +124,7 @@ describe('order-processing.asl.json', () => {
     expect(ledger?.captureId).toBeUndefined();
   });
 
-  it('completes a paid, shipped order whose receipt fails, without refunding it (6 states, 9 transitions with retries)', async () => {
+  it('completes a paid, shipped order whose receipt fails, without refunding it (6 states, 11 transitions with retries)', async () => {
     harness.receipts.failWith = awsServiceError('ServiceUnavailable', 503, 'S3 is down');
     const outcome = await harness.run(orderRecord());
 
@@ -138,8 +138,8 @@ describe('order-processing.asl.json', () => {
       'Flag Receipt Failure',
       'Receipt Failed',
     ]);
-    expect(outcome.retries).toEqual({ 'Generate Receipt': 3 });
-    expect(transitions(outcome)).toBe(9);
+    expect(outcome.retries).toEqual({ 'Generate Receipt': 5 });
+    expect(transitions(outcome)).toBe(11);
     expect(outcome.order.status).toBe('COMPLETED');
     expect(outcome.order.receipt).toMatchObject({ status: 'FAILED', error: { code: 'DependencyUnavailable' } });
     expect(outcome.order.failure).toBeUndefined();
@@ -149,15 +149,15 @@ describe('order-processing.asl.json', () => {
     expect(harness.metrics.counts.get('ReceiptsFailed')).toBe(1);
   });
 
-  it('gives up after 4 attempts when the provider stays down, and releases the authorization', async () => {
+  it('gives up after 6 attempts when the provider stays down, and releases the authorization', async () => {
     const outcome = await harness.run(orderRecord(orderRequest({ payment: { token: 'tok_unavailable' } })));
 
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('ProviderUnavailable');
-    expect(outcome.retries).toEqual({ 'Authorize Payment': 3 });
+    expect(outcome.retries).toEqual({ 'Authorize Payment': 5 });
     expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Void Payment', 'Order Failed']);
     expect(outcome.order.status).toBe('FAILED');
-    expect(outcome.order.steps['Authorize Payment']).toMatchObject({ status: 'RETRYING', attempts: 4 });
+    expect(outcome.order.steps['Authorize Payment']).toMatchObject({ status: 'RETRYING', attempts: 6 });
     expect(outcome.order.failure).toMatchObject({ code: 'ProviderUnavailable', step: 'Authorize Payment' });
     // The void leaves a tombstone: a late authorization under this order can never succeed.
     expect((await payment(outcome.order.orderId))?.status).toBe('VOIDED');

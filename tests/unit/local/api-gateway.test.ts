@@ -108,3 +108,12 @@ describe('local API Gateway', () => {
     expect((await get('/things/1', 'value-b')).status).toBe(504);
   });
 });
+
+describe('local API Gateway, malformed paths', () => {
+  it('answers 400 (not 500) for a malformed percent-encoding in a path parameter', async () => {
+    const response = await get('/things/%ZZ', 'value-b');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ message: 'Bad request: malformed URI encoding' });
+    expect(lambda.calls).toHaveLength(0);
+  });
+});

@@ -1,0 +1,71 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
+import { type Row, RuntimeClients, SIZES, type Size, progress } from './context';
+import { hostileInputSuite } from './hostile-input';
+import { isolationSuite } from './isolation';
+import { taskInputSuite } from './task-inputs';
+
+/*
+ * `npm run test:reliability` (full size) and `npm run test:reliability -- --size ci` (what
+ * .ci/run runs): hostile input, faults, load and isolation against the local runtime, ending
+ * with a summary table. Exits non-zero if anything did not hold.
+ */
+const ROOT = join(__dirname, '..');
+const LINK_TTL_SECONDS = 3;
+
+function table(rows: Row[]): string {
+  const headers = ['Area', 'Check', 'Tried', 'Required', 'Observed', 'Held'];
+  const cells = rows.map((row) => [row.area, row.check, row.tried, row.required, row.observed, row.held ? 'yes' : 'NO']);
+  const widths = headers.map((header, column) => Math.max(header.length, ...cells.map((line) => (line[column] ?? '').length)));
+  const line = (values: string[]) => `| ${values.map((value, column) => value.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  return [line(headers), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+  const sizeArgument = process.argv.indexOf('--size');
+  const size: Size = process.argv[sizeArgument + 1] === 'ci' || process.env.RELIABILITY_SIZE === 'ci' ? 'ci' : 'full';
+  const settings = SIZES[size];
+  const stateDir = newStateDir();
+  let output = '';
+  progress(`size ${size}: starting the local runtime with fault injection`);
+  const runtime = await startLocalRuntime(stateDir, {
+    fresh: true,
+    faults: true,
+    // Throttling would stop most generated requests before validation; the load suite runs its own runtime with the template's limits.
+    parameterOverrides: `ReceiptLinkTtlSeconds=${String(LINK_TTL_SECONDS)} ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000`,
+    onOutput: (chunk) => (output += chunk),
+  });
+  const clients = new RuntimeClients(runtime.info);
+  const rows: Row[] = [];
+  const started = Date.now();
+  try {
+    progress('hostile input over HTTP');
+    rows.push(...(await hostileInputSuite(clients, settings.hostileRequests)));
+    progress('malformed task input');
+    rows.push(...(await taskInputSuite(clients, settings.taskInputsPerFunction)));
+    progress('idempotency and isolation');
+    rows.push(...(await isolationSuite(clients, LINK_TTL_SECONDS)));
+  } finally {
+    clients.close();
+    await runtime.stop('SIGTERM');
+  }
+
+  const summary = table(rows);
+  console.log(`\nReliability summary (size ${size}, ${String(Math.round((Date.now() - started) / 1000))} s, Node ${process.version})\n\n${summary}\n`);
+  const resultsDir = join(ROOT, 'reliability', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, `latest-${size}.json`), JSON.stringify({ size, at: new Date().toISOString(), rows }, null, 2));
+  writeFileSync(join(resultsDir, `runtime-${size}.log`), output);
+  const failed = rows.filter((row) => !row.held);
+  console.log(failed.length === 0 ? `reliability: ${String(rows.length)} passed, 0 failed` : `reliability: ${String(rows.length - failed.length)} passed, ${String(failed.length)} failed`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
