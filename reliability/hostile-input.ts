@@ -63,9 +63,8 @@ const hostileRequest: fc.Arbitrary<HostileRequest> = fc.oneof(
   }),
   // A top-level field with the wrong type, or missing.
   fc.tuple(fc.constantFrom(...FIELDS), fc.option(weirdValue, { nil: undefined })).map(([field, value]) => {
-    const body = structuredClone(valid) as unknown as Record<string, unknown>;
-    if (value === undefined) delete body[field];
-    else body[field] = value;
+    const { [field]: _removed, ...rest } = structuredClone(valid) as unknown as Record<string, unknown>;
+    const body = value === undefined ? rest : { ...rest, [field]: value };
     return post(value === undefined ? 'missing-field' : 'field-type', JSON.stringify(body), { field });
   }),
   // Extra fields, such as a client-side price.

@@ -1,9 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
+import { loadLocalTemplate } from '../local/template/local-template';
+import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
+import { orderRequest } from '../tests/support/orders';
+import { type RuntimeHandle, chaosSuite } from './chaos';
 import { type Row, RuntimeClients, SIZES, type Size, progress } from './context';
 import { hostileInputSuite } from './hostile-input';
 import { isolationSuite } from './isolation';
+import { overloadSuite, soakSuite } from './load';
+import { scanLogs } from './log-scan';
 import { taskInputSuite } from './task-inputs';
 
 /*
@@ -26,30 +31,61 @@ async function main(): Promise<number> {
   const sizeArgument = process.argv.indexOf('--size');
   const size: Size = process.argv[sizeArgument + 1] === 'ci' || process.env.RELIABILITY_SIZE === 'ci' ? 'ci' : 'full';
   const settings = SIZES[size];
-  const stateDir = newStateDir();
   let output = '';
-  progress(`size ${size}: starting the local runtime with fault injection`);
-  const runtime = await startLocalRuntime(stateDir, {
-    fresh: true,
-    faults: true,
-    // Throttling would stop most generated requests before validation; the load suite runs its own runtime with the template's limits.
-    parameterOverrides: `ReceiptLinkTtlSeconds=${String(LINK_TTL_SECONDS)} ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000`,
-    onOutput: (chunk) => (output += chunk),
-  });
-  const clients = new RuntimeClients(runtime.info);
+  const onOutput = (chunk: string) => (output += chunk);
   const rows: Row[] = [];
   const started = Date.now();
+
+  // Throttling would stop most generated requests before validation, so this runtime has high
+  // limits; the load suites run their own runtime with the template's limits.
+  const stateDir = newStateDir();
+  const start = (fresh: boolean) =>
+    startLocalRuntime(stateDir, {
+      fresh,
+      faults: true,
+      parameterOverrides: `ReceiptLinkTtlSeconds=${String(LINK_TTL_SECONDS)} ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000`,
+      onOutput,
+    });
+  progress(`size ${size}: starting the local runtime with fault injection`);
+  const first = await start(true);
+  const handle: RuntimeHandle = {
+    current: first,
+    clients: new RuntimeClients(first.info),
+    killAndRestart: async () => {
+      await handle.current.stop('SIGKILL');
+      handle.clients.close();
+      handle.current = await start(false);
+      handle.clients = new RuntimeClients(handle.current.info);
+    },
+  };
   try {
     progress('hostile input over HTTP');
-    rows.push(...(await hostileInputSuite(clients, settings.hostileRequests)));
+    rows.push(...(await hostileInputSuite(handle.clients, settings.hostileRequests)));
     progress('malformed task input');
-    rows.push(...(await taskInputSuite(clients, settings.taskInputsPerFunction)));
+    rows.push(...(await taskInputSuite(handle.clients, settings.taskInputsPerFunction)));
     progress('idempotency and isolation');
-    rows.push(...(await isolationSuite(clients, LINK_TTL_SECONDS)));
+    rows.push(...(await isolationSuite(handle.clients, LINK_TTL_SECONDS)));
+    progress('faults');
+    rows.push(...(await chaosSuite(handle, settings.chaosOrders)));
   } finally {
-    clients.close();
-    await runtime.stop('SIGTERM');
+    handle.clients.close();
+    await handle.current.stop('SIGTERM');
   }
+
+  progress('load, with the template throttle settings');
+  const loadRuntime: LocalRuntimeProcess = await startLocalRuntime(newStateDir(), { fresh: true, onOutput });
+  const loadClients = new RuntimeClients(loadRuntime.info);
+  try {
+    const plan = loadLocalTemplate({ templatePath: join(ROOT, 'template.yaml') }).apis[0]?.usagePlan;
+    if (!plan) throw new Error('template.yaml has no usage plan');
+    rows.push(...(await overloadSuite(loadClients, settings.loadSeconds, plan.rateLimit, plan.burstLimit)));
+    rows.push(...(await soakSuite(loadClients, settings.soakSeconds, settings.soakRate)));
+  } finally {
+    loadClients.close();
+    await loadRuntime.stop('SIGTERM');
+  }
+  const street = orderRequest().shippingAddress.line1;
+  rows.push(scanLogs(output, first.info.apiKeys.map((key) => key.value), [street]));
 
   const summary = table(rows);
   console.log(`\nReliability summary (size ${size}, ${String(Math.round((Date.now() - started) / 1000))} s, Node ${process.version})\n\n${summary}\n`);

@@ -1,0 +1,106 @@
+import { orderRequest } from '../tests/support/orders';
+import type { LocalRuntimeProcess } from '../tests/support/local-runtime';
+import { type Row, RuntimeClients, inPool, progress, sleep, until } from './context';
+import { checkInvariants } from './invariants';
+
+/*
+ * Places orders across the simulator tokens while faults are injected: crashed and timed-out
+ * task invocations, brief S3 and DynamoDB outages, and the whole runtime killed with SIGKILL and
+ * restarted mid-run. Clients retry POSTs with their Idempotency-Key, as a real client would.
+ * Then the invariant checker reads the stores.
+ */
+
+/** The mix, by order index modulo 100. */
+function orderFor(index: number) {
+  const base = orderRequest({ customerId: `chaos-${String(index)}` });
+  const slot = index % 100;
+  const token = (value: string) => ({ ...base, payment: { token: value } });
+  const address = (changes: Partial<typeof base.shippingAddress>) => ({ ...base, shippingAddress: { ...base.shippingAddress, ...changes } });
+  if (slot < 80) return token(slot % 2 ? 'tok_visa' : 'tok_mastercard');
+  if (slot < 85) return token(slot % 2 ? 'tok_chargeDeclined' : 'tok_insufficient_funds');
+  if (slot < 90) return token(`tok_flaky_${String((slot % 3) + 1)}`);
+  if (slot < 93) return token('tok_unavailable');
+  if (slot < 96) return address({ country: 'AQ' });
+  if (slot < 98) return token('tok_capture_declined');
+  return address({ postalCode: `0000${String((slot % 3) + 1)}` });
+}
+
+export interface RuntimeHandle {
+  current: LocalRuntimeProcess;
+  clients: RuntimeClients;
+  /** SIGKILLs the runtime and starts it again on the same data. */
+  killAndRestart(): Promise<void>;
+}
+
+async function inject(handle: RuntimeHandle, body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${handle.current.info.endpoints.lambda}/_local/faults`, { method: 'POST', body: JSON.stringify(body) });
+  if (response.status !== 202) throw new Error(`fault injection refused: ${await response.text()}`);
+}
+
+export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<Row[]> {
+  const runId = String(Date.now());
+  const accepted = new Set<string>();
+  const rejected = new Map<number, number>();
+  let retriedPosts = 0;
+  let restarting: Promise<void> | undefined;
+  const killAt = Math.floor(count / 2);
+
+  const place = async (index: number): Promise<void> => {
+    const body = orderFor(index);
+    for (let attempt = 0; attempt < 30; attempt++) {
+      await restarting;
+      try {
+        const response = await handle.clients.api.request('POST', '/orders', { body, headers: { 'Idempotency-Key': `${runId}-${String(index)}` } });
+        if (response.status === 202 || response.status === 200 || response.status === 422) {
+          if (typeof response.body.orderId === 'string') accepted.add(response.body.orderId);
+          return;
+        }
+        if (response.status < 500 && response.status !== 429) {
+          rejected.set(response.status, (rejected.get(response.status) ?? 0) + 1);
+          return;
+        }
+      } catch {
+        // The runtime is being killed or restarted: retry with the same key.
+      }
+      retriedPosts += 1;
+      await sleep(200 + attempt * 100);
+    }
+    throw new Error(`order ${String(index)} could not be placed`);
+  };
+
+  // Faults while the first half is placed.
+  await inject(handle, { function: 'CapturePaymentFunction', kind: 'crash', count: 3 });
+  await inject(handle, { function: 'CreateShipmentFunction', kind: 'crash', count: 2 });
+  await inject(handle, { function: 'AuthorizePaymentFunction', kind: 'timeout', count: 2 });
+  await inject(handle, { function: 'GenerateReceiptFunction', kind: 'timeout', count: 1 });
+  const faultTimers = [
+    setTimeout(() => void inject(handle, { outage: 'dynamodb', ms: 1500 }).catch(() => undefined), 2000),
+    setTimeout(() => void inject(handle, { outage: 's3', ms: 2000 }).catch(() => undefined), 4000),
+  ];
+  const indexes = Array.from({ length: count }, (_, index) => index);
+  await inPool(indexes, 12, async (index) => {
+    if (index === killAt) {
+      progress(`chaos: SIGKILL after ${String(index)} orders submitted`);
+      restarting = handle.killAndRestart();
+      await restarting;
+      restarting = undefined;
+      progress('chaos: runtime restarted');
+    }
+    await place(index);
+  });
+  for (const timer of faultTimers) clearTimeout(timer);
+  progress(`chaos: ${String(accepted.size)} accepted; waiting for every execution to finish`);
+  const settled = await until(async () => (await handle.clients.executions('RUNNING')).length === 0, 240_000, 1000);
+  const faults = (await (await fetch(`${handle.current.info.endpoints.lambda}/_local/faults`)).json());
+  progress(`chaos: settled=${String(settled)}, faults in the restarted runtime: ${JSON.stringify(faults)}`);
+  const rows = await checkInvariants(handle.clients, accepted, 'Faults');
+  rows.unshift({
+    area: 'Faults',
+    check: 'orders placed through crashes, timeouts, outages and a SIGKILL',
+    tried: `${String(count)} orders (80% approve, 5% decline, 5% flaky, 3% provider down, 3% AQ, 2% capture declined, 2% carrier flaky); 3+2 crashed invokes, 2+1 timeouts, DynamoDB 1.5 s and S3 2 s outages, 1 SIGKILL + restart`,
+    required: 'every order accepted (POSTs retried with their key)',
+    observed: `${String(accepted.size)} accepted, ${String(retriedPosts)} POST retries${rejected.size ? `, rejected: ${JSON.stringify([...rejected])}` : ''}`,
+    held: accepted.size === count,
+  });
+  return rows;
+}
