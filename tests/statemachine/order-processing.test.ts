@@ -85,20 +85,34 @@ describe('order-processing.asl.json', () => {
     expect(outcome.order.steps['Create Shipment']).toMatchObject({ status: 'SUCCEEDED', attempts: 4 });
   });
 
-  it('voids the authorization when shipping fails permanently, in 4 transitions', async () => {
+  it('cancels any shipment and voids the authorization when shipping fails permanently, in 5 transitions', async () => {
     const request = orderRequest();
     const outcome = await harness.run(orderRecord({ ...request, shippingAddress: { ...request.shippingAddress, country: 'AQ' } }));
 
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('AddressNotServiceable');
-    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Create Shipment', 'Void Payment', 'Order Failed']);
-    expect(transitions(outcome)).toBe(4);
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Create Shipment', 'Cancel Shipment', 'Void Payment', 'Order Failed']);
+    expect(transitions(outcome)).toBe(5);
     expect(outcome.order.status).toBe('FAILED');
     expect(outcome.order.failure).toMatchObject({ code: 'AddressNotServiceable', step: 'Create Shipment' });
     expect(outcome.order.payment?.status).toBe('VOIDED');
     expect((await payment(outcome.order.orderId))?.status).toBe('VOIDED');
-    expect(await shipment(outcome.order.orderId)).toBeUndefined();
+    // Nothing was shipped; the cancel leaves a tombstone so a late booking cannot succeed.
+    expect(await shipment(outcome.order.orderId)).toMatchObject({ status: 'CANCELLED' });
+    expect((await shipment(outcome.order.orderId))?.shipmentId).toBeUndefined();
     expect(harness.metrics.counts.get('OrdersFailed:AddressNotServiceable')).toBe(1);
+  });
+
+  it('cancels a shipment the carrier booked when Create Shipment then fails for good', async () => {
+    harness.failAfterBooking = true;
+    const outcome = await harness.run(orderRecord());
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Create Shipment', 'Cancel Shipment', 'Void Payment', 'Order Failed']);
+    expect((await shipment(outcome.order.orderId))?.status).toBe('CANCELLED');
+    expect((await shipment(outcome.order.orderId))?.shipmentId).toMatch(/^shp_/);
+    expect((await payment(outcome.order.orderId))?.status).toBe('VOIDED');
+    expect(outcome.order.status).toBe('FAILED');
   });
 
   it('cancels the shipment and voids the authorization when capture fails, in 6 transitions', async () => {

@@ -4,6 +4,8 @@ import type { OrderRecord, StepName } from '../../functions/shared/orders/order'
 import { DynamoDbOrderRepository } from '../../functions/shared/orders/order-repository';
 import { PaymentSimulator } from '../../functions/shared/providers/payment-simulator';
 import { ShippingSimulator } from '../../functions/shared/providers/shipping-simulator';
+import type { ShippingProvider } from '../../functions/shared/providers/shipping-provider';
+import { PermanentError } from '../../functions/shared/errors';
 import { DynamoDbSimulatorLedger } from '../../functions/shared/providers/simulator-ledger';
 import { authorizePayment } from '../../functions/shared/steps/authorize-payment';
 import { cancelShipment } from '../../functions/shared/steps/cancel-shipment';
@@ -19,6 +21,11 @@ import { resolvedDefinition } from './template';
 type Execution = ReturnType<StateMachine['run']>;
 export type ExecutionEvent = Execution['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 type JsonValue = Parameters<StateMachine['run']>[0];
+
+/** A permanent failure after the carrier already booked: the saga must cancel what it cannot see. */
+class BookingLost extends PermanentError {
+  override name = 'BookingLost';
+}
 
 /** Mirrors how Lambda reports a function error to Step Functions: errorType as Error, JSON as Cause. */
 class LambdaFunctionError extends Error {
@@ -64,6 +71,8 @@ export class OrderWorkflowHarness {
   readonly ledger: DynamoDbSimulatorLedger;
   readonly receipts = new MemoryReceiptStore();
   readonly metrics = new RecordingMetrics();
+  /** When true, Create Shipment books with the carrier and then fails permanently (an ambiguous outcome). */
+  failAfterBooking = false;
   private readonly machine = new StateMachine(resolvedDefinition() as unknown as StateMachineDefinition);
 
   constructor(dynamo: LocalDynamo) {
@@ -74,7 +83,15 @@ export class OrderWorkflowHarness {
   private handlers(): Record<StepName, (input: JsonValue) => Promise<JsonValue>> {
     const base = { orders: this.orders, now: () => new Date() };
     const payments = new PaymentSimulator(this.ledger);
-    const shipping = new ShippingSimulator(this.ledger);
+    const simulator = new ShippingSimulator(this.ledger);
+    const shipping: ShippingProvider = {
+      createShipment: async (request) => {
+        const shipment = await simulator.createShipment(request);
+        if (this.failAfterBooking) throw new BookingLost('The carrier booked the shipment but the confirmation was lost');
+        return shipment;
+      },
+      cancelShipment: (request) => simulator.cancelShipment(request),
+    };
     return {
       'Authorize Payment': lambdaInvoke((event) => authorizePayment({ ...base, payments, metrics: this.metrics }, event)),
       'Create Shipment': lambdaInvoke((event) => createShipment({ ...base, shipping }, event)),

@@ -29,7 +29,13 @@ export interface StepDefinition<R> {
  * invocation of a finished step returns the recorded result and calls no provider.
  */
 export async function runStep<R>(deps: StepDependencies, orderId: string, definition: StepDefinition<R>): Promise<R> {
-  const started = await deps.orders.startStep(orderId, definition.step, deps.now());
+  let started: Awaited<ReturnType<StepDependencies['orders']['startStep']>>;
+  try {
+    started = await deps.orders.startStep(orderId, definition.step, deps.now());
+  } catch (error) {
+    // An unreachable table must be retried like any other dependency outage, not compensated.
+    throw classifyDependencyError(error);
+  }
   if (started.kind === 'alreadySucceeded') {
     logger.info('Step already succeeded; returning the recorded result', { step: definition.step });
     return definition.recall(started.order);
