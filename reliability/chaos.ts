@@ -77,10 +77,12 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
     setTimeout(() => void inject(handle, { outage: 'dynamodb', ms: 1500 }).catch(() => undefined), 2000),
     setTimeout(() => void inject(handle, { outage: 's3', ms: 2000 }).catch(() => undefined), 4000),
   ];
+  const injectedBeforeKill: unknown[] = [];
   const indexes = Array.from({ length: count }, (_, index) => index);
   await inPool(indexes, 12, async (index) => {
     if (index === killAt) {
-      progress(`chaos: SIGKILL after ${String(index)} orders submitted`);
+      injectedBeforeKill.push(await (await fetch(`${handle.current.info.endpoints.lambda}/_local/faults`)).json());
+      progress(`chaos: SIGKILL after ${String(index)} orders submitted; faults so far ${JSON.stringify(injectedBeforeKill[0])}`);
       restarting = handle.killAndRestart();
       await restarting;
       restarting = undefined;

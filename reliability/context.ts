@@ -20,7 +20,7 @@ export type Size = 'ci' | 'full';
 /** How big each suite runs: `full` meets the issue's numbers, `ci` fits the CI budget. */
 export const SIZES = {
   ci: { hostileRequests: 2000, taskInputsPerFunction: 40, chaosOrders: 200, loadSeconds: 10, soakSeconds: 30, soakRate: 10 },
-  full: { hostileRequests: 10000, taskInputsPerFunction: 200, chaosOrders: 1000, loadSeconds: 20, soakSeconds: 300, soakRate: 20 },
+  full: { hostileRequests: 10000, taskInputsPerFunction: 200, chaosOrders: 1000, loadSeconds: 20, soakSeconds: 300, soakRate: 15 },
 } as const;
 
 /** Everything a suite needs to talk to the running local runtime. */

@@ -25,7 +25,7 @@ async function completedOrders(clients: RuntimeClients, prefix: string): Promise
 }
 
 export async function overloadSuite(clients: RuntimeClients, seconds: number, rate: number, burst: number): Promise<Row[]> {
-  const overallRate = rate * 2;
+  const overallRate = rate * 3;
   const customerId = `load-${String(Date.now())}`;
   progress(`load: ${String(overallRate)} POST/s for ${String(seconds)} s against a usage plan of ${String(rate)}/s, burst ${String(burst)}`);
   const result = await autocannon({
@@ -33,7 +33,7 @@ export async function overloadSuite(clients: RuntimeClients, seconds: number, ra
     method: 'POST',
     headers: { 'x-api-key': clients.info.apiKeys[0]?.value ?? '', 'content-type': 'application/json' },
     body: JSON.stringify(orderRequest({ customerId })),
-    connections: 20,
+    connections: 50,
     overallRate,
     duration: seconds,
   });

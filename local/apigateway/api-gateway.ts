@@ -192,7 +192,7 @@ export class ApiGateway {
         : null;
     } catch {
       // A malformed percent-encoding (e.g. %ZZ) never reaches the integration.
-      return gatewayError(400, 'Bad request: malformed URI encoding');
+      gatewayError(400, 'Bad request: malformed URI encoding'); return;
     }
     const event = proxyEvent(request, url, { api, route, path, pathParameters, raw, requestId, key });
 

@@ -21,12 +21,15 @@ export interface LambdaServiceOptions {
   maxConcurrencyPerFunction: number;
   /** Where REPORT lines and function output go. */
   log: (line: string) => void;
+  /** Idle environments beyond the first per function are shut down after this long, as Lambda reclaims them. */
+  idleTimeoutMs?: number;
 }
 
 interface Environment {
   worker: Worker;
   ready: Promise<number>;
   busy: boolean;
+  lastUsed: number;
   initMs?: number;
   reported: boolean;
 }
@@ -52,6 +55,7 @@ export class LambdaService implements LambdaInvoker {
   private readonly byArn = new Map<string, LocalFunction>();
   private nextId = 1;
   private closed = false;
+  private readonly reaper: NodeJS.Timeout;
   private readonly faults = new Map<string, { kind: FaultKind; remaining: number }[]>();
   /** Faults injected so far, by function and kind. */
   readonly injected: Record<string, number> = {};
@@ -62,6 +66,11 @@ export class LambdaService implements LambdaInvoker {
     private readonly bootstrapPath: string,
     private readonly options: LambdaServiceOptions,
   ) {
+    const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.reaper = setInterval(() => {
+      this.reapIdle(idleTimeoutMs);
+    }, Math.min(idleTimeoutMs, 10_000));
+    this.reaper.unref();
     for (const fn of functions) {
       this.byArn.set(fn.logicalId, fn);
       this.byArn.set(fn.arn, fn);
@@ -101,7 +110,7 @@ export class LambdaService implements LambdaInvoker {
       stdout: false,
       stderr: false,
     });
-    const environment: Environment = { worker, busy: true, reported: false, ready: Promise.resolve(0) };
+    const environment: Environment = { worker, busy: true, reported: false, ready: Promise.resolve(0), lastUsed: Date.now() };
     environment.ready = new Promise<number>((resolve, reject) => {
       const onMessage = (message: FromEnvironment) => {
         if (message.type === 'ready') {
@@ -150,6 +159,7 @@ export class LambdaService implements LambdaInvoker {
 
   private release(fn: LocalFunction, environment: Environment): void {
     environment.busy = false;
+    environment.lastUsed = Date.now();
     this.wake(fn.logicalId);
   }
 
@@ -279,9 +289,22 @@ export class LambdaService implements LambdaInvoker {
     return fault.kind;
   }
 
+  /** Shuts down environments idle for longer than `idleMs`, keeping one warm per function. */
+  private reapIdle(idleMs: number): void {
+    const now = Date.now();
+    for (const pool of this.pools.values()) {
+      const idle = pool.filter((environment) => !environment.busy && now - environment.lastUsed > idleMs);
+      for (const environment of idle.slice(pool.length - idle.length === 0 ? 1 : 0)) {
+        environment.busy = true;
+        void environment.worker.terminate();
+      }
+    }
+  }
+
   /** Stops every execution environment. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.reaper);
     const workers = [...this.pools.values()].flat().map((environment) => environment.worker.terminate());
     await Promise.allSettled(workers);
   }

@@ -9,7 +9,7 @@ export class OutageProxy {
   private downUntil = 0;
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
-  /** Connections refused while down. */
+  /** Connections refused while down, and open ones cut when the outage began. */
   refused = 0;
 
   constructor(private readonly targetPort: number) {}
@@ -41,6 +41,7 @@ export class OutageProxy {
   /** Drops open connections and refuses new ones for `ms`. */
   outage(ms: number): void {
     this.downUntil = Date.now() + ms;
+    this.refused += this.sockets.size / 2;
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
   }
