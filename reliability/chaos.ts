@@ -93,16 +93,23 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
   for (const timer of faultTimers) clearTimeout(timer);
   progress(`chaos: ${String(accepted.size)} accepted; waiting for every execution to finish`);
   const settled = await until(async () => (await handle.clients.executions('RUNNING')).length === 0, 240_000, 1000);
-  const faults = (await (await fetch(`${handle.current.info.endpoints.lambda}/_local/faults`)).json());
-  progress(`chaos: settled=${String(settled)}, faults in the restarted runtime: ${JSON.stringify(faults)}`);
+  type FaultStats = { lambda: Record<string, number>; refusedConnections: { dynamodb: number; s3: number } };
+  const stats = [...(injectedBeforeKill as FaultStats[]), (await (await fetch(`${handle.current.info.endpoints.lambda}/_local/faults`)).json()) as FaultStats];
+  const total = (pick: (stat: FaultStats) => number) => stats.reduce((sum, stat) => sum + pick(stat), 0);
+  const ofKind = (kind: string) => total((stat) => Object.entries(stat.lambda).filter(([key]) => key.endsWith(`:${kind}`)).reduce((sum, [, n]) => sum + n, 0));
+  const crashes = ofKind('crash');
+  const timeouts = ofKind('timeout');
+  const dynamoCut = total((stat) => stat.refusedConnections.dynamodb);
+  const s3Cut = total((stat) => stat.refusedConnections.s3);
+  progress(`chaos: settled=${String(settled)}; ${String(crashes)} crashes, ${String(timeouts)} timeouts, ${String(dynamoCut)}/${String(s3Cut)} DynamoDB/S3 connections cut`);
   const rows = await checkInvariants(handle.clients, accepted, 'Faults');
   rows.unshift({
     area: 'Faults',
     check: 'orders placed through crashes, timeouts, outages and a SIGKILL',
     tried: `${String(count)} orders (80% approve, 5% decline, 5% flaky, 3% provider down, 3% AQ, 2% capture declined, 2% carrier flaky); 3+2 crashed invokes, 2+1 timeouts, DynamoDB 1.5 s and S3 2 s outages, 1 SIGKILL + restart`,
     required: 'every order accepted (POSTs retried with their key)',
-    observed: `${String(accepted.size)} accepted, ${String(retriedPosts)} POST retries${rejected.size ? `, rejected: ${JSON.stringify([...rejected])}` : ''}`,
-    held: accepted.size === count,
+    observed: `${String(accepted.size)} accepted, ${String(retriedPosts)} POST retries; faults that fired: ${String(crashes)} crashes, ${String(timeouts)} timeouts, ${String(dynamoCut)} DynamoDB and ${String(s3Cut)} S3 connections cut${rejected.size ? `, rejected: ${JSON.stringify([...rejected])}` : ''}`,
+    held: accepted.size === count && crashes > 0 && timeouts > 0 && dynamoCut + s3Cut > 0,
   });
   return rows;
 }

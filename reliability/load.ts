@@ -61,10 +61,11 @@ export async function overloadSuite(clients: RuntimeClients, seconds: number, ra
     {
       area: 'Load',
       check: 'every accepted order completes',
-      tried: `${String(accepted)} accepted orders`,
-      required: `${String(accepted)} COMPLETED`,
+      // autocannon stops counting requests still in flight when its time is up; the server may accept them.
+      tried: `${String(accepted)} 202s counted by autocannon, ${String(counts.total)} orders stored (the rest were in flight at the end)`,
+      required: 'every stored order COMPLETED',
       observed: `${String(counts.completed)} COMPLETED of ${String(counts.total)} stored${settled ? '' : ' (not settled in 120 s)'}`,
-      held: settled && counts.total === accepted && counts.completed === accepted,
+      held: settled && counts.total >= accepted && counts.completed === counts.total,
     },
   ];
 }
