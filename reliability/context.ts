@@ -1,5 +1,5 @@
 import { DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RuntimeInfo } from '../local/runtime';
@@ -54,16 +54,18 @@ export class RuntimeClients {
     return items;
   }
 
-  /** Keys of every object in a bucket (by logical id) under a prefix. */
-  async keys(logicalId: string, prefix: string): Promise<Set<string>> {
-    const keys = new Set<string>();
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.info.buckets[logicalId], Prefix: prefix, ContinuationToken: token }));
-      for (const object of page.Contents ?? []) if (object.Key) keys.add(object.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return keys;
+  /**
+   * Whether an object exists in a bucket (by logical id). HEAD per object rather than a listing:
+   * s3rver 3.7 answers InternalError for the second page of a ListObjectsV2.
+   */
+  async exists(logicalId: string, key: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.info.buckets[logicalId], Key: key }));
+      return true;
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+      throw error;
+    }
   }
 
   /** Executions of the order state machine, optionally by status. */

@@ -1,4 +1,4 @@
-import type { Row, RuntimeClients } from './context';
+import { type Row, type RuntimeClients, inPool } from './context';
 
 interface OrderItem {
   orderId: string;
@@ -20,12 +20,12 @@ interface LedgerItem {
 export async function checkInvariants(clients: RuntimeClients, accepted: ReadonlySet<string>, area: string): Promise<Row[]> {
   const orders = new Map(((await clients.scan('OrdersTable')) as unknown as OrderItem[]).map((order) => [order.orderId, order]));
   const ledger = new Map(((await clients.scan('SimulatorLedgerTable')) as unknown as LedgerItem[]).map((entry) => [entry.pk, entry]));
-  const receipts = await clients.keys('ReceiptsBucket', 'receipts/');
 
   const nonTerminal: string[] = [];
   const openAuthorizations: string[] = [];
   const liveShipments: string[] = [];
   const capturedNotCompleted: string[] = [];
+  const receiptChecks: string[] = [];
   const missingReceipts: string[] = [];
   let flaggedReceipts = 0;
   let completed = 0;
@@ -55,8 +55,15 @@ export async function checkInvariants(clients: RuntimeClients, accepted: Readonl
     completed += 1;
     completedTotal += order.totals.total.amount;
     if (order.receipt?.status === 'FAILED') flaggedReceipts += 1;
-    else if (!receipts.has(`receipts/${orderId}/receipt.html`) || !receipts.has(`receipts/${orderId}/receipt.json`)) missingReceipts.push(orderId);
+    else receiptChecks.push(orderId);
   }
+  await inPool(receiptChecks, 16, async (orderId) => {
+    const [html, json] = await Promise.all([
+      clients.exists('ReceiptsBucket', `receipts/${orderId}/receipt.html`),
+      clients.exists('ReceiptsBucket', `receipts/${orderId}/receipt.json`),
+    ]);
+    if (!html || !json) missingReceipts.push(orderId);
+  });
   const sample = (ids: string[]) => (ids.length ? ` e.g. ${ids.slice(0, 3).join(', ')}` : '');
   const row = (check: string, required: string, observed: string, held: boolean): Row => ({
     area,
