@@ -1,18 +1,22 @@
-import { z } from 'zod';
+// zod/mini is tree-shakable: the task bundles carry a few KB of it instead of the whole classic API.
+import * as z from 'zod/mini';
 import { InvalidTaskInput } from '../errors';
 import { ORDER_ID_PATTERN } from '../orders/order-ids';
 
 /** The error a Catch stored at `$.error`: Step Functions' {Error, Cause}. */
-const CaughtErrorSchema = z.object({ Error: z.string().min(1).max(256), Cause: z.string().max(32768).optional() });
+const CaughtErrorSchema = z.object({
+  Error: z.string().check(z.minLength(1), z.maxLength(256)),
+  Cause: z.optional(z.string().check(z.maxLength(32768))),
+});
 
 /**
  * The Payload every task receives from the state machine: the order id, the execution id for
  * log correlation, and for compensations the caught error. The order item is the source of truth.
  */
 const TaskInputSchema = z.object({
-  orderId: z.string().regex(ORDER_ID_PATTERN, 'Must look like ord_ followed by 32 hex characters'),
-  executionId: z.string().min(1).max(2048).optional(),
-  error: CaughtErrorSchema.optional(),
+  orderId: z.string().check(z.regex(ORDER_ID_PATTERN, 'Must look like ord_ followed by 32 hex characters')),
+  executionId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  error: z.optional(CaughtErrorSchema),
 });
 
 export type TaskInput = z.infer<typeof TaskInputSchema>;
