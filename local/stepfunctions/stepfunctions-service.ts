@@ -56,7 +56,7 @@ export class SfnApiError extends Error {
 }
 
 /** Lambda's failure as Step Functions sees it: Error = errorType, Cause = the JSON payload. */
-class LambdaFunctionError extends Error {
+export class LambdaFunctionError extends Error {
   constructor(errorType: string, cause: string) {
     super(cause);
     this.name = errorType;
@@ -332,7 +332,9 @@ export class StepFunctionsService {
       default:
         break;
     }
-    this.persist(record);
+    // The journal only needs each resume point (a state entered, with all history before it) and the
+    // outcome; writing on every task event tripled the synchronous disk writes on the hot path.
+    if (event.type === 'StateEntered' || record.status !== 'RUNNING') this.persist(record);
   }
 
   private finish(record: ExecutionRecord, status: ExecutionStatus, at: number, fields: Partial<ExecutionRecord>): void {

@@ -26,6 +26,21 @@ export async function startDynamoDb(dir: string, port: number, tables: LocalTabl
   });
   const endpoint = `http://127.0.0.1:${String(actualPort)}`;
   const client = new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+  await createTables(client, tables);
+  client.destroy();
+  return {
+    endpoint,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) { resolve(); return; }
+        child.once('exit', () => { resolve(); });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Creates the template's tables (on demand), leaving any that already exist. */
+export async function createTables(client: DynamoDBClient, tables: LocalTable[]): Promise<void> {
   for (const table of tables) {
     try {
       await client.send(
@@ -43,16 +58,6 @@ export async function startDynamoDb(dir: string, port: number, tables: LocalTabl
       if (!(error instanceof ResourceInUseException)) throw error;
     }
   }
-  client.destroy();
-  return {
-    endpoint,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) { resolve(); return; }
-        child.once('exit', () => { resolve(); });
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 /** Starts s3rver with files under `dir` and the template's buckets. */

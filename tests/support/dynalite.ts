@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { tableDefinitions } from './template';
+import { createTables } from '../../local/storage/storage';
+import { localTemplate } from './template';
 
 /** Table names the tests use for the template's tables (matching tests/support/env.ts). */
 export const TABLE_NAMES: Record<string, string> = { OrdersTable: 'orders', SimulatorLedgerTable: 'simulator-ledger' };
@@ -19,11 +20,12 @@ export async function startDynamo(): Promise<LocalDynamo> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  for (const [logicalId, definition] of Object.entries(tableDefinitions())) {
-    const TableName = TABLE_NAMES[logicalId];
-    if (!TableName) throw new Error(`No test table name for ${logicalId}`);
-    await client.send(new CreateTableCommand({ TableName, BillingMode: 'PAY_PER_REQUEST', ...definition } as CreateTableCommandInput));
-  }
+  const tables = localTemplate().tables.map((table) => {
+    const name = TABLE_NAMES[table.logicalId];
+    if (!name) throw new Error(`No test table name for ${table.logicalId}`);
+    return { ...table, name };
+  });
+  await createTables(client, tables);
   return {
     endpoint,
     documentClient: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),

@@ -16,6 +16,7 @@ import { generateReceipt } from '../../functions/shared/steps/generate-receipt';
 import { voidPayment } from '../../functions/shared/steps/void-payment';
 import { type LocalDynamo, TABLE_NAMES } from './dynalite';
 import { MemoryReceiptStore, RecordingMetrics } from './fakes';
+import { LambdaFunctionError } from '../../local/stepfunctions/stepfunctions-service';
 import { resolvedDefinition } from './template';
 
 type Execution = ReturnType<StateMachine['run']>;
@@ -27,14 +28,6 @@ class BookingLost extends PermanentError {
   override name = 'BookingLost';
 }
 
-/** Mirrors how Lambda reports a function error to Step Functions: errorType as Error, JSON as Cause. */
-class LambdaFunctionError extends Error {
-  constructor(errorType: string, errorMessage: string) {
-    super(JSON.stringify({ errorType, errorMessage, trace: [] }));
-    this.name = errorType;
-  }
-}
-
 /** Adapts a task use case to the `lambda:invoke` integration's {FunctionName, Payload} → {StatusCode, Payload}. */
 function lambdaInvoke(useCase: (payload: unknown) => Promise<unknown>): (input: JsonValue) => Promise<JsonValue> {
   return async (input) => {
@@ -44,7 +37,7 @@ function lambdaInvoke(useCase: (payload: unknown) => Promise<unknown>): (input: 
       return { StatusCode: 200, Payload: JSON.parse(JSON.stringify(result)) as JsonValue };
     } catch (error) {
       const { name, message } = describeError(error);
-      throw new LambdaFunctionError(name, message);
+      throw new LambdaFunctionError(name, JSON.stringify({ errorType: name, errorMessage: message, trace: [] }));
     }
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { yamlParse } from 'yaml-cfn';
+import { type LocalTemplate, loadLocalTemplate } from '../../local/template/local-template';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -47,28 +48,17 @@ export function definitionSubstitutions(): Record<string, unknown> {
   return (machine?.Properties?.DefinitionSubstitutions ?? {}) as Record<string, unknown>;
 }
 
-/**
- * The ASL with its DefinitionSubstitutions applied the way CloudFormation would, using
- * account-shaped values: `!Ref XFunction.Alias` becomes the alias ARN of XFunction.
- */
+/** The ASL with its DefinitionSubstitutions applied, by the same loader the local runtime uses. */
 export function resolvedDefinition(): Record<string, unknown> {
-  const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(definitionSubstitutions())) {
-    const ref = (value as { Ref?: string }).Ref;
-    if (ref === 'AWS::Partition') values[key] = 'aws';
-    else if (ref?.endsWith('.Alias')) values[key] = `arn:aws:lambda:us-east-1:123456789012:function:${ref.replace('.Alias', '')}:live`;
-    else throw new Error(`No test value for substitution ${key}`);
-  }
-  const text = readAslText().replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, key: string) => values[key] ?? whole);
-  return JSON.parse(text) as Record<string, unknown>;
+  const [machine] = localTemplate().stateMachines;
+  if (!machine) throw new Error('template.yaml has no state machine');
+  return machine.definition;
 }
 
-/** Key schema and attribute definitions of each DynamoDB table, by logical id. */
-export function tableDefinitions(): Record<string, { KeySchema: unknown; AttributeDefinitions: unknown }> {
-  return Object.fromEntries(
-    resourcesOfType('AWS::DynamoDB::Table').map(([id, table]) => [
-      id,
-      { KeySchema: table.Properties?.KeySchema, AttributeDefinitions: table.Properties?.AttributeDefinitions },
-    ]),
-  );
+let local: LocalTemplate | undefined;
+
+/** template.yaml as the local runtime resolves it. */
+export function localTemplate(): LocalTemplate {
+  local ??= loadLocalTemplate({ templatePath: join(ROOT, 'template.yaml') });
+  return local;
 }
