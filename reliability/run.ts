@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { markdownTable } from '../bench/lib/report';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { type RuntimeHandle, chaosSuite } from './chaos';
@@ -20,11 +21,10 @@ const LINK_TTL_SECONDS = 3;
 const LOAD_PLAN = { rate: 20, burst: 40 };
 
 function table(rows: Row[]): string {
-  const headers = ['Area', 'Check', 'Tried', 'Required', 'Observed', 'Held'];
-  const cells = rows.map((row) => [row.area, row.check, row.tried, row.required, row.observed, row.held ? 'yes' : 'NO']);
-  const widths = headers.map((header, column) => Math.max(header.length, ...cells.map((line) => (line[column] ?? '').length)));
-  const line = (values: string[]) => `| ${values.map((value, column) => value.padEnd(widths[column] ?? 0)).join(' | ')} |`;
-  return [line(headers), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+  return markdownTable(
+    ['Area', 'Check', 'Tried', 'Required', 'Observed', 'Held'],
+    rows.map((row) => [row.area, row.check, row.tried, row.required, row.observed, row.held ? 'yes' : 'NO']),
+  );
 }
 
 async function main(): Promise<number> {
