@@ -75,7 +75,10 @@ export function stepFunctionsEndpoint(sfn: StepFunctionsService) {
       if (!body) throw new SfnApiError('ValidationException', 'Request too large');
       const parsed: unknown = body.length ? JSON.parse(body.toString('utf8')) : {};
       if (typeof parsed !== 'object' || parsed === null) throw new SfnApiError('ValidationException', 'Request body must be a JSON object');
-      sendJson(response, 200, sfn.handle(operation, parsed as Record<string, unknown>), headers);
+      const result = sfn.handle(operation, parsed as Record<string, unknown>);
+      // A started execution must survive a crash of the runtime from the moment the caller hears of it.
+      await sfn.journalled();
+      sendJson(response, 200, result, headers);
     } catch (error) {
       if (error instanceof SfnApiError) {
         sendJson(response, error.statusCode, { __type: error.type, message: error.message }, { ...headers, 'x-amzn-ErrorType': error.type });

@@ -4,7 +4,8 @@ import { loadConfig, startRuntime } from './runtime';
 
 /*
  * `npm start`: runs template.yaml on this machine with no Docker and no AWS account.
- * Options: --fresh (start with empty data), --port-api, --port-lambda, --port-sfn,
+ * Options: --fresh (start with empty data), --cpu-prof (profiles of every thread into
+ * <state-dir>/profiles/<time>/ on stop), --port-api, --port-lambda, --port-sfn,
  * --port-dynamodb, --port-s3 (0 picks a free port), --state-dir.
  */
 const ROOT = join(__dirname, '..');
@@ -13,6 +14,7 @@ const { values } = parseArgs({
   options: {
     fresh: { type: 'boolean', default: false },
     faults: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
     'parameter-overrides': { type: 'string' },
     'port-api': { type: 'string' },
     'port-lambda': { type: 'string' },
@@ -25,7 +27,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--state-dir DIR]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--state-dir DIR]');
   process.exit(0);
 }
 
@@ -62,8 +64,19 @@ config.ports = {
   s3: port(values['port-s3'], config.ports.s3, 'port-s3'),
 };
 
+// Lines are gathered and written once per turn of the event loop: stdout is synchronous for
+// pipes and files, and one write per REPORT line cost the main thread a syscall per invocation.
+let pending: string[] = [];
+const flush = () => {
+  if (pending.length === 0) return;
+  const text = pending.join('');
+  pending = [];
+  process.stdout.write(text);
+};
+process.on('exit', flush);
 const log = (line: string) => {
-  process.stdout.write(`[local] ${line}\n`);
+  if (pending.length === 0) setImmediate(flush);
+  pending.push(`[local] ${line}\n`);
 };
 
 startRuntime({
@@ -72,12 +85,14 @@ startRuntime({
   stateDir: values['state-dir'] ?? join(ROOT, '.local'),
   fresh: values.fresh,
   faults: values.faults,
+  ...(values['cpu-prof'] ? { cpuProfileDir: join(values['state-dir'] ?? join(ROOT, '.local'), 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) } : {}),
   parameterOverrides: parseOverrides(values['parameter-overrides']),
   config,
   log,
 })
   .then((runtime) => {
     const { info } = runtime;
+    flush();
     const keys = info.apiKeys.map((key) => `    ${key.name.padEnd(12)} x-api-key: ${key.value}`).join('\n');
     process.stdout.write(
       [

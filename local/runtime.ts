@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type ApiGateway as ApiGatewayType, ApiGateway, type LocalApiKey } from './apigateway/api-gateway';
 import { lambdaInvokeEndpoint, stepFunctionsEndpoint } from './http-endpoints';
 import { buildBootstrap, buildFunction } from './lambda/build-functions';
 import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
+import { startCpuProfile } from './profiler';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { OutageProxy } from './storage/outage-proxy';
 import { LOCAL_CREDENTIALS, type RunningStore, startDynamoDb, startS3 } from './storage/storage';
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   parameterOverrides?: Record<string, string>;
   /** Fault-injection mode for the chaos suite: /_local/faults on the Lambda endpoint, outage proxies in front of S3 and DynamoDB. */
   faults?: boolean;
+  /** Write CPU profiles of the main thread and of every execution environment here on stop. */
+  cpuProfileDir?: string;
   log: (line: string) => void;
 }
 
@@ -132,6 +135,8 @@ export function loadConfig(path: string): RuntimeConfig {
  */
 export async function startRuntime(options: RuntimeOptions): Promise<RunningRuntime> {
   const started = performance.now();
+  if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });
+  const stopMainProfile = options.cpuProfileDir ? await startCpuProfile(options.cpuProfileDir, 'runtime-main') : undefined;
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 22) {
     // On Node 20 every Task fails with "Promise.withResolvers is not a function" and looks like a business failure.
@@ -182,6 +187,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const lambda = new LambdaService(template.functions, new Map(bundles), bootstrap, {
     sharedEnvironment: localFunctionEnvironment(functionEndpoints, config.region),
     maxConcurrencyPerFunction: config.maxConcurrencyPerFunction,
+    ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
     log,
   });
   const sfn = new StepFunctionsService(template.stateMachines, lambda, {
@@ -246,10 +252,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         const left = await sfn.drain(10_000);
         if (left > 0) log(`${String(left)} execution(s) still running; they resume on the next start`);
         sfn.suspendRunning();
-        await Promise.all([close(sfnServer), close(lambdaServer)]);
+        await Promise.all([close(sfnServer), close(lambdaServer), sfn.close()]);
         await lambda.close();
         await Promise.all([...stores.map((store) => store.close()), proxies?.dynamodb.close(), proxies?.s3.close()]);
         rmSync(infoPath, { force: true });
+        if (stopMainProfile) log(`CPU profiles written to ${dirname(await stopMainProfile())}`);
       })();
       return stopping;
     },

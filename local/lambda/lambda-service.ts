@@ -23,6 +23,8 @@ export interface LambdaServiceOptions {
   log: (line: string) => void;
   /** Idle environments beyond the first per function are shut down after this long, as Lambda reclaims them. */
   idleTimeoutMs?: number;
+  /** Profile every execution environment into this directory (`npm start -- --cpu-prof`). */
+  cpuProfileDir?: string;
 }
 
 interface Environment {
@@ -54,6 +56,7 @@ export class LambdaService implements LambdaInvoker {
   private readonly waiting = new Map<string, (() => void)[]>();
   private readonly byArn = new Map<string, LocalFunction>();
   private nextId = 1;
+  private spawned = 0;
   private closed = false;
   private readonly reaper: NodeJS.Timeout;
   private readonly faults = new Map<string, { kind: FaultKind; remaining: number }[]>();
@@ -105,7 +108,11 @@ export class LambdaService implements LambdaInvoker {
     if (!bundlePath) throw new Error(`${fn.logicalId} was not built`);
     const worker = new Worker(this.bootstrapPath, {
       env: this.environmentOf(fn),
-      workerData: { bundlePath, handlerName: fn.handler.split('.').slice(1).join('.') },
+      workerData: {
+        bundlePath,
+        handlerName: fn.handler.split('.').slice(1).join('.'),
+        ...(this.options.cpuProfileDir ? { cpuProfile: { dir: this.options.cpuProfileDir, name: `${fn.logicalId}-${String(++this.spawned)}` } } : {}),
+      },
       resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb },
       stdout: false,
       stderr: false,
@@ -305,7 +312,14 @@ export class LambdaService implements LambdaInvoker {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.reaper);
-    const workers = [...this.pools.values()].flat().map((environment) => environment.worker.terminate());
+    // Idle environments exit on their own (writing --cpu-prof profiles); busy or stuck ones are terminated.
+    const workers = [...this.pools.values()].flat().map(async (environment) => {
+      const exited = new Promise((resolve) => environment.worker.once('exit', resolve));
+      if (!environment.busy) environment.worker.postMessage({ type: 'shutdown' });
+      const timer = setTimeout(() => void environment.worker.terminate(), environment.busy ? 0 : 2000);
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      clearTimeout(timer);
+    });
     await Promise.allSettled(workers);
   }
 

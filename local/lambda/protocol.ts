@@ -19,7 +19,10 @@ export interface LambdaErrorPayload {
 }
 
 /** `delayMs` is injected latency (fault injection): the environment waits before calling the handler. */
-export type ToEnvironment = { type: 'invoke'; id: number; event: unknown; context: InvokeContext; delayMs?: number };
+export type ToEnvironment =
+  | { type: 'invoke'; id: number; event: unknown; context: InvokeContext; delayMs?: number }
+  /** Ends the environment cleanly, so per-thread diagnostics such as --cpu-prof are written. */
+  | { type: 'shutdown' };
 
 export type FromEnvironment =
   | { type: 'ready'; initMs: number }

@@ -1,35 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { LambdaInvoker } from '../lambda/lambda-service';
 import type { LocalStateMachine } from '../template/local-template';
 import { text } from '../text';
-import { HistoryRecorder, type HistoryEvent, stateEventType, toWire } from './history';
+import { HistoryRecorder, stateEventType, toWire } from './history';
+import { ExecutionJournal, type ExecutionRecord, type ExecutionStatus } from './journal';
 
 type Execution = ReturnType<StateMachine['run']>;
 type EngineEvent = Execution['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 type JsonValue = Parameters<StateMachine['run']>[0];
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
-/** The journal entry of one execution: enough to describe it, list its history and resume it. */
-export interface ExecutionRecord {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  input: string;
-  status: ExecutionStatus;
-  startDate: number;
-  stopDate?: number;
-  output?: string;
-  error?: string;
-  cause?: string;
-  events: HistoryEvent[];
-  /** The state that was running and its input: where a restarted runtime resumes (a redrive). */
-  resume?: { state: string; input: unknown };
-  redriveCount: number;
-}
+export type { ExecutionRecord, ExecutionStatus };
 
 /** The fields DescribeExecution and ListExecutions share, with epoch-second dates. */
 function summary(record: ExecutionRecord): Record<string, unknown> {
@@ -108,6 +89,7 @@ export class StepFunctionsService {
   private readonly slots: (() => void)[] = [];
   private active = 0;
   private accepting = true;
+  private readonly journal: ExecutionJournal;
 
   constructor(
     stateMachines: LocalStateMachine[],
@@ -122,7 +104,10 @@ export class StepFunctionsService {
         created: Date.now(),
       });
     }
-    mkdirSync(options.journalDir, { recursive: true });
+    this.journal = new ExecutionJournal(options.journalDir, (error) => {
+      options.log(`execution journal: ${error.message}`);
+    });
+    for (const record of this.journal.load()) this.executions.set(record.executionArn, record);
   }
 
   /** Refuses, at start-up, any Task whose resource this runtime cannot run, naming the state. */
@@ -150,23 +135,23 @@ export class StepFunctionsService {
   }
 
   private persist(record: ExecutionRecord): void {
-    const file = join(this.options.journalDir, `${encodeURIComponent(record.executionArn)}.json`);
-    writeFileSync(`${file}.tmp`, JSON.stringify(record));
-    renameSync(`${file}.tmp`, file);
+    void this.journal.append(record);
   }
 
-  /** Loads the journal and resumes every execution that was running when the runtime stopped. */
+  /** Resolves once every change so far is in the journal: StartExecution answers only after that. */
+  journalled(): Promise<void> {
+    return this.journal.flushed();
+  }
+
+  /** Resumes every journalled execution that was running when the runtime stopped. */
   resumeFromJournal(): number {
     let resumed = 0;
-    for (const file of readdirSync(this.options.journalDir).filter((name) => name.endsWith('.json'))) {
-      const record = JSON.parse(readFileSync(join(this.options.journalDir, file), 'utf8')) as ExecutionRecord;
-      this.executions.set(record.executionArn, record);
-      if (record.status === 'RUNNING') {
-        record.redriveCount += 1;
-        new HistoryRecorder(record.events).add('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: record.redriveCount } });
-        this.launch(record, record.resume);
-        resumed += 1;
-      }
+    for (const record of this.executions.values()) {
+      if (record.status !== 'RUNNING' || this.running.has(record.executionArn)) continue;
+      record.redriveCount += 1;
+      new HistoryRecorder(record.events).add('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: record.redriveCount } });
+      this.launch(record, record.resume);
+      resumed += 1;
     }
     return resumed;
   }
@@ -479,6 +464,11 @@ export class StepFunctionsService {
   /** Stops running engines without closing their executions: the journal keeps them RUNNING, to resume on the next start. */
   suspendRunning(): void {
     for (const entry of this.running.values()) entry.execution?.abort();
+  }
+
+  /** Writes the journal's pending lines and closes it. */
+  close(): Promise<void> {
+    return this.journal.close();
   }
 
   /** Counts by status, for the banner and tests. */

@@ -2,7 +2,6 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import S3rver from 's3rver';
 import type { LocalBucket, LocalTable } from '../template/local-template';
 
 /** s3rver accepts only this key pair, so the whole runtime uses it. */
@@ -13,23 +12,18 @@ export interface RunningStore {
   close(): Promise<void>;
 }
 
-/** Starts dynalite (LevelDB under `dir`) in a child process and creates the template's tables. */
-export async function startDynamoDb(dir: string, port: number, tables: LocalTable[], region: string): Promise<RunningStore> {
-  mkdirSync(dir, { recursive: true });
-  const child: ChildProcess = fork(join(__dirname, 'dynalite-process.ts'), [dir, String(port)], {
+/** Forks one emulator (store-process.ts) and resolves with its endpoint once it listens. */
+async function forkStore(args: string[]): Promise<RunningStore> {
+  const child: ChildProcess = fork(join(__dirname, 'store-process.ts'), args, {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const actualPort = await new Promise<number>((resolve, reject) => {
+  const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { port: number }) => { resolve(message.port); });
-    child.once('exit', (code) => { reject(new Error(`dynalite exited with code ${String(code)} before it was ready`)); });
+    child.once('exit', (code) => { reject(new Error(`${String(args[0])} exited with code ${String(code)} before it was ready`)); });
   });
-  const endpoint = `http://127.0.0.1:${String(actualPort)}`;
-  const client = new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
-  await createTables(client, tables);
-  client.destroy();
   return {
-    endpoint,
+    endpoint: `http://127.0.0.1:${String(port)}`,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) { resolve(); return; }
@@ -37,6 +31,16 @@ export async function startDynamoDb(dir: string, port: number, tables: LocalTabl
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Starts dynalite (LevelDB under `dir`) in a child process and creates the template's tables. */
+export async function startDynamoDb(dir: string, port: number, tables: LocalTable[], region: string): Promise<RunningStore> {
+  mkdirSync(dir, { recursive: true });
+  const store = await forkStore(['dynalite', dir, String(port)]);
+  const client = new DynamoDBClient({ endpoint: store.endpoint, region, credentials: LOCAL_CREDENTIALS });
+  await createTables(client, tables);
+  client.destroy();
+  return store;
 }
 
 /** Creates the template's tables (on demand), leaving any that already exist. */
@@ -60,16 +64,8 @@ export async function createTables(client: DynamoDBClient, tables: LocalTable[])
   }
 }
 
-/** Starts s3rver with files under `dir` and the template's buckets. */
+/** Starts s3rver (files under `dir`) in a child process, with the template's buckets. */
 export async function startS3(dir: string, port: number, buckets: LocalBucket[]): Promise<RunningStore> {
   mkdirSync(dir, { recursive: true });
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port,
-    silent: true,
-    directory: dir,
-    configureBuckets: buckets.map((bucket) => ({ name: bucket.name, configs: [] })),
-  });
-  const address = await server.run();
-  return { endpoint: `http://127.0.0.1:${String(address.port)}`, close: () => server.close() };
+  return forkStore(['s3rver', dir, String(port), buckets.map((bucket) => bucket.name).join(',')]);
 }

@@ -1,0 +1,117 @@
+import { type WriteStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HistoryEvent } from './history';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** The journal entry of one execution: enough to describe it, list its history and resume it. */
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  input: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  events: HistoryEvent[];
+  /** The state that was running and its input: where a restarted runtime resumes (a redrive). */
+  resume?: { state: string; input: unknown };
+  redriveCount: number;
+}
+
+interface JournalLine {
+  record: Omit<ExecutionRecord, 'events'>;
+  /** The history events added since the execution's previous line. */
+  events: HistoryEvent[];
+}
+
+/**
+ * An append-only journal of executions (`journal.jsonl`): one line per change, carrying the
+ * record's fields and only the history events that are new. One stream writes the lines in order
+ * without blocking the event loop; writing the whole record synchronously on every state entered
+ * took a quarter of the runtime's main thread under load.
+ */
+export class ExecutionJournal {
+  private readonly path: string;
+  private stream: WriteStream | undefined;
+  private readonly journalled = new Map<string, number>();
+  private last: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dir: string,
+    private readonly onError: (error: Error) => void,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.path = join(dir, 'journal.jsonl');
+  }
+
+  /** Replays the journal, rewrites it with one line per execution, and opens it for appending. */
+  load(): ExecutionRecord[] {
+    const records = new Map<string, ExecutionRecord>();
+    const lines = existsSync(this.path) ? readFileSync(this.path, 'utf8').split('\n') : [];
+    for (const text of lines) {
+      let line: JournalLine;
+      try {
+        line = JSON.parse(text) as JournalLine;
+      } catch {
+        continue; // empty, or the torn last line of a killed runtime: the line before it is the resume point
+      }
+      const previous = records.get(line.record.executionArn);
+      records.set(line.record.executionArn, { ...line.record, events: [...(previous?.events ?? []), ...line.events] });
+    }
+    // Journals written before the append-only format: one file per execution.
+    const legacy = readdirSync(this.dir).filter((name) => name.endsWith('.json'));
+    for (const file of legacy) {
+      const record = JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as ExecutionRecord;
+      if (!records.has(record.executionArn)) records.set(record.executionArn, record);
+    }
+    const compacted = [...records.values()].map((record) => this.line(record, 0)).join('');
+    writeFileSync(`${this.path}.tmp`, compacted);
+    renameSync(`${this.path}.tmp`, this.path);
+    for (const file of legacy) rmSync(join(this.dir, file));
+    this.stream = createWriteStream(this.path, { flags: 'a' });
+    this.stream.on('error', this.onError);
+    return [...records.values()];
+  }
+
+  private line(record: ExecutionRecord, from: number): string {
+    const { events, ...fields } = record;
+    this.journalled.set(record.executionArn, events.length);
+    return `${JSON.stringify({ record: fields, events: events.slice(from) } satisfies JournalLine)}\n`;
+  }
+
+  /** Appends what changed in the record since its last line; resolves once the OS has the bytes. */
+  append(record: ExecutionRecord): Promise<void> {
+    const stream = this.stream;
+    if (!stream) {
+      this.onError(new Error(`not open (load() first, nothing after close()): ${record.name} was not journalled`));
+      return this.last;
+    }
+    const text = this.line(record, this.journalled.get(record.executionArn) ?? 0);
+    this.last = new Promise<void>((resolve) => {
+      stream.write(text, (error) => {
+        if (error) this.onError(error);
+        resolve();
+      });
+    });
+    return this.last;
+  }
+
+  /** Resolves when every line appended so far has been written. */
+  flushed(): Promise<void> {
+    return this.last;
+  }
+
+  /** Writes what is pending and closes the file. */
+  close(): Promise<void> {
+    const stream = this.stream;
+    this.stream = undefined;
+    return new Promise((resolve) => {
+      if (!stream) resolve();
+      else stream.end(resolve);
+    });
+  }
+}
