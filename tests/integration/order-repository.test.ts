@@ -1,23 +1,33 @@
 import { OrderNotFound, OrderStateConflict } from '../../functions/shared/errors';
-import { DynamoDbOrderRepository } from '../../functions/shared/orders/order-repository';
+import { DynamoDbOrderRepository, type OrderRepository } from '../../functions/shared/orders/order-repository';
 import { placeOrder } from '../../functions/shared/orders/place-order';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { RecordingMetrics } from '../support/fakes';
+import { MemoryOrderRepository } from '../support/memory-stores';
 import { orderRecord, orderRequest } from '../support/orders';
 
 let dynamo: LocalDynamo;
-let orders: DynamoDbOrderRepository;
+let dynamoOrders: DynamoDbOrderRepository;
 const now = () => new Date();
 
 beforeAll(async () => {
   dynamo = await startDynamo();
-  orders = new DynamoDbOrderRepository(dynamo.documentClient, 'orders');
+  dynamoOrders = new DynamoDbOrderRepository(dynamo.documentClient, 'orders');
 });
 afterAll(async () => {
   await dynamo.close();
 });
 
-describe('DynamoDbOrderRepository on dynalite', () => {
+// The in-memory twin runs the same cases, so the benchmark's engine-only baseline keeps the same rules.
+describe.each([
+  ['DynamoDbOrderRepository on dynalite', (): OrderRepository => dynamoOrders],
+  ['MemoryOrderRepository', (): OrderRepository => new MemoryOrderRepository()],
+])('%s', (_name, repository) => {
+  let orders: OrderRepository;
+  beforeAll(() => {
+    orders = repository();
+  });
+
   it('refuses to create the same order id twice', async () => {
     const order = orderRecord();
     expect(await orders.create(order)).toBe('created');
@@ -84,7 +94,7 @@ describe('placeOrder on dynalite', () => {
     const started: string[] = [];
     const metrics = new RecordingMetrics();
     const deps = {
-      orders,
+      orders: dynamoOrders,
       metrics,
       now,
       workflow: {

@@ -9,12 +9,12 @@ import {
   ShipmentCancelled,
 } from '../../functions/shared/providers/provider-errors';
 import { ShippingSimulator } from '../../functions/shared/providers/shipping-simulator';
-import { DynamoDbSimulatorLedger } from '../../functions/shared/providers/simulator-ledger';
+import { DynamoDbSimulatorLedger, type SimulatorLedger } from '../../functions/shared/providers/simulator-ledger';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
+import { MemorySimulatorLedger } from '../support/memory-stores';
 
 let dynamo: LocalDynamo;
-let payments: PaymentSimulator;
-let shipping: ShippingSimulator;
+let dynamoLedger: DynamoDbSimulatorLedger;
 let sequence = 0;
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 const key = () => `order-${String(++sequence)}`;
@@ -22,15 +22,26 @@ const address = { name: 'Ada', line1: '1 Way', city: 'Town', postalCode: '12345'
 
 beforeAll(async () => {
   dynamo = await startDynamo();
-  const ledger = new DynamoDbSimulatorLedger(dynamo.documentClient, 'simulator-ledger');
-  payments = new PaymentSimulator(ledger);
-  shipping = new ShippingSimulator(ledger);
+  dynamoLedger = new DynamoDbSimulatorLedger(dynamo.documentClient, 'simulator-ledger');
 });
 afterAll(async () => {
   await dynamo.close();
 });
 
-describe('PaymentSimulator with a DynamoDB ledger', () => {
+// The in-memory twin runs the same cases, so the benchmark's engine-only baseline keeps the same rules.
+describe.each([
+  ['a DynamoDB ledger', (): SimulatorLedger => dynamoLedger],
+  ['an in-memory ledger', (): SimulatorLedger => new MemorySimulatorLedger()],
+])('simulators with %s', (_name, ledger) => {
+let payments: PaymentSimulator;
+let shipping: ShippingSimulator;
+beforeAll(() => {
+  const shared = ledger();
+  payments = new PaymentSimulator(shared);
+  shipping = new ShippingSimulator(shared);
+});
+
+describe('PaymentSimulator', () => {
   it('returns the same authorization for a repeated key and refuses a different amount under it', async () => {
     const k = key();
     const first = await payments.authorize({ idempotencyKey: k, token: 'tok_visa', amount: usd(1000) });
@@ -76,7 +87,7 @@ describe('PaymentSimulator with a DynamoDB ledger', () => {
   });
 });
 
-describe('ShippingSimulator with a DynamoDB ledger', () => {
+describe('ShippingSimulator', () => {
   it('creates one shipment per key with a carrier and tracking number', async () => {
     const k = key();
     const shipment = await shipping.createShipment({ idempotencyKey: k, address, parcelCount: 1 });
@@ -100,4 +111,5 @@ describe('ShippingSimulator with a DynamoDB ledger', () => {
     expect(await shipping.cancelShipment({ idempotencyKey: fresh })).toEqual({ outcome: 'NOTHING_TO_CANCEL' });
     await expect(shipping.createShipment({ idempotencyKey: fresh, address, parcelCount: 1 })).rejects.toBeInstanceOf(ShipmentCancelled);
   });
+});
 });

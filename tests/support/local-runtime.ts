@@ -25,7 +25,15 @@ export function newStateDir(): string {
  */
 export async function startLocalRuntime(
   stateDir: string,
-  options: { fresh?: boolean; faults?: boolean; parameterOverrides?: string; deadlineMs?: number; onOutput?: (chunk: string) => void } = {},
+  options: {
+    fresh?: boolean;
+    faults?: boolean;
+    parameterOverrides?: string;
+    deadlineMs?: number;
+    onOutput?: (chunk: string) => void;
+    /** Keep everything printed for output() (default); a long benchmark streams it to onOutput only. */
+    retainOutput?: boolean;
+  } = {},
 ): Promise<LocalRuntimeProcess> {
   const args = ['local/main.ts', '--state-dir', stateDir, '--port-api', '0', '--port-lambda', '0', '--port-sfn', '0', '--port-dynamodb', '0', '--port-s3', '0'];
   if (options.fresh) args.push('--fresh');
@@ -41,8 +49,11 @@ export async function startLocalRuntime(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const retain = options.retainOutput ?? true;
+  let ready = false;
   const collect = (chunk: Buffer) => {
-    output += chunk.toString();
+    // Start-up output is always kept: it explains a runtime that fails to start.
+    if (retain || !ready) output += chunk.toString();
     options.onOutput?.(chunk.toString());
   };
   child.stdout?.on('data', collect);
@@ -60,6 +71,7 @@ export async function startLocalRuntime(
   for (;;) {
     if (existsSync(infoPath)) {
       const info = JSON.parse(readFileSync(infoPath, 'utf8')) as RuntimeInfo;
+      ready = true;
       return {
         info,
         stateDir,

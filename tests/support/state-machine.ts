@@ -28,8 +28,8 @@ class BookingLost extends PermanentError {
   override name = 'BookingLost';
 }
 
-/** Adapts a task use case to the `lambda:invoke` integration's {FunctionName, Payload} → {StatusCode, Payload}. */
-function lambdaInvoke(useCase: (payload: unknown) => Promise<unknown>): (input: JsonValue) => Promise<JsonValue> {
+/** Adapts a task use case (or handler) to the `lambda:invoke` integration's {FunctionName, Payload} → {StatusCode, Payload}. */
+export function lambdaInvoke(useCase: (payload: unknown) => Promise<unknown>): (input: JsonValue) => Promise<JsonValue> {
   return async (input) => {
     const { Payload } = input as { Payload: unknown };
     try {

@@ -76,9 +76,8 @@ export class PaymentSimulator implements PaymentProvider {
 
   async authorize(request: { idempotencyKey: string; token: string; amount: Money }): Promise<{ authorizationId: string }> {
     const pk = `payment#${request.idempotencyKey}`;
-    const existing = await this.ledger.get<PaymentLedgerEntry>(pk);
-    if (existing) return this.replayAuthorization(existing, request.amount);
-
+    // No read first: the conditional insert below returns the recorded entry (an authorization, a
+    // decline or a void tombstone) when the key was used before, so a replay answers the same.
     const behaviour = behaviourOf(request.token);
     if (behaviour.kind === 'unavailable') throw new ProviderUnavailable('Payment provider unavailable (simulated)');
     if (behaviour.kind === 'flaky') {

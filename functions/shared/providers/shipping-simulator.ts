@@ -31,9 +31,8 @@ export class ShippingSimulator implements ShippingProvider {
 
   async createShipment(request: { idempotencyKey: string; address: ShippingAddress; parcelCount: number }): Promise<Shipment> {
     const pk = `shipment#${request.idempotencyKey}`;
-    const existing = await this.ledger.get<ShipmentLedgerEntry>(pk);
-    if (existing) return replay(existing);
-
+    // No read first: the conditional insert below returns the recorded entry (a shipment or a
+    // cancel tombstone) when the key was used before, so a replay costs one write, not two calls.
     if (NON_SERVICEABLE_COUNTRIES.includes(request.address.country)) {
       throw new AddressNotServiceable(`The carrier does not deliver to ${request.address.country}`);
     }

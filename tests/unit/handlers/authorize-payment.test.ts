@@ -97,7 +97,7 @@ describe('Authorize Payment task (authorize-payment handler)', () => {
     const order = orderRecord();
     startableOrder(order);
     dynamo
-      .on(GetCommand, { TableName: 'simulator-ledger' })
+      .on(PutCommand, { TableName: 'simulator-ledger' })
       .rejects(new ProvisionedThroughputExceededException({ message: 'throughput exceeded', $metadata: { httpStatusCode: 400 } }));
 
     const error = await rejectionOf(invoke(order));

@@ -1,0 +1,224 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
+import { orderRequest } from '../tests/support/orders';
+import { ROOT } from '../tests/support/template';
+import { type LevelResult, type OrderDriver, closedLoop } from './lib/load';
+import { markdownTable, progress, writeResults } from './lib/report';
+
+/*
+ * `npm run bench:e2e` (part of `npm run bench`): orders end to end through the local runtime
+ * (POST, execution, receipt in S3, COMPLETED) at rising concurrency, beside two baselines run in
+ * the same session, level by level:
+ * - emulation: the same handlers called directly in one process against the same dynalite and
+ *   s3rver (no API Gateway, Lambda or Step Functions emulation): the runtime's overhead is measured against it;
+ * - limit: the same handlers and ASL with in-memory stores: what the engine alone costs.
+ * Flags: --levels 4,16,64  --seconds 30  --get-seconds 5  --quick (levels 4,16, 5 s, for a smoke run).
+ */
+const { values } = parseArgs({
+  options: {
+    levels: { type: 'string' },
+    seconds: { type: 'string' },
+    'get-seconds': { type: 'string' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+const levels = (values.levels ?? (values.quick ? '4,16' : '4,16,64')).split(',').map(Number);
+const seconds = Number(values.seconds ?? (values.quick ? 5 : 30));
+const getSeconds = Number(values['get-seconds'] ?? (values.quick ? 2 : 5));
+if (levels.some((level) => !Number.isInteger(level) || level < 1) || !(seconds > 0) || !(getSeconds > 0)) {
+  console.error('--levels takes positive integers (4,16,64); --seconds and --get-seconds take positive numbers');
+  process.exit(2);
+}
+const MAX_RUNNING = 64; // local/config.json's maxRunningExecutions, given to the baselines too
+
+/** Orders through the runtime's API; completions from its `execution <name> SUCCEEDED|FAILED` lines, which cost the runtime nothing extra. */
+class RuntimeDriver implements OrderDriver {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  private readonly waiting = new Map<string, (status: string) => void>();
+  private readonly ended = new Map<string, string>();
+  private partial = '';
+  private readonly body: string;
+
+  constructor(
+    private readonly runtime: { apiUrl: string; apiKey: string },
+    customerId: string,
+  ) {
+    this.body = JSON.stringify(orderRequest({ customerId }));
+  }
+
+  onOutput(chunk: string): void {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = /^\[local\] execution (\S+) (SUCCEEDED|FAILED|TIMED_OUT|ABORTED)/.exec(line);
+      if (!match?.[1] || !match[2]) continue;
+      const waiter = this.waiting.get(match[1]);
+      if (waiter) {
+        this.waiting.delete(match[1]);
+        waiter(match[2]);
+      } else this.ended.set(match[1], match[2]);
+    }
+  }
+
+  place(): Promise<string> {
+    const url = new URL(`${this.runtime.apiUrl}/orders`);
+    return new Promise((resolve, reject) => {
+      const outgoing = request(url, { method: 'POST', agent: this.agent, headers: { 'content-type': 'application/json', 'x-api-key': this.runtime.apiKey } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (response.statusCode !== 202) reject(new Error(`POST /orders answered ${String(response.statusCode)}: ${text}`));
+          else resolve((JSON.parse(text) as { orderId: string }).orderId);
+        });
+      });
+      outgoing.on('error', reject);
+      outgoing.end(this.body);
+    });
+  }
+
+  completion(orderId: string): Promise<string> {
+    const status = this.ended.get(orderId);
+    if (status) {
+      this.ended.delete(orderId);
+      return Promise.resolve(status);
+    }
+    return new Promise((resolve) => this.waiting.set(orderId, resolve));
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** One in-process baseline (bench/in-process.ts) in its own process, driven level by level. */
+class Baseline {
+  private readonly child: ChildProcess;
+  private readonly pending: ((message: { level?: LevelResult; ready?: true; error?: string }) => void)[] = [];
+  readonly ready: Promise<unknown>;
+
+  constructor(readonly mode: 'limit' | 'emulation') {
+    this.child = fork(join(__dirname, 'in-process.ts'), [mode, JSON.stringify({ seconds, getSeconds, maxRunning: MAX_RUNNING })], {
+      execArgv: ['--import', 'tsx'],
+      cwd: ROOT,
+      // The handlers log every invocation; the baseline pays for writing the lines, not for showing them.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (message: { level?: LevelResult; ready?: true; error?: string }) => {
+      if (message.error) {
+        console.error(`${mode} baseline failed:\n${message.error}`);
+        process.exit(1);
+      }
+      this.pending.shift()?.(message);
+    });
+    this.ready = this.next();
+  }
+
+  private next(): Promise<{ level?: LevelResult }> {
+    return new Promise((resolve) => this.pending.push(resolve));
+  }
+
+  async run(concurrency: number): Promise<LevelResult> {
+    const answer = this.next();
+    this.child.send({ run: concurrency });
+    const { level } = await answer;
+    if (!level) throw new Error(`${this.mode} baseline sent no result`);
+    return level;
+  }
+
+  stop(): void {
+    this.child.send({ stop: true });
+  }
+}
+
+async function runtimeLevel(runtime: LocalRuntimeProcess, driver: RuntimeDriver, concurrency: number): Promise<LevelResult> {
+  const level = await closedLoop('runtime', driver, concurrency, seconds);
+  const orderId = await driver.place();
+  await driver.completion(orderId);
+  const key = runtime.info.apiKeys[0]?.value ?? '';
+  const reads = await autocannon({ url: `${runtime.info.apiUrl}/orders/${orderId}`, headers: { 'x-api-key': key }, connections: concurrency, duration: getSeconds });
+  if (reads.non2xx > 0) throw new Error(`GET /orders/{id}: ${String(reads.non2xx)} responses were not 2xx`);
+  level.get = { requestsPerSecond: Math.round(reads.requests.average), p99Ms: reads.latency.p99 };
+  return level;
+}
+
+function row(name: string, level: LevelResult): (string | number)[] {
+  return [
+    level.concurrency,
+    name,
+    level.ordersPerSecond,
+    `${String(level.postMs.p50)} / ${String(level.postMs.p99)}`,
+    `${String(level.completedMs.p50)} / ${String(level.completedMs.p99)}`,
+    level.get ? `${String(level.get.requestsPerSecond)} / ${String(level.get.p99Ms)}` : '',
+    level.failed,
+  ];
+}
+
+async function main(): Promise<void> {
+  progress(`levels ${levels.join(', ')}; ${String(seconds)} s of orders and ${String(getSeconds)} s of GETs per level and setup`);
+  const limit = new Baseline('limit');
+  const emulation = new Baseline('emulation');
+  const stateDir = newStateDir();
+  let driver: RuntimeDriver | undefined;
+  const runtime = await startLocalRuntime(stateDir, {
+    fresh: true,
+    retainOutput: false,
+    parameterOverrides: 'ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000',
+    onOutput: (chunk) => driver?.onOutput(chunk),
+  });
+  const results: { concurrency: number; runtime: LevelResult; emulation: LevelResult; limit: LevelResult }[] = [];
+  try {
+    driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey: runtime.info.apiKeys[0]?.value ?? '' }, 'bench-runtime');
+    await closedLoop('runtime warm-up', driver, 4, 2);
+    await Promise.all([limit.ready, emulation.ready]);
+    for (const concurrency of levels) {
+      progress(`level c=${String(concurrency)}: runtime`);
+      const onRuntime = await runtimeLevel(runtime, driver, concurrency);
+      progress(`level c=${String(concurrency)}: emulation baseline`);
+      const onEmulation = await emulation.run(concurrency);
+      progress(`level c=${String(concurrency)}: limit baseline`);
+      const onLimit = await limit.run(concurrency);
+      results.push({ concurrency, runtime: onRuntime, emulation: onEmulation, limit: onLimit });
+    }
+  } finally {
+    driver?.close();
+    limit.stop();
+    emulation.stop();
+    await runtime.stop();
+  }
+
+  console.log(`\n## End to end: ${String(seconds)} s per level, closed loop (each customer waits for COMPLETED before the next order)\n`);
+  console.log(
+    markdownTable(
+      ['c', 'setup', 'orders/s', 'POST p50 / p99 ms', 'COMPLETED p50 / p99 ms', 'GET /orders/{id} req/s / p99 ms', 'failed'],
+      results.flatMap((result) => [row('runtime', result.runtime), row('emulation baseline', result.emulation), row('limit (in-memory)', result.limit)]),
+    ),
+  );
+  const best = results.reduce((a, b) => (b.runtime.ordersPerSecond > a.runtime.ordersPerSecond ? b : a));
+  const ratio = (result: (typeof results)[number]) => Math.round((result.emulation.ordersPerSecond / result.runtime.ordersPerSecond) * 100) / 100;
+  console.log('\n## Overhead: emulation baseline orders/s ÷ runtime orders/s, same level, same run\n');
+  console.log(markdownTable(['c', 'ratio', 'runtime share of the limit'], results.map((result) => [result.concurrency, `${String(ratio(result))}×`, `${((100 * result.runtime.ordersPerSecond) / result.limit.ordersPerSecond).toFixed(1)}%`])));
+  const get = best.runtime.get ?? { requestsPerSecond: 0, p99Ms: Number.NaN };
+  const targets = [
+    ['sustained orders/s (best level)', '≥ 300', `${String(best.runtime.ordersPerSecond)} at c=${String(best.concurrency)}`, best.runtime.ordersPerSecond >= 300],
+    ['p99 POST at that level', '≤ 25 ms', `${String(best.runtime.postMs.p99)} ms`, best.runtime.postMs.p99 <= 25],
+    ['GET /orders/{id}', '≥ 3,000/s, p99 ≤ 10 ms', `${String(get.requestsPerSecond)}/s, p99 ${String(get.p99Ms)} ms`, get.requestsPerSecond >= 3000 && get.p99Ms <= 10],
+    ['runtime vs emulation baseline', '≤ 1.3×', `${String(ratio(best))}×`, ratio(best) <= 1.3],
+  ] as const;
+  console.log('\n## Targets (this machine, this run)\n');
+  console.log(markdownTable(['measure', 'target', 'measured', 'met'], targets.map(([measure, target, measured, met]) => [measure, target, measured, met ? 'yes' : 'NO'])));
+  const path = writeResults('e2e', { seconds, getSeconds, levels: results, targets: targets.map(([measure, target, measured, met]) => ({ measure, target, measured, met })) });
+  progress(`wrote ${path}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localFunctionEnvironment } from '../local/lambda/local-environment';
+import { type RunningStore, startDynamoDb, startS3 } from '../local/storage/storage';
+import { localTemplate } from '../tests/support/template';
+import type { LevelResult } from './lib/load';
+
+/*
+ * A baseline of `npm run bench`, in its own process so the handlers' logs and environment stay
+ * out of the benchmark's. argv: limit | emulation, then a JSON {levels, seconds, getSeconds, maxRunning}.
+ * - limit: the handlers and the ASL on aws-local-stepfunctions with in-memory stores (the engine alone);
+ * - emulation: the same, against dynalite and s3rver through the SDK, as in the runtime.
+ */
+interface Settings {
+  seconds: number;
+  getSeconds: number;
+  maxRunning: number;
+}
+
+const [, , mode, settingsJson] = process.argv;
+const settings = JSON.parse(settingsJson ?? '{}') as Settings;
+const send = (message: { level: LevelResult } | { ready: true } | { error: string }) =>
+  new Promise<void>((resolve) => process.send?.(message, () => { resolve(); }));
+
+async function main(): Promise<void> {
+  if (mode !== 'limit' && mode !== 'emulation') throw new Error(`mode must be limit or emulation, got ${String(mode)}`);
+  const template = localTemplate();
+  const stores: RunningStore[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-stores-'));
+  // Every function's template Environment (they agree on shared names), as the handlers read it.
+  Object.assign(process.env, ...template.functions.map((fn) => fn.environment));
+  if (mode === 'emulation') {
+    const region = 'us-east-1';
+    const [dynamodb, s3] = await Promise.all([
+      startDynamoDb(join(dataDir, 'dynamodb'), 0, template.tables, region),
+      startS3(join(dataDir, 's3'), 0, template.buckets),
+    ]);
+    stores.push(dynamodb, s3);
+    Object.assign(process.env, localFunctionEnvironment({ dynamodb: dynamodb.endpoint, s3: s3.endpoint, sfn: '', lambda: '' }, region));
+  }
+  // The handler modules read their environment when loaded, so they load only now.
+  const { InProcessPipeline } = await import('./lib/in-process-pipeline');
+  const { closedLoop, readLoop } = await import('./lib/load');
+  const { orderRequest } = await import('../tests/support/orders');
+  const { memoryAdapters, sdkAdapters } = await import('./lib/adapters');
+  const adapters = mode === 'limit' ? memoryAdapters() : sdkAdapters();
+  const [definition] = template.stateMachines;
+  if (!definition) throw new Error('template.yaml has no state machine');
+  const pipeline = new InProcessPipeline(adapters, definition.definition, settings.maxRunning);
+  const body = JSON.stringify(orderRequest({ customerId: `bench-${mode}` }));
+  const driver = {
+    place: async () => {
+      const response = await pipeline.placeOrder(body);
+      if (response.statusCode !== 202) throw new Error(`POST answered ${String(response.statusCode)}: ${response.body}`);
+      return (JSON.parse(response.body) as { orderId: string }).orderId;
+    },
+    completion: (orderId: string) => pipeline.completion(orderId),
+  };
+  // A short warm-up, as the runtime gets: first calls pay for module caches and connections.
+  await closedLoop(`${mode} warm-up`, driver, 4, 2);
+  const runLevel = async (concurrency: number): Promise<LevelResult> => {
+    const level = await closedLoop(mode, driver, concurrency, settings.seconds);
+    const orderId = await driver.place();
+    await driver.completion(orderId);
+    level.get = await readLoop(
+      async () => {
+        const response = await pipeline.readOrder(orderId);
+        if (response.statusCode !== 200) throw new Error(`GET answered ${String(response.statusCode)}`);
+      },
+      concurrency,
+      settings.getSeconds,
+    );
+    return level;
+  };
+  // The parent interleaves levels across the runtime and both baselines, so drift in the machine's load hits all three alike.
+  // Listening before saying ready: a message that arrives with no listener is lost.
+  const stopped = new Promise<void>((resolve, reject) => {
+    process.on('message', (message: { run?: number; stop?: true }) => {
+      if (message.stop) resolve();
+      else if (typeof message.run === 'number') runLevel(message.run).then((level) => send({ level }), reject);
+    });
+  });
+  await send({ ready: true });
+  await stopped;
+  await Promise.all(stores.map((store) => store.close()));
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    await send({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exit(1);
+  },
+);

@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { createOrder } from '../../functions/create-order/index';
+import { getOrder } from '../../functions/get-order/index';
+import type { BusinessMetrics } from '../../functions/shared/business-metrics';
+import type { OrderRepository } from '../../functions/shared/orders/order-repository';
+import { instrumented } from '../../functions/shared/powertools';
+import type { PaymentProvider } from '../../functions/shared/providers/payment-provider';
+import type { ShippingProvider } from '../../functions/shared/providers/shipping-provider';
+import type { ReceiptStore } from '../../functions/shared/receipts/receipt-store';
+import { authorizePayment } from '../../functions/shared/steps/authorize-payment';
+import { cancelShipment } from '../../functions/shared/steps/cancel-shipment';
+import { capturePayment } from '../../functions/shared/steps/capture-payment';
+import { createShipment } from '../../functions/shared/steps/create-shipment';
+import { flagReceiptFailure } from '../../functions/shared/steps/flag-receipt-failure';
+import { generateReceipt } from '../../functions/shared/steps/generate-receipt';
+import { taskCorrelation } from '../../functions/shared/steps/task-input';
+import { voidPayment } from '../../functions/shared/steps/void-payment';
+import { lambdaContext } from '../../tests/support/lambda-context';
+import { lambdaInvoke } from '../../tests/support/state-machine';
+import { ROOT } from '../../tests/support/template';
+
+/** The adapters the handlers get: in memory for the engine-only limit, SDK clients for the emulation baseline. */
+export interface PipelineAdapters {
+  orders: OrderRepository;
+  payments: PaymentProvider;
+  shipping: ShippingProvider;
+  receipts: ReceiptStore;
+  metrics: BusinessMetrics;
+}
+
+type JsonValue = Parameters<StateMachine['run']>[0];
+type Handler<E, R> = (event: E, context: Context) => Promise<R>;
+
+const fixture = (name: string) => JSON.parse(readFileSync(join(ROOT, 'events', `${name}.json`), 'utf8')) as APIGatewayProxyEvent;
+
+/**
+ * The order pipeline in one process: the handlers (the same use cases wrapped in the same
+ * Powertools `instrumented` wrapper as functions/<name>/index.ts), called directly, and the
+ * template's ASL run by aws-local-stepfunctions. No API Gateway, no Lambda isolation and no
+ * Step Functions API: what is left is the handlers' own work and the stores'.
+ */
+export class InProcessPipeline {
+  private readonly machine: StateMachine;
+  private readonly handlers: Record<string, (input: JsonValue) => Promise<JsonValue>>;
+  private readonly post: Handler<APIGatewayProxyEvent, APIGatewayProxyResult>;
+  private readonly read: Handler<APIGatewayProxyEvent, APIGatewayProxyResult>;
+  private readonly postEvent = fixture('create-order');
+  private readonly getEvent = fixture('get-order');
+  private readonly done = new Map<string, (status: string) => void>();
+  private readonly finished = new Map<string, string>();
+  private readonly slots: (() => void)[] = [];
+  private running = 0;
+
+  constructor(
+    adapters: PipelineAdapters,
+    definition: Record<string, unknown>,
+    private readonly maxRunning: number,
+  ) {
+    this.machine = new StateMachine(definition as unknown as StateMachineDefinition);
+    const base = { orders: adapters.orders, now: () => new Date() };
+    const task = <D>(name: string, useCase: (deps: D, event: unknown) => Promise<unknown>, deps: D) => {
+      const handler = instrumented(taskCorrelation, (event: unknown) => useCase(deps, event));
+      const context = lambdaContext(name);
+      return lambdaInvoke((event) => handler(event, context));
+    };
+    this.handlers = {
+      'Authorize Payment': task('AuthorizePaymentFunction', authorizePayment, { ...base, payments: adapters.payments, metrics: adapters.metrics }),
+      'Create Shipment': task('CreateShipmentFunction', createShipment, { ...base, shipping: adapters.shipping }),
+      'Capture Payment': task('CapturePaymentFunction', capturePayment, { ...base, payments: adapters.payments }),
+      'Generate Receipt': task('GenerateReceiptFunction', generateReceipt, { ...base, receipts: adapters.receipts, metrics: adapters.metrics }),
+      'Cancel Shipment': task('CancelShipmentFunction', cancelShipment, { ...base, shipping: adapters.shipping }),
+      'Void Payment': task('VoidPaymentFunction', voidPayment, { ...base, payments: adapters.payments, metrics: adapters.metrics }),
+      'Flag Receipt Failure': task('FlagReceiptFailureFunction', flagReceiptFailure, { ...base, metrics: adapters.metrics }),
+    };
+    const workflow = { start: (orderId: string) => this.start(orderId) };
+    const placeDeps = { orders: adapters.orders, workflow, metrics: adapters.metrics, now: () => new Date() };
+    this.post = instrumented(() => ({}), (event: APIGatewayProxyEvent) => createOrder(placeDeps, event));
+    this.read = instrumented(
+      (event: APIGatewayProxyEvent) => ({ orderId: event.pathParameters?.orderId }),
+      (event: APIGatewayProxyEvent) => getOrder(adapters.orders, event),
+    );
+  }
+
+  /** StartExecution's part: queue the execution (bounded like the runtime's) and return at once. */
+  private start(orderId: string): Promise<void> {
+    void this.acquire().then(async () => {
+      try {
+        const execution = this.machine.run({ orderId }, {
+          overrides: { taskResourceLocalHandlers: this.handlers },
+          context: { Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:OrderProcessing:${orderId}`, Name: orderId } },
+        });
+        const status = await execution.result.then(
+          () => 'SUCCEEDED',
+          () => 'FAILED',
+        );
+        this.settle(orderId, status);
+      } finally {
+        this.release();
+      }
+    });
+    return Promise.resolve();
+  }
+
+  private settle(orderId: string, status: string): void {
+    const waiter = this.done.get(orderId);
+    if (waiter) {
+      this.done.delete(orderId);
+      waiter(status);
+    } else this.finished.set(orderId, status);
+  }
+
+  private acquire(): Promise<void> {
+    if (this.running < this.maxRunning) {
+      this.running += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.slots.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.slots.shift();
+    if (next) next();
+    else this.running -= 1;
+  }
+
+  /** POST /orders with this body, as the API key's caller; the handler's response. */
+  placeOrder(body: string): Promise<APIGatewayProxyResult> {
+    const headers = { ...this.postEvent.headers, 'Idempotency-Key': undefined };
+    return this.post({ ...this.postEvent, headers, multiValueHeaders: {}, body }, lambdaContext('CreateOrderFunction'));
+  }
+
+  /** GET /orders/{orderId}. */
+  readOrder(orderId: string): Promise<APIGatewayProxyResult> {
+    return this.read({ ...this.getEvent, path: `/orders/${orderId}`, pathParameters: { orderId } }, lambdaContext('GetOrderFunction'));
+  }
+
+  /** Resolves with SUCCEEDED or FAILED when the order's execution ends. */
+  completion(orderId: string): Promise<string> {
+    const status = this.finished.get(orderId);
+    if (status) {
+      this.finished.delete(orderId);
+      return Promise.resolve(status);
+    }
+    return new Promise((resolve) => this.done.set(orderId, resolve));
+  }
+}
