@@ -4,7 +4,8 @@ import { loadConfig, startRuntime } from './runtime';
 
 /*
  * `npm start`: runs template.yaml on this machine with no Docker and no AWS account.
- * Options: --fresh (start with empty data), --cpu-prof (profiles of every thread into
+ * Options: --fresh (start with empty data), --meter (count store requests and capacity
+ * units at GET /_local/meter on the Lambda endpoint, for npm run cost), --cpu-prof (profiles of every thread into
  * <state-dir>/profiles/<time>/ on stop), --port-api, --port-lambda, --port-sfn,
  * --port-dynamodb, --port-s3 (0 picks a free port), --state-dir.
  */
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     fresh: { type: 'boolean', default: false },
     faults: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    meter: { type: 'boolean', default: false },
     'parameter-overrides': { type: 'string' },
     'port-api': { type: 'string' },
     'port-lambda': { type: 'string' },
@@ -27,7 +29,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--state-dir DIR]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--state-dir DIR]');
   process.exit(0);
 }
 
@@ -85,6 +87,7 @@ startRuntime({
   stateDir: values['state-dir'] ?? join(ROOT, '.local'),
   fresh: values.fresh,
   faults: values.faults,
+  meter: values.meter,
   ...(values['cpu-prof'] ? { cpuProfileDir: join(values['state-dir'] ?? join(ROOT, '.local'), 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) } : {}),
   parameterOverrides: parseOverrides(values['parameter-overrides']),
   config,

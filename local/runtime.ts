@@ -9,6 +9,7 @@ import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
+import { MeteringProxy } from './storage/metering-proxy';
 import { OutageProxy } from './storage/outage-proxy';
 import { LOCAL_CREDENTIALS, type RunningStore, startDynamoDb, startS3 } from './storage/storage';
 import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
   parameterOverrides?: Record<string, string>;
   /** Fault-injection mode for the chaos suite: /_local/faults on the Lambda endpoint, outage proxies in front of S3 and DynamoDB. */
   faults?: boolean;
+  /** Metering mode for `npm run cost`: counting proxies in front of S3 and DynamoDB, read at GET /_local/meter on the Lambda endpoint. */
+  meter?: boolean;
   /** Write CPU profiles of the main thread and of every execution environment here on stop. */
   cpuProfileDir?: string;
   log: (line: string) => void;
@@ -178,12 +181,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     lambda: `http://127.0.0.1:${String(lambdaPort)}`,
   };
 
+  if (options.faults && options.meter) throw new Error('--faults and --meter cannot be combined');
+  const meters = options.meter
+    ? { dynamodb: new MeteringProxy('dynamodb', Number(new URL(dynamodb.endpoint).port)), s3: new MeteringProxy('s3', Number(new URL(s3.endpoint).port)) }
+    : undefined;
   const proxies = options.faults
     ? { dynamodb: new OutageProxy(Number(new URL(dynamodb.endpoint).port)), s3: new OutageProxy(Number(new URL(s3.endpoint).port)) }
     : undefined;
-  const functionEndpoints = proxies
-    ? { ...endpoints, dynamodb: await proxies.dynamodb.start(), s3: await proxies.s3.start() }
-    : endpoints;
+  const front = proxies ?? meters;
+  const functionEndpoints = front ? { ...endpoints, dynamodb: await front.dynamodb.start(), s3: await front.s3.start() } : endpoints;
   const lambda = new LambdaService(template.functions, new Map(bundles), bootstrap, {
     sharedEnvironment: localFunctionEnvironment(functionEndpoints, config.region),
     maxConcurrencyPerFunction: config.maxConcurrencyPerFunction,
@@ -214,6 +220,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     'request',
     guard(async (request, response) => {
       if (proxies && request.url?.startsWith('/_local/faults')) return faultControl(request, response, lambda, proxies);
+      if (meters && request.url?.startsWith('/_local/meter')) {
+        // GET /_local/meter[?reset=1]: what the functions asked of each store since start or the last reset.
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ dynamodb: meters.dynamodb.read(), s3: meters.s3.read() }));
+        if (request.url.includes('reset=1')) for (const meter of Object.values(meters)) meter.reset();
+        return Promise.resolve();
+      }
       return invokeEndpoint(request, response);
     }),
   );
@@ -254,7 +267,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         sfn.suspendRunning();
         await Promise.all([close(sfnServer), close(lambdaServer), sfn.close()]);
         await lambda.close();
-        await Promise.all([...stores.map((store) => store.close()), proxies?.dynamodb.close(), proxies?.s3.close()]);
+        await Promise.all([...stores.map((store) => store.close()), front?.dynamodb.close(), front?.s3.close()]);
         rmSync(infoPath, { force: true });
         if (stopMainProfile) log(`CPU profiles written to ${dirname(await stopMainProfile())}`);
       })();

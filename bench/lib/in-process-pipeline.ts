@@ -6,7 +6,7 @@ import { createOrder } from '../../functions/create-order/index';
 import { getOrder } from '../../functions/get-order/index';
 import type { BusinessMetrics } from '../../functions/shared/business-metrics';
 import type { OrderRepository } from '../../functions/shared/orders/order-repository';
-import { instrumented } from '../../functions/shared/powertools';
+import { instrumented } from '../../functions/shared/tracing';
 import type { PaymentProvider } from '../../functions/shared/providers/payment-provider';
 import type { ShippingProvider } from '../../functions/shared/providers/shipping-provider';
 import type { ReceiptStore } from '../../functions/shared/receipts/receipt-store';

@@ -1,6 +1,6 @@
 import { powertoolsBusinessMetrics } from '../shared/business-metrics';
 import { paymentProviderFromEnv } from '../shared/providers/provider-selection';
-import { instrumented } from '../shared/powertools';
+import { instrumented } from '../shared/tracing';
 import { authorizePayment } from '../shared/steps/authorize-payment';
 import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
 import { taskCorrelation } from '../shared/steps/task-input';

@@ -1,5 +1,5 @@
 import { shippingProviderFromEnv } from '../shared/providers/provider-selection';
-import { instrumented } from '../shared/powertools';
+import { instrumented } from '../shared/tracing';
 import { cancelShipment } from '../shared/steps/cancel-shipment';
 import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
 import { taskCorrelation } from '../shared/steps/task-input';

@@ -1,5 +1,5 @@
 import { paymentProviderFromEnv } from '../shared/providers/provider-selection';
-import { instrumented } from '../shared/powertools';
+import { instrumented } from '../shared/tracing';
 import { capturePayment } from '../shared/steps/capture-payment';
 import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
 import { taskCorrelation } from '../shared/steps/task-input';

@@ -7,7 +7,8 @@ import { DynamoDbOrderRepository } from '../shared/orders/order-repository';
 import { toOrderView } from '../shared/orders/order-view';
 import { IdempotencyConflict, type PlaceOrderDependencies, SubmissionFailed, placeOrder, waitForOutcome } from '../shared/orders/place-order';
 import { OrderNotSellable } from '../shared/orders/pricing';
-import { instrumented, logger } from '../shared/powertools';
+import { logger } from '../shared/powertools';
+import { instrumented } from '../shared/tracing';
 import { StepFunctionsOrderWorkflow } from '../shared/workflow/order-workflow';
 import { parseCreateOrder } from './request';
 

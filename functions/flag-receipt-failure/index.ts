@@ -1,5 +1,5 @@
 import { powertoolsBusinessMetrics } from '../shared/business-metrics';
-import { instrumented } from '../shared/powertools';
+import { instrumented } from '../shared/tracing';
 import { flagReceiptFailure } from '../shared/steps/flag-receipt-failure';
 import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
 import { taskCorrelation } from '../shared/steps/task-input';

@@ -2,7 +2,7 @@ import { s3 } from '../shared/aws-clients';
 import { requireEnv } from '../shared/config';
 import { powertoolsBusinessMetrics } from '../shared/business-metrics';
 import { S3ReceiptStore } from '../shared/receipts/receipt-store';
-import { instrumented } from '../shared/powertools';
+import { instrumented } from '../shared/tracing';
 import { generateReceipt } from '../shared/steps/generate-receipt';
 import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
 import { taskCorrelation } from '../shared/steps/task-input';

@@ -4,7 +4,7 @@ import { requireEnv } from '../shared/config';
 import { FORBIDDEN, callerKeyId, internalError, json, orderIdParameter, ordersBasePath, problem } from '../shared/http';
 import { DynamoDbOrderRepository, type OrderRepository } from '../shared/orders/order-repository';
 import { toOrderView } from '../shared/orders/order-view';
-import { instrumented } from '../shared/powertools';
+import { instrumented } from '../shared/tracing';
 
 const orders = new DynamoDbOrderRepository(dynamoDb(), requireEnv('ORDERS_TABLE_NAME'));
 

@@ -3,7 +3,7 @@ import { dynamoDb, s3 } from '../shared/aws-clients';
 import { requireEnv, requireIntEnv } from '../shared/config';
 import { FORBIDDEN, callerKeyId, internalError, json, orderIdParameter, problem } from '../shared/http';
 import { DynamoDbOrderRepository, type OrderRepository } from '../shared/orders/order-repository';
-import { instrumented } from '../shared/powertools';
+import { instrumented } from '../shared/tracing';
 import { type ReceiptStore, S3ReceiptStore } from '../shared/receipts/receipt-store';
 
 export interface GetReceiptDependencies {

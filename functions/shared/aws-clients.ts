@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { tracer } from './powertools';
+import { tracer } from './tracing';
 
 /*
  * SDK clients are created lazily, once per execution environment, and traced. Endpoints come

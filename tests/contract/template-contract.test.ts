@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { ALL_STEPS } from '../../functions/shared/orders/order';
+import { toJSONSchema } from 'zod/mini';
 import { OrderRequestSchema } from '../../functions/shared/orders/order-request';
 import { ROOT, type CfnResource, definitionSubstitutions, functionFolder, loadTemplate, readAslText, resolvedDefinition, resourcesOfType } from '../support/template';
 
@@ -139,7 +140,7 @@ describe('API Gateway model ↔ zod schema contract', () => {
   }
   const api = resourcesOfType('AWS::Serverless::Api')[0]?.[1];
   const model = (api?.Properties?.Models as Record<string, JsonSchema>).OrderRequest as JsonSchema;
-  const generated = OrderRequestSchema.toJSONSchema() as JsonSchema;
+  const generated = toJSONSchema(OrderRequestSchema) as JsonSchema;
 
   /** Field names, required flags and closedness, recursively. */
   function shape(schema: JsonSchema | undefined): unknown {

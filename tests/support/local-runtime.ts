@@ -28,6 +28,7 @@ export async function startLocalRuntime(
   options: {
     fresh?: boolean;
     faults?: boolean;
+    meter?: boolean;
     parameterOverrides?: string;
     deadlineMs?: number;
     onOutput?: (chunk: string) => void;
@@ -38,6 +39,7 @@ export async function startLocalRuntime(
   const args = ['local/main.ts', '--state-dir', stateDir, '--port-api', '0', '--port-lambda', '0', '--port-sfn', '0', '--port-dynamodb', '0', '--port-s3', '0'];
   if (options.fresh) args.push('--fresh');
   if (options.faults) args.push('--faults');
+  if (options.meter) args.push('--meter');
   if (options.parameterOverrides) args.push('--parameter-overrides', options.parameterOverrides);
   const infoPath = join(stateDir, 'runtime.json');
   // A runtime killed with SIGKILL leaves its runtime.json behind; only a new one means ready.
