@@ -1,12 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { ROOT } from '../tests/support/template';
-import { type LevelResult, type OrderDriver, closedLoop } from './lib/load';
+import { type LevelResult, closedLoop } from './lib/load';
+import { RuntimeDriver } from './lib/runtime-driver';
 import { markdownTable, progress, writeResults } from './lib/report';
 
 /*
@@ -34,66 +34,6 @@ if (levels.some((level) => !Number.isInteger(level) || level < 1) || !(seconds >
   process.exit(2);
 }
 const MAX_RUNNING = 64; // local/config.json's maxRunningExecutions, given to the baselines too
-
-/** Orders through the runtime's API; completions from its `execution <name> SUCCEEDED|FAILED` lines, which cost the runtime nothing extra. */
-class RuntimeDriver implements OrderDriver {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  private readonly waiting = new Map<string, (status: string) => void>();
-  private readonly ended = new Map<string, string>();
-  private partial = '';
-  private readonly body: string;
-
-  constructor(
-    private readonly runtime: { apiUrl: string; apiKey: string },
-    customerId: string,
-  ) {
-    this.body = JSON.stringify(orderRequest({ customerId }));
-  }
-
-  onOutput(chunk: string): void {
-    const lines = (this.partial + chunk).split('\n');
-    this.partial = lines.pop() ?? '';
-    for (const line of lines) {
-      const match = /^\[local\] execution (\S+) (SUCCEEDED|FAILED|TIMED_OUT|ABORTED)/.exec(line);
-      if (!match?.[1] || !match[2]) continue;
-      const waiter = this.waiting.get(match[1]);
-      if (waiter) {
-        this.waiting.delete(match[1]);
-        waiter(match[2]);
-      } else this.ended.set(match[1], match[2]);
-    }
-  }
-
-  place(): Promise<string> {
-    const url = new URL(`${this.runtime.apiUrl}/orders`);
-    return new Promise((resolve, reject) => {
-      const outgoing = request(url, { method: 'POST', agent: this.agent, headers: { 'content-type': 'application/json', 'x-api-key': this.runtime.apiKey } }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (response.statusCode !== 202) reject(new Error(`POST /orders answered ${String(response.statusCode)}: ${text}`));
-          else resolve((JSON.parse(text) as { orderId: string }).orderId);
-        });
-      });
-      outgoing.on('error', reject);
-      outgoing.end(this.body);
-    });
-  }
-
-  completion(orderId: string): Promise<string> {
-    const status = this.ended.get(orderId);
-    if (status) {
-      this.ended.delete(orderId);
-      return Promise.resolve(status);
-    }
-    return new Promise((resolve) => this.waiting.set(orderId, resolve));
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
 
 /** One in-process baseline (bench/in-process.ts) in its own process, driven level by level. */
 class Baseline {
@@ -172,7 +112,7 @@ async function main(): Promise<void> {
   });
   const results: { concurrency: number; runtime: LevelResult; emulation: LevelResult; limit: LevelResult }[] = [];
   try {
-    driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey: runtime.info.apiKeys[0]?.value ?? '' }, 'bench-runtime');
+    driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey: runtime.info.apiKeys[0]?.value ?? '' }, JSON.stringify(orderRequest({ customerId: 'bench-runtime' })));
     await closedLoop('runtime warm-up', driver, 4, 2);
     await Promise.all([limit.ready, emulation.ready]);
     for (const concurrency of levels) {

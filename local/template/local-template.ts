@@ -27,6 +27,8 @@ export interface LocalFunction {
   buildProperties: Record<string, unknown>;
   timeoutSeconds: number;
   memoryMb: number;
+  /** arm64 or x86_64 (Lambda's default), from Architectures. */
+  architecture: 'arm64' | 'x86_64';
   environment: Record<string, string>;
   routes: (LocalApiRoute & { apiLogicalId: string })[];
 }
@@ -271,6 +273,7 @@ export function loadLocalTemplate(options: LoadOptions): LocalTemplate {
       buildProperties: build,
       timeoutSeconds: Number(merged.Timeout ?? 3),
       memoryMb: Number(merged.MemorySize ?? 128),
+      architecture: Array.isArray(merged.Architectures) && merged.Architectures[0] === 'arm64' ? 'arm64' : 'x86_64',
       environment: Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, text(value)])),
       routes,
     };

@@ -32,6 +32,7 @@ function fn(name: string, overrides: Partial<LocalFunction> = {}): LocalFunction
     buildProperties: {},
     timeoutSeconds: 2,
     memoryMb: 64,
+    architecture: 'arm64',
     environment: {},
     routes: [],
     ...overrides,

@@ -14,6 +14,7 @@ export function localFunction(logicalId: string, overrides: Partial<LocalFunctio
     buildProperties: {},
     timeoutSeconds: 3,
     memoryMb: 128,
+    architecture: 'arm64',
     environment: {},
     routes: [],
     ...overrides,

@@ -1,0 +1,286 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { RuntimeClients } from '../reliability/context';
+import { newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
+import { orderRequest } from '../tests/support/orders';
+import { localTemplate } from '../tests/support/template';
+import type { MeterReading } from '../local/storage/metering-proxy';
+import { RuntimeDriver } from './lib/runtime-driver';
+import { markdownTable, progress, writeResults } from './lib/report';
+
+/*
+ * `npm run cost`: runs a realistic mix of orders through the local runtime (with --meter), then
+ * prices what one order used on AWS: state transitions (StateEntered events in each history,
+ * retries included), billed Lambda GB-seconds (REPORT lines × the template's MemorySize and
+ * architecture), API Gateway requests, S3 requests and DynamoDB capacity units (metered at the
+ * stores), log bytes and X-Ray traces, with the us-east-1 prices in bench/prices.json. Prints the
+ * cost per 1M orders by service for Standard and for Express workflows.
+ * Flags: --orders 400  --concurrency 8  --status-reads 3 (GET /orders/{id} per order, priced on its own line)
+ */
+const { values } = parseArgs({ options: { orders: { type: 'string' }, concurrency: { type: 'string' }, 'status-reads': { type: 'string' } } });
+const ORDERS = Number(values.orders ?? 400);
+const CONCURRENCY = Number(values.concurrency ?? 8);
+const STATUS_READS = Number(values['status-reads'] ?? 3);
+const TARGET_USD = 115;
+
+interface Price {
+  usd: number;
+  unit: string;
+  source: string;
+}
+const priceFile = JSON.parse(readFileSync(join(__dirname, 'prices.json'), 'utf8')) as {
+  asOf: string;
+  prices: Record<string, Price>;
+  assumptions: Record<string, { value: number; why: string }>;
+};
+const price = (name: string): number => {
+  const entry = priceFile.prices[name];
+  if (!entry) throw new Error(`bench/prices.json has no ${name}`);
+  return entry.usd;
+};
+const assume = (name: string): number => {
+  const entry = priceFile.assumptions[name];
+  if (!entry) throw new Error(`bench/prices.json has no assumption ${name}`);
+  return entry.value;
+};
+
+/** The mix: what share of orders takes which path, and the request that sends it there. */
+const MIX = [
+  { kind: 'approved', share: 0.94, request: () => orderRequest({ customerId: 'cost-approved' }) },
+  { kind: 'declined', share: 0.03, request: () => orderRequest({ customerId: 'cost-declined', payment: { token: 'tok_chargeDeclined' } }) },
+  { kind: 'transient retry', share: 0.02, request: () => orderRequest({ customerId: 'cost-transient', payment: { token: 'tok_flaky_1' } }) },
+  {
+    kind: 'shipping failure',
+    share: 0.01,
+    request: () => {
+      const base = orderRequest({ customerId: 'cost-shipping' });
+      return { ...base, shippingAddress: { ...base.shippingAddress, country: 'AQ' } };
+    },
+  },
+] as const;
+
+interface Report {
+  functionName: string;
+  billedMs: number;
+  initMs?: number;
+  memoryMb: number;
+}
+
+function reports(output: string): Report[] {
+  const found: Report[] = [];
+  for (const line of output.split('\n')) {
+    const match = /REPORT RequestId: \S+\tFunction: (\S+)\tDuration: [\d.]+ ms\tBilled Duration: (\d+) ms\tMemory Size: (\d+) MB.*?(?:Init Duration: ([\d.]+) ms)?/.exec(line);
+    if (!match?.[1]) continue;
+    found.push({ functionName: match[1], billedMs: Number(match[2]), memoryMb: Number(match[3]), ...(match[4] ? { initMs: Number(match[4]) } : {}) });
+  }
+  return found;
+}
+
+/** Bytes of function log lines (what CloudWatch Logs ingests), leaving out the runtime's own [local] lines. */
+function functionLogBytes(output: string): number {
+  let bytes = 0;
+  for (const line of output.split('\n')) if (line.startsWith('{')) bytes += Buffer.byteLength(line) + 1;
+  return bytes;
+}
+
+async function meter(lambdaEndpoint: string, reset = false): Promise<{ dynamodb: MeterReading; s3: MeterReading }> {
+  const response = await fetch(`${lambdaEndpoint}/_local/meter${reset ? '?reset=1' : ''}`);
+  return (await response.json()) as { dynamodb: MeterReading; s3: MeterReading };
+}
+
+const perMillion = (usdPerOrder: number) => Math.round(usdPerOrder * 1e6 * 100) / 100;
+
+async function main(): Promise<void> {
+  const template = localTemplate();
+  const functions = new Map(template.functions.map((fn) => [fn.logicalId, fn]));
+  let output = '';
+  const driverRef: { current?: RuntimeDriver } = {};
+  progress(`starting the runtime with --meter; ${String(ORDERS)} orders at concurrency ${String(CONCURRENCY)}`);
+  const runtime = await startLocalRuntime(newStateDir(), {
+    fresh: true,
+    meter: true,
+    retainOutput: false,
+    parameterOverrides: 'ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000',
+    onOutput: (chunk) => {
+      output += chunk;
+      driverRef.current?.onOutput(chunk);
+    },
+  });
+  const clients = new RuntimeClients(runtime.info);
+  const apiKey = runtime.info.apiKeys[0]?.value ?? '';
+  const driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey }, JSON.stringify(orderRequest({ customerId: 'cost-warm-up' })));
+  driverRef.current = driver;
+  const stateMachineArn = Object.values(runtime.info.stateMachines)[0] ?? '';
+  try {
+    // Warm every environment first: cold starts are priced from the stated share, not from this run's few.
+    await Promise.all(Array.from({ length: 6 }, async () => driver.completion(await driver.place())));
+    output = '';
+    await meter(runtime.info.endpoints.lambda, true);
+
+    const plan = MIX.flatMap((entry) => Array.from({ length: Math.round(entry.share * ORDERS) }, () => entry));
+    const placed: { orderId: string; kind: string; status?: string }[] = [];
+    let next = 0;
+    const customer = async () => {
+      while (next < plan.length) {
+        const entry = plan[next++];
+        if (!entry) return;
+        const orderId = await driver.placeWith(JSON.stringify(entry.request()));
+        const record: { orderId: string; kind: string; status?: string } = { orderId, kind: entry.kind };
+        placed.push(record);
+        record.status = await driver.completion(orderId);
+        if (placed.length % 100 === 0) progress(`${String(placed.length)} of ${String(plan.length)} orders placed`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, customer));
+    const stores = await meter(runtime.info.endpoints.lambda);
+
+    progress('reading the execution histories');
+    const transitions = new Map<string, number[]>();
+    let expressBilledGbSeconds = 0;
+    for (const order of placed) {
+      const events: HistoryEvent[] = [];
+      let token: string | undefined;
+      do {
+        const page = await clients.sfn.send(
+          new GetExecutionHistoryCommand({ executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${order.orderId}`, nextToken: token, maxResults: 1000 }),
+        );
+        events.push(...(page.events ?? []));
+        token = page.nextToken;
+      } while (token);
+      // Billed transitions: every state entered, plus every retry (a Task scheduled again within one entry).
+      const count = (pattern: RegExp) => events.filter((event) => pattern.test(event.type ?? '')).length;
+      const retries = count(/^(TaskScheduled|LambdaFunctionScheduled)$/) - count(/^TaskStateEntered$/);
+      transitions.set(order.kind, [...(transitions.get(order.kind) ?? []), count(/StateEntered$/) + Math.max(0, retries)]);
+      const started = events[0]?.timestamp?.getTime() ?? 0;
+      const ended = events.at(-1)?.timestamp?.getTime() ?? started;
+      // Express bills the whole run's duration rounded up to 100 ms, at 64 MB (a small state payload).
+      expressBilledGbSeconds += (Math.ceil((ended - started) / 100) / 10) * (64 / 1024);
+    }
+
+    // Per order, from this run.
+    const n = placed.length;
+    const allTransitions = [...transitions.values()].flat();
+    const transitionsPerOrder = allTransitions.reduce((sum, count) => sum + count, 0) / n;
+    const invocations = reports(output);
+    const byFunction = new Map<string, { invocations: number; billedMs: number; gbSeconds: number; initMs: number[] }>();
+    for (const report of invocations) {
+      const fn = functions.get(report.functionName);
+      const entry = byFunction.get(report.functionName) ?? { invocations: 0, billedMs: 0, gbSeconds: 0, initMs: [] };
+      entry.invocations += 1;
+      entry.billedMs += report.billedMs;
+      entry.gbSeconds += (report.billedMs / 1000) * ((fn?.memoryMb ?? report.memoryMb) / 1024);
+      if (report.initMs !== undefined) entry.initMs.push(report.initMs);
+      byFunction.set(report.functionName, entry);
+    }
+    const armPrice = (name: string) => (functions.get(name)?.architecture === 'arm64' ? price('lambdaArmPerGbSecond') : price('lambdaX86PerGbSecond'));
+    const lambdaRequests = invocations.length / n;
+    const lambdaDurationUsd = [...byFunction].reduce((sum, [name, entry]) => sum + entry.gbSeconds * armPrice(name), 0) / n;
+    // INIT: the stated share of invocations start cold, each billed its measured init duration.
+    const initUsd =
+      [...byFunction].reduce((sum, [name, entry]) => {
+        const meanInit = entry.initMs.length ? entry.initMs.reduce((a, b) => a + b, 0) / entry.initMs.length : 0;
+        const memoryGb = (functions.get(name)?.memoryMb ?? 256) / 1024;
+        return sum + entry.invocations * assume('lambdaColdStartShare') * (meanInit / 1000) * memoryGb * armPrice(name);
+      }, 0) / n;
+    const logBytes = functionLogBytes(output) / n + lambdaRequests * assume('platformLogBytesPerInvocation');
+    const tables = runtime.info.tables;
+    const capacity = (logicalId: string) => stores.dynamodb.capacity[tables[logicalId] ?? ''] ?? { read: 0, write: 0 };
+    const orders = capacity('OrdersTable');
+    const ledger = capacity('SimulatorLedgerTable');
+    const s3Requests = stores.s3.requests;
+    const s3Puts = Object.entries(s3Requests).filter(([op]) => /^(PUT|POST)/.test(op) || op === 'GET bucket').reduce((sum, [, count]) => sum + count, 0) / n;
+    const s3Gets = Object.entries(s3Requests).filter(([op]) => /^(GET|HEAD) object/.test(op)).reduce((sum, [, count]) => sum + count, 0) / n;
+
+    const lines: { service: string; usage: string; usd: number }[] = [
+      { service: 'Step Functions (Standard)', usage: `${transitionsPerOrder.toFixed(2)} transitions`, usd: transitionsPerOrder * price('stepFunctionsStandardPerTransition') },
+      { service: 'API Gateway (REST)', usage: '1 POST /orders', usd: price('apiGatewayRestPerRequest') },
+      { service: 'Lambda requests', usage: `${lambdaRequests.toFixed(2)} invocations`, usd: lambdaRequests * price('lambdaPerRequest') },
+      { service: 'Lambda duration', usage: `${((lambdaDurationUsd / price('lambdaArmPerGbSecond')) * 1000).toFixed(1)} GB-ms`, usd: lambdaDurationUsd },
+      { service: 'Lambda INIT', usage: `${String(assume('lambdaColdStartShare') * 100)}% cold`, usd: initUsd },
+      { service: 'DynamoDB (orders table)', usage: `${(orders.write / n).toFixed(2)} WRU, ${(orders.read / n).toFixed(2)} RRU`, usd: (orders.write / n) * price('dynamoDbPerWriteRequestUnit') + (orders.read / n) * price('dynamoDbPerReadRequestUnit') },
+      { service: 'S3 (receipts)', usage: `${s3Puts.toFixed(2)} PUT, ${s3Gets.toFixed(2)} GET`, usd: s3Puts * price('s3PutPerRequest') + s3Gets * price('s3GetPerRequest') },
+      { service: 'CloudWatch Logs', usage: `${(logBytes / 1024).toFixed(1)} KB`, usd: (logBytes / 2 ** 30) * price('cloudWatchLogsPerGbIngested') },
+      { service: 'X-Ray', usage: `${String(assume('xraySampledShare') * 100)}% of traces`, usd: assume('xraySampledShare') * price('xrayPerTraceRecorded') },
+    ];
+    const simulator = { service: 'Provider simulators (ledger table; a real provider bills separately)', usage: `${(ledger.write / n).toFixed(2)} WRU, ${(ledger.read / n).toFixed(2)} RRU`, usd: (ledger.write / n) * price('dynamoDbPerWriteRequestUnit') + (ledger.read / n) * price('dynamoDbPerReadRequestUnit') };
+    const standardTotal = lines.reduce((sum, line) => sum + line.usd, 0);
+    const expressWorkflow = price('stepFunctionsExpressPerRequest') + (expressBilledGbSeconds / n) * price('stepFunctionsExpressPerGbSecond');
+    const expressTotal = standardTotal - (lines[0]?.usd ?? 0) + expressWorkflow;
+    // A status read: API Gateway, GetOrder's invocation and duration, and one strongly consistent read.
+    const getOrder = byFunction.get('GetOrderFunction');
+    const statusRead = price('apiGatewayRestPerRequest') + price('lambdaPerRequest') + price('dynamoDbPerReadRequestUnit') + (getOrder ? (getOrder.gbSeconds / getOrder.invocations) * armPrice('GetOrderFunction') : 0);
+
+    console.log(`\n## Usage per order (${String(n)} orders: ${MIX.map((entry) => `${String(entry.share * 100)}% ${entry.kind}`).join(', ')})\n`);
+    console.log(
+      markdownTable(
+        ['path', 'orders', 'transitions per order (StateEntered, retries included)', 'outcomes'],
+        MIX.map((entry) => {
+          const counts = transitions.get(entry.kind) ?? [];
+          const statuses = placed.filter((order) => order.kind === entry.kind).map((order) => order.status ?? '?');
+          return [entry.kind, counts.length, counts.length ? (counts.reduce((a, b) => a + b, 0) / counts.length).toFixed(2) : '-', [...new Set(statuses)].join(', ')];
+        }),
+      ),
+    );
+    console.log('');
+    console.log(
+      markdownTable(
+        ['function', 'invocations per order', 'billed ms (mean)', 'MemorySize MB', 'GB-s per order'],
+        [...byFunction].map(([name, entry]) => [name, (entry.invocations / n).toFixed(3), (entry.billedMs / entry.invocations).toFixed(1), functions.get(name)?.memoryMb ?? '?', (entry.gbSeconds / n).toFixed(5)]),
+      ),
+    );
+    console.log(`\nStore requests per order: DynamoDB ${JSON.stringify(Object.fromEntries(Object.entries(stores.dynamodb.requests).map(([op, count]) => [op, Math.round((count / n) * 100) / 100])))}; S3 ${JSON.stringify(Object.fromEntries(Object.entries(s3Requests).map(([op, count]) => [op, Math.round((count / n) * 100) / 100])))}`);
+
+    console.log(`\n## Cost per 1M orders, us-east-1 (prices as of ${priceFile.asOf}, bench/prices.json)\n`);
+    console.log(
+      markdownTable(
+        ['service', 'per order', 'Standard $/1M orders', 'Express $/1M orders'],
+        [
+          ...lines.map((line, index) => [line.service, line.usage, perMillion(line.usd).toFixed(2), index === 0 ? '' : perMillion(line.usd).toFixed(2)]),
+          ['Step Functions (Express)', `1 request, ${((expressBilledGbSeconds / n) * 1000).toFixed(1)} GB-ms`, '', perMillion(expressWorkflow).toFixed(2)],
+          ['**Total**', '', `**${perMillion(standardTotal).toFixed(2)}**`, `**${perMillion(expressTotal).toFixed(2)}**`],
+          [simulator.service, simulator.usage, perMillion(simulator.usd).toFixed(2), perMillion(simulator.usd).toFixed(2)],
+          [`Each customer status read (GET /orders/{id}), × ${String(STATUS_READS)} per order`, 'API GW + Lambda + 1 RRU', perMillion(statusRead * STATUS_READS).toFixed(2), perMillion(statusRead * STATUS_READS).toFixed(2)],
+        ],
+      ),
+    );
+    console.log(`\nTarget: ≤ $${String(TARGET_USD)} per 1M orders (Standard, default configuration): ${perMillion(standardTotal) <= TARGET_USD ? 'met' : 'MISSED'} at $${perMillion(standardTotal).toFixed(2)}.`);
+    console.log(
+      [
+        '\nStandard vs Express:',
+        '- Express is billed per request and duration, so its workflow line is cents; transitions dominate Standard.',
+        '- Express runs at-least-once (a task can run twice: the idempotent steps here make that safe), up to 5 minutes, and keeps no execution history in the API: the status timeline must come from DynamoDB (it does) and history from CloudWatch Logs.',
+        '- Standard runs exactly once, keeps 90 days of history for GetExecutionHistory and redrive, and waits up to a year (a human approval or a slow carrier fits).',
+        '- Lambda, DynamoDB, S3, logs and API Gateway cost the same either way.',
+      ].join('\n'),
+    );
+    const path = writeResults('cost', {
+      orders: n,
+      mix: MIX.map(({ kind, share }) => ({ kind, share })),
+      pricesAsOf: priceFile.asOf,
+      transitionsPerOrder,
+      transitionsByPath: Object.fromEntries([...transitions].map(([kind, counts]) => [kind, counts.reduce((a, b) => a + b, 0) / counts.length])),
+      lambda: Object.fromEntries([...byFunction].map(([name, entry]) => [name, { invocationsPerOrder: entry.invocations / n, meanBilledMs: entry.billedMs / entry.invocations }])),
+      stores,
+      standard: Object.fromEntries(lines.map((line) => [line.service, perMillion(line.usd)])),
+      standardTotalPerMillion: perMillion(standardTotal),
+      expressTotalPerMillion: perMillion(expressTotal),
+      simulatorPerMillion: perMillion(simulator.usd),
+      statusReadsPerMillion: perMillion(statusRead * STATUS_READS),
+      targetPerMillion: TARGET_USD,
+    });
+    progress(`wrote ${path}`);
+  } finally {
+    clients.close();
+    await runtime.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
