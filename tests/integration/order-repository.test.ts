@@ -35,32 +35,56 @@ describe.each([
     expect((await orders.get(order.orderId))?.customerId).toBe(order.customerId);
   });
 
-  it('records start, attempts and success, moving the status forward', async () => {
+  it("records a forward step's attempts with their outcomes: a retried attempt, then success, one write each", async () => {
     const order = orderRecord();
     await orders.create(order);
-    const first = await orders.startStep(order.orderId, 'Authorize Payment', now());
-    const second = await orders.startStep(order.orderId, 'Authorize Payment', now());
+    const firstStart = new Date('2026-11-25T10:00:01.000Z');
+    const first = await orders.startStep(order.orderId, 'Authorize Payment', firstStart);
     expect(first.kind).toBe('started');
-    expect(second.order.steps['Authorize Payment']).toMatchObject({ status: 'RUNNING', attempts: 2 });
-    expect(second.order.steps['Authorize Payment'].startedAt).toBe(first.order.steps['Authorize Payment'].startedAt);
+    // Starting reads only: nothing is written until the attempt ends.
+    expect((await orders.get(order.orderId))?.steps['Authorize Payment']).toMatchObject({ status: 'PENDING', attempts: 0 });
 
-    await orders.finishStep(order.orderId, 'Authorize Payment', { payment: { authorizationId: 'auth_1', status: 'AUTHORIZED', amount: order.totals.total } }, now());
+    await orders.failStep(order.orderId, 'Authorize Payment', { error: { code: 'ProviderUnavailable', message: 'busy' }, retrying: true }, now(), firstStart);
+    const retrying = await orders.get(order.orderId);
+    expect(retrying?.steps['Authorize Payment']).toMatchObject({ status: 'RETRYING', attempts: 1, startedAt: firstStart.toISOString() });
+    expect(retrying?.status).toBe('RECEIVED');
+
+    const secondStart = new Date('2026-11-25T10:00:03.000Z');
+    const second = await orders.startStep(order.orderId, 'Authorize Payment', secondStart);
+    expect(second.order.steps['Authorize Payment']).toMatchObject({ status: 'RETRYING', attempts: 1 });
+    await orders.finishStep(order.orderId, 'Authorize Payment', { payment: { authorizationId: 'auth_1', status: 'AUTHORIZED', amount: order.totals.total } }, now(), secondStart);
     const stored = await orders.get(order.orderId);
     expect(stored?.status).toBe('PAYMENT_AUTHORIZED');
-    expect(stored?.steps['Authorize Payment']).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
+    // The step's start stays the first attempt's.
+    expect(stored?.steps['Authorize Payment']).toMatchObject({ status: 'SUCCEEDED', attempts: 2, startedAt: firstStart.toISOString() });
+    expect(stored?.steps['Authorize Payment'].error).toBeUndefined();
     expect(stored?.payment?.authorizationId).toBe('auth_1');
+  });
+
+  it("writes a compensation's start at once: the order turns CANCELLING and late forward steps are refused", async () => {
+    const order = orderRecord(undefined, { status: 'SHIPPED' });
+    await orders.create(order);
+    const started = await orders.startStep(order.orderId, 'Cancel Shipment', now());
+    expect(started.order.status).toBe('CANCELLING');
+    expect(started.order.steps['Cancel Shipment']).toMatchObject({ status: 'RUNNING', attempts: 1 });
+    await expect(orders.startStep(order.orderId, 'Capture Payment', now())).rejects.toBeInstanceOf(OrderStateConflict);
+    await expect(orders.finishStep(order.orderId, 'Capture Payment', {}, now(), now())).rejects.toBeInstanceOf(OrderStateConflict);
+
+    await orders.finishStep(order.orderId, 'Cancel Shipment', {}, now(), now());
+    // The attempt was counted when it started, not again when it finished.
+    expect((await orders.get(order.orderId))?.steps['Cancel Shipment']).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
   });
 
   it('answers a duplicate start of a finished step with the recorded order instead of a second attempt', async () => {
     const order = orderRecord();
     await orders.create(order);
     await orders.startStep(order.orderId, 'Authorize Payment', now());
-    await orders.finishStep(order.orderId, 'Authorize Payment', {}, now());
+    await orders.finishStep(order.orderId, 'Authorize Payment', {}, now(), now());
     const again = await orders.startStep(order.orderId, 'Authorize Payment', now());
     expect(again.kind).toBe('alreadySucceeded');
     expect(again.order.steps['Authorize Payment'].attempts).toBe(1);
     // A duplicate success report changes nothing.
-    await orders.finishStep(order.orderId, 'Authorize Payment', {}, now());
+    await orders.finishStep(order.orderId, 'Authorize Payment', {}, now(), now());
     expect((await orders.get(order.orderId))?.status).toBe('PAYMENT_AUTHORIZED');
   });
 
@@ -68,7 +92,7 @@ describe.each([
     const order = orderRecord(undefined, { status: 'FAILED' });
     await orders.create(order);
     await expect(orders.startStep(order.orderId, 'Create Shipment', now())).rejects.toBeInstanceOf(OrderStateConflict);
-    await expect(orders.finishStep(order.orderId, 'Create Shipment', {}, now())).rejects.toBeInstanceOf(OrderStateConflict);
+    await expect(orders.finishStep(order.orderId, 'Create Shipment', {}, now(), now())).rejects.toBeInstanceOf(OrderStateConflict);
     expect((await orders.get(order.orderId))?.status).toBe('FAILED');
   });
 
@@ -76,8 +100,8 @@ describe.each([
     const order = orderRecord();
     await orders.create(order);
     await orders.startStep(order.orderId, 'Authorize Payment', now());
-    await orders.finishStep(order.orderId, 'Authorize Payment', {}, now());
-    await orders.failStep(order.orderId, 'Authorize Payment', { error: { code: 'X', message: 'late' }, retrying: false, orderFailure: { code: 'X', message: 'late' } }, now());
+    await orders.finishStep(order.orderId, 'Authorize Payment', {}, now(), now());
+    await orders.failStep(order.orderId, 'Authorize Payment', { error: { code: 'X', message: 'late' }, retrying: false, orderFailure: { code: 'X', message: 'late' } }, now(), now());
     const stored = await orders.get(order.orderId);
     expect(stored?.steps['Authorize Payment'].status).toBe('SUCCEEDED');
     expect(stored?.status).toBe('PAYMENT_AUTHORIZED');

@@ -1,5 +1,5 @@
 import { OrderNotFound, OrderStateConflict } from '../../functions/shared/errors';
-import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES } from '../../functions/shared/orders/order';
+import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES, recordsStart } from '../../functions/shared/orders/order';
 import type { OrderRepository, StepFailure, StepStart } from '../../functions/shared/orders/order-repository';
 import type { LedgerEntry, SimulatorLedger } from '../../functions/shared/providers/simulator-ledger';
 
@@ -47,6 +47,7 @@ export class MemoryOrderRepository implements OrderRepository {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     }
+    if (!recordsStart(step)) return Promise.resolve({ kind: 'started', order: copy(order) });
     const record = order.steps[step];
     record.status = 'RUNNING';
     record.startedAt ??= now.toISOString();
@@ -57,7 +58,14 @@ export class MemoryOrderRepository implements OrderRepository {
     return Promise.resolve({ kind: 'started', order: copy(order) });
   }
 
-  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date): Promise<void> {
+  /** A forward step's attempt, recorded with its outcome. */
+  private recordAttempt(order: OrderRecord, step: StepName, attemptStartedAt: Date): void {
+    if (recordsStart(step)) return;
+    order.steps[step].attempts += 1;
+    order.steps[step].startedAt ??= attemptStartedAt.toISOString();
+  }
+
+  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<void> {
     const order = this.items.get(orderId);
     if (!order || !this.allowed(step).includes(order.status) || order.steps[step].status === 'SUCCEEDED') {
       try {
@@ -67,6 +75,7 @@ export class MemoryOrderRepository implements OrderRepository {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     }
+    this.recordAttempt(order, step, attemptStartedAt);
     const record = order.steps[step];
     record.status = 'SUCCEEDED';
     record.finishedAt = now.toISOString();
@@ -79,10 +88,11 @@ export class MemoryOrderRepository implements OrderRepository {
     return Promise.resolve();
   }
 
-  failStep(orderId: string, step: StepName, failure: StepFailure, now: Date): Promise<void> {
+  failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<void> {
     const order = this.items.get(orderId);
     const terminal = failure.orderFailure !== undefined;
     if (!order || order.steps[step].status === 'SUCCEEDED' || (terminal && !STEP_RULES[step].startFrom.includes(order.status))) return Promise.resolve();
+    this.recordAttempt(order, step, attemptStartedAt);
     const record = order.steps[step];
     record.status = failure.retrying ? 'RETRYING' : 'FAILED';
     record.error = copy(failure.error);

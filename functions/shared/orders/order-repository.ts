@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OrderNotFound, OrderStateConflict } from '../errors';
-import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES } from './order';
+import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES, recordsStart } from './order';
 
 export type StepStart = { kind: 'started'; order: OrderRecord } | { kind: 'alreadySucceeded'; order: OrderRecord };
 
@@ -19,12 +19,16 @@ export interface OrderRepository {
   /** Inserts a new order; 'exists' when the id is taken (an idempotent replay). */
   create(order: OrderRecord): Promise<'created' | 'exists'>;
   get(orderId: string): Promise<OrderRecord | undefined>;
-  /** Records a step attempt; refuses if the order's status does not allow the step. */
+  /**
+   * Begins a step attempt; refuses if the order's status does not allow the step. A compensation
+   * step records itself at once (the order turns CANCELLING, which stops late forward steps);
+   * a forward step only reads, and its attempt is recorded with its outcome: one write, not two.
+   */
   startStep(orderId: string, step: StepName, now: Date): Promise<StepStart>;
-  /** Records a step's success, moving the order forward. A duplicate success is a no-op. */
-  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date): Promise<void>;
+  /** Records a step's success (and a forward step's attempt), moving the order forward. A duplicate success is a no-op. */
+  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<void>;
   /** Records a failed attempt (and, for a terminal failure, fails the order). */
-  failStep(orderId: string, step: StepName, failure: StepFailure, now: Date): Promise<void>;
+  failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<void>;
   /** Fails an order whose workflow could not be started. */
   failSubmission(orderId: string, failure: FailureRecord, now: Date): Promise<void>;
 }
@@ -36,6 +40,9 @@ function inList(prefix: string, values: readonly string[]): { expression: string
 }
 
 const STEP_NAMES = { '#steps': 'steps', '#st': 'status' };
+
+/** SET clauses that record a forward step's attempt in its outcome write. */
+const ATTEMPT_SET = '#steps.#step.attempts = #steps.#step.attempts + :one, #steps.#step.startedAt = if_not_exists(#steps.#step.startedAt, :attemptStartedAt)';
 
 /** Orders in one DynamoDB item per order, keyed by `orderId`. */
 export class DynamoDbOrderRepository implements OrderRepository {
@@ -62,6 +69,13 @@ export class DynamoDbOrderRepository implements OrderRepository {
   }
 
   async startStep(orderId: string, step: StepName, now: Date): Promise<StepStart> {
+    if (!recordsStart(step)) {
+      const order = await this.get(orderId);
+      if (!order) throw new OrderNotFound(`Order ${orderId} does not exist`);
+      if (order.steps[step].status === 'SUCCEEDED') return { kind: 'alreadySucceeded', order };
+      if (!STEP_RULES[step].startFrom.includes(order.status)) throw new OrderStateConflict(`${step} cannot start while order ${orderId} is ${order.status}`);
+      return { kind: 'started', order };
+    }
     const rule = STEP_RULES[step];
     const allowed = inList('from', rule.whileRunning ? [...rule.startFrom, rule.whileRunning] : rule.startFrom);
     try {
@@ -96,7 +110,8 @@ export class DynamoDbOrderRepository implements OrderRepository {
     }
   }
 
-  async finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date): Promise<void> {
+  async finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<void> {
+    const attempt = !recordsStart(step);
     const rule = STEP_RULES[step];
     const allowed = inList('from', rule.whileRunning ? [...rule.startFrom, rule.whileRunning] : rule.startFrom);
     const patchEntries = Object.entries(patch).filter(([, value]) => (value as unknown) !== undefined);
@@ -108,6 +123,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
           Key: { orderId },
           UpdateExpression: [
             'SET #steps.#step.#st = :succeeded, #steps.#step.finishedAt = :now, updatedAt = :now, #status = :next',
+            ...(attempt ? [ATTEMPT_SET] : []),
             ...patchSet,
           ].join(', ') + ' REMOVE #steps.#step.#error',
           ConditionExpression: `#status IN (${allowed.expression}) AND #steps.#step.#st <> :succeeded`,
@@ -122,6 +138,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
             ':succeeded': 'SUCCEEDED',
             ':now': now.toISOString(),
             ':next': rule.onSuccess,
+            ...(attempt ? { ':one': 1, ':attemptStartedAt': attemptStartedAt.toISOString() } : {}),
             ...allowed.values,
             ...Object.fromEntries(patchEntries.map(([, value], index) => [`:p${index}`, value])),
           },
@@ -136,8 +153,9 @@ export class DynamoDbOrderRepository implements OrderRepository {
     }
   }
 
-  async failStep(orderId: string, step: StepName, failure: StepFailure, now: Date): Promise<void> {
+  async failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<void> {
     const terminal = failure.orderFailure !== undefined;
+    const attempt = !recordsStart(step);
     const allowed = inList('from', STEP_RULES[step].startFrom);
     try {
       await this.client.send(
@@ -146,6 +164,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
           Key: { orderId },
           UpdateExpression:
             'SET #steps.#step.#st = :stepStatus, #steps.#step.#error = :error, updatedAt = :now' +
+            (attempt ? `, ${ATTEMPT_SET}` : '') +
             (failure.retrying ? '' : ', #steps.#step.finishedAt = :now') +
             (terminal ? ', #status = :failed, failure = :failure' : ''),
           ConditionExpression:
@@ -156,6 +175,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
             ':error': failure.error,
             ':succeeded': 'SUCCEEDED',
             ':now': now.toISOString(),
+            ...(attempt ? { ':one': 1, ':attemptStartedAt': attemptStartedAt.toISOString() } : {}),
             ...(terminal ? { ':failed': 'FAILED', ':failure': failure.orderFailure, ...allowed.values } : {}),
           },
         }),

@@ -1,6 +1,6 @@
 import { classifyDependencyError } from '../dependency-errors';
 import { PermanentError, TransientError, describeError } from '../errors';
-import type { OrderPatch, OrderRecord, StepName } from '../orders/order';
+import { type OrderPatch, type OrderRecord, type StepName, recordsStart } from '../orders/order';
 import type { OrderRepository, StepFailure } from '../orders/order-repository';
 import { logger } from '../powertools';
 
@@ -24,14 +24,16 @@ export interface StepDefinition<R> {
 }
 
 /**
- * Runs one state-machine step with its bookkeeping: a conditional "started" write (which also
- * reads the order), the work, then a conditional "succeeded" or "failed" write. A repeated
- * invocation of a finished step returns the recorded result and calls no provider.
+ * Runs one state-machine step with its bookkeeping: a consistent read of the order (for a
+ * compensation, a conditional "started" write), the work, then a conditional "succeeded" or
+ * "failed" write that also records the attempt. A repeated invocation of a finished step returns
+ * the recorded result and calls no provider.
  */
 export async function runStep<R>(deps: StepDependencies, orderId: string, definition: StepDefinition<R>): Promise<R> {
   let started: Awaited<ReturnType<StepDependencies['orders']['startStep']>>;
+  const attemptStartedAt = deps.now();
   try {
-    started = await deps.orders.startStep(orderId, definition.step, deps.now());
+    started = await deps.orders.startStep(orderId, definition.step, attemptStartedAt);
   } catch (error) {
     // An unreachable table must be retried like any other dependency outage, not compensated.
     throw classifyDependencyError(error);
@@ -40,11 +42,12 @@ export async function runStep<R>(deps: StepDependencies, orderId: string, defini
     logger.info('Step already succeeded; returning the recorded result', { step: definition.step });
     return definition.recall(started.order);
   }
-  const attempt = started.order.steps[definition.step].attempts;
+  // Compensations have recorded this attempt already; forward steps record it with the outcome.
+  const attempt = started.order.steps[definition.step].attempts + (recordsStart(definition.step) ? 0 : 1);
   logger.info('Step started', { step: definition.step, attempt, orderStatus: started.order.status });
   try {
     const { result, patch } = await definition.perform(started.order);
-    await deps.orders.finishStep(orderId, definition.step, patch, deps.now());
+    await deps.orders.finishStep(orderId, definition.step, patch, deps.now(), attemptStartedAt);
     logger.info('Step succeeded', { step: definition.step, attempt });
     definition.afterSuccess?.();
     return result;
@@ -59,7 +62,7 @@ export async function runStep<R>(deps: StepDependencies, orderId: string, defini
     };
     logger.warn('Step failed', { step: definition.step, attempt, errorType: name, errorMessage: message, retrying: failure.retrying });
     try {
-      await deps.orders.failStep(orderId, definition.step, failure, deps.now());
+      await deps.orders.failStep(orderId, definition.step, failure, deps.now(), attemptStartedAt);
     } catch (bookkeeping) {
       // The original error decides retry or compensation; a failed status write must not mask it.
       logger.error('Could not record the step failure', { step: definition.step, error: describeError(bookkeeping) });

@@ -14,11 +14,10 @@ beforeEach(() => {
   dynamo.reset();
 });
 
-/** The orders table as Authorize Payment finds it: the start write returns the order, the ledger is empty. */
+/** The orders table as Authorize Payment finds it (a consistent read; the attempt is written with its outcome), the ledger empty. */
 function startableOrder(order: OrderRecord): void {
-  const started = { ...order, steps: { ...order.steps, 'Authorize Payment': { status: 'RUNNING' as const, attempts: 1 } } };
-  dynamo.on(UpdateCommand).resolves({ Attributes: started });
-  dynamo.on(GetCommand, { TableName: 'simulator-ledger' }).resolves({});
+  dynamo.on(GetCommand, { TableName: 'orders' }).resolves({ Item: order });
+  dynamo.on(UpdateCommand).resolves({});
   dynamo.on(PutCommand, { TableName: 'simulator-ledger' }).resolves({});
 }
 
@@ -60,13 +59,16 @@ describe('Authorize Payment task (authorize-payment handler)', () => {
       Item: { pk: `payment#${order.orderId}`, status: 'AUTHORIZED', authorizationId, amount: { amount: 5849, currency: 'USD' } },
     });
 
-    const [start, finish] = orderUpdates();
-    expect(orderUpdates()).toHaveLength(2);
-    expect(start).toMatchObject({ TableName: 'orders', Key: { orderId: order.orderId }, ExpressionAttributeNames: { '#step': 'Authorize Payment' } });
+    // One write for the whole attempt: the outcome, with the attempt counted.
+    const [finish] = orderUpdates();
+    expect(orderUpdates()).toHaveLength(1);
+    expect(dynamo.commandCalls(GetCommand, { TableName: 'orders' })[0]?.args[0].input).toMatchObject({ Key: { orderId: order.orderId }, ConsistentRead: true });
     expect(finish).toMatchObject({
       TableName: 'orders',
       Key: { orderId: order.orderId },
+      ExpressionAttributeNames: { '#step': 'Authorize Payment' },
       ExpressionAttributeValues: {
+        ':one': 1,
         ':next': 'PAYMENT_AUTHORIZED',
         ':p0': { authorizationId, status: 'AUTHORIZED', amount: { amount: 5849, currency: 'USD' } },
       },
@@ -82,7 +84,7 @@ describe('Authorize Payment task (authorize-payment handler)', () => {
     expect(error.name).toBe('PaymentDeclined');
     expect(error.message).toBe('Payment declined: card_declined');
     expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({ status: 'DECLINED', declineCode: 'card_declined' });
-    const [, fail] = orderUpdates();
+    const [fail] = orderUpdates();
     expect(fail).toMatchObject({
       Key: { orderId: order.orderId },
       ExpressionAttributeValues: {
@@ -103,8 +105,8 @@ describe('Authorize Payment task (authorize-payment handler)', () => {
     const error = await rejectionOf(invoke(order));
 
     expect(error.name).toBe('DependencyUnavailable');
-    const [, fail] = orderUpdates();
-    expect(fail?.ExpressionAttributeValues).toMatchObject({ ':stepStatus': 'RETRYING' });
+    const [fail] = orderUpdates();
+    expect(fail?.ExpressionAttributeValues).toMatchObject({ ':stepStatus': 'RETRYING', ':one': 1 });
     expect(fail?.ExpressionAttributeValues).not.toHaveProperty(':failed');
   });
 
@@ -120,6 +122,7 @@ describe('Authorize Payment task (authorize-payment handler)', () => {
     dynamo.on(GetCommand, { TableName: 'orders' }).resolves({ Item: order });
 
     await expect(invoke(order)).resolves.toEqual({ authorizationId: 'auth_recorded' });
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
     expect(dynamo.commandCalls(GetCommand, { TableName: 'simulator-ledger' })).toHaveLength(0);
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
   });
