@@ -50,6 +50,18 @@ describe('validateOrderRequest', () => {
     );
   });
 
+  it('says what type a wrongly typed field needed (zod/mini carries no messages without its English locale)', () => {
+    const result = validateOrderRequest({ ...orderRequest(), customerId: 42, items: 'many' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'customerId', message: 'Invalid input: expected string, received number' },
+        { path: 'items', message: 'Invalid input: expected array, received string' },
+      ]),
+    );
+  });
+
   it('names each missing required field', () => {
     expect(pathsFor({})).toEqual(['customerId', 'items', 'shippingAddress', 'payment']);
     expect(pathsFor({ ...orderRequest(), shippingAddress: {} })).toEqual([
