@@ -5,7 +5,7 @@ import { loadConfig, startRuntime } from './runtime';
 /*
  * `npm start`: runs template.yaml on this machine with no Docker and no AWS account.
  * Options: --fresh (start with empty data), --port-api, --port-lambda, --port-sfn,
- * --port-dynamodb, --port-s3 (0 picks a free port), --state-dir.
+ * --port-dynamodb, --port-s3, --port-console (0 picks a free port), --state-dir.
  */
 const ROOT = join(__dirname, '..');
 
@@ -19,13 +19,14 @@ const { values } = parseArgs({
     'port-sfn': { type: 'string' },
     'port-dynamodb': { type: 'string' },
     'port-s3': { type: 'string' },
+    'port-console': { type: 'string' },
     'state-dir': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--state-dir DIR]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--state-dir DIR]');
   process.exit(0);
 }
 
@@ -60,6 +61,7 @@ config.ports = {
   stepfunctions: port(values['port-sfn'], config.ports.stepfunctions, 'port-sfn'),
   dynamodb: port(values['port-dynamodb'], config.ports.dynamodb, 'port-dynamodb'),
   s3: port(values['port-s3'], config.ports.s3, 'port-s3'),
+  console: port(values['port-console'], config.ports.console, 'port-console'),
 };
 
 const log = (line: string) => {
@@ -84,6 +86,7 @@ startRuntime({
         '',
         `  Order processing is running locally (started in ${String(info.startupMs)} ms, Node ${process.version})`,
         '',
+        `  Console        ${info.consoleUrl}  (operator view and storefront)`,
         `  API            ${info.apiUrl}`,
         `  API keys`,
         keys,
