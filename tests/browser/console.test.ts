@@ -96,6 +96,13 @@ describe('operator console', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'console-approved.png'), fullPage: true });
   });
 
+  it('marks a state that failed transiently and then worked as succeeded, retried twice', async () => {
+    await placeOrder('tok_flaky_2', 'COMPLETED');
+    expect(await outcome('Authorize Payment')).toBe('succeeded');
+    await expect(page.locator('svg.graph g[data-state="Authorize Payment"] .badge').textContent()).resolves.toBe('retried ×2');
+    await expect(page.locator('#detail .timeline li[data-state="Authorize Payment"] .outcome').textContent()).resolves.toBe('succeeded after 2 retries');
+  });
+
   it('shows a declined order failing with its reason and the Catch edge it took', async () => {
     await placeOrder('tok_chargeDeclined', 'FAILED');
     await expect(page.getByTestId('order-failure').textContent()).resolves.toContain('PaymentDeclined');
