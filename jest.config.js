@@ -1,4 +1,4 @@
-/** Jest projects: fast unit tests, the real ASL on aws-local-stepfunctions, template contracts, and local emulators. */
+/** Jest projects: fast unit tests, the real ASL on aws-local-stepfunctions, template contracts, local emulators, and the console in Chromium. */
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const common = { testEnvironment: 'node', transform, setupFiles: ['<rootDir>/tests/support/env.ts'] };
 
@@ -8,5 +8,6 @@ module.exports = {
     { ...common, displayName: 'statemachine', testMatch: ['<rootDir>/tests/statemachine/**/*.test.ts'] },
     { ...common, displayName: 'contract', testMatch: ['<rootDir>/tests/contract/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.test.ts'] },
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/tests/browser/**/*.test.ts'] },
   ],
 };

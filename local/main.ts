@@ -7,7 +7,7 @@ import { loadConfig, startRuntime } from './runtime';
  * Options: --fresh (start with empty data), --meter (count store requests and capacity
  * units at GET /_local/meter on the Lambda endpoint, for npm run cost), --cpu-prof (profiles of every thread into
  * <state-dir>/profiles/<time>/ on stop), --port-api, --port-lambda, --port-sfn,
- * --port-dynamodb, --port-s3 (0 picks a free port), --state-dir.
+ * --port-dynamodb, --port-s3, --port-console (0 picks a free port), --state-dir.
  */
 const ROOT = join(__dirname, '..');
 
@@ -23,13 +23,14 @@ const { values } = parseArgs({
     'port-sfn': { type: 'string' },
     'port-dynamodb': { type: 'string' },
     'port-s3': { type: 'string' },
+    'port-console': { type: 'string' },
     'state-dir': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--state-dir DIR]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--state-dir DIR]');
   process.exit(0);
 }
 
@@ -64,6 +65,7 @@ config.ports = {
   stepfunctions: port(values['port-sfn'], config.ports.stepfunctions, 'port-sfn'),
   dynamodb: port(values['port-dynamodb'], config.ports.dynamodb, 'port-dynamodb'),
   s3: port(values['port-s3'], config.ports.s3, 'port-s3'),
+  console: port(values['port-console'], config.ports.console, 'port-console'),
 };
 
 // Lines are gathered and written once per turn of the event loop: stdout is synchronous for
@@ -102,6 +104,7 @@ startRuntime({
         '',
         `  Order processing is running locally (started in ${String(info.startupMs)} ms, Node ${process.version})`,
         '',
+        `  Console        ${info.consoleUrl}  (operator view and storefront)`,
         `  API            ${info.apiUrl}`,
         `  API keys`,
         keys,

@@ -3,6 +3,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { type ApiGateway as ApiGatewayType, ApiGateway, type LocalApiKey } from './apigateway/api-gateway';
+import { buildConsoleAssets, consoleEndpoint } from './console/console-server';
 import { lambdaInvokeEndpoint, stepFunctionsEndpoint } from './http-endpoints';
 import { buildBootstrap, buildFunction } from './lambda/build-functions';
 import { LambdaService } from './lambda/lambda-service';
@@ -16,7 +17,7 @@ import { type LocalTemplate, loadLocalTemplate } from './template/local-template
 
 export interface RuntimeConfig {
   apiKeys: LocalApiKey[];
-  ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number };
+  ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number };
   region: string;
   maxRunningExecutions: number;
   maxConcurrencyPerFunction: number;
@@ -46,6 +47,8 @@ export interface RuntimeInfo {
   apiUrl: string;
   apiUrls: Record<string, string>;
   apiKeys: LocalApiKey[];
+  /** The operator console and storefront page. */
+  consoleUrl: string;
   endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string };
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
@@ -162,17 +165,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   mkdirSync(dataDir, { recursive: true });
 
   const buildDir = join(options.stateDir, 'build');
-  const [dynamodb, s3, bundles, bootstrap] = await Promise.all([
+  const [dynamodb, s3, bundles, bootstrap, consoleAssets] = await Promise.all([
     startDynamoDb(join(dataDir, 'dynamodb'), config.ports.dynamodb, template.tables, config.region),
     startS3(join(dataDir, 's3'), config.ports.s3, template.buckets),
     Promise.all(template.functions.map(async (fn) => [fn.logicalId, await buildFunction(fn, options.rootDir, buildDir)] as const)),
     buildBootstrap(options.rootDir, buildDir),
+    buildConsoleAssets(),
   ]);
   const stores: RunningStore[] = [dynamodb, s3];
 
   const sfnServer = createServer();
   const lambdaServer = createServer();
   const apiServer = createServer();
+  const consoleServer = createServer();
   const [sfnPort, lambdaPort] = await Promise.all([listen(sfnServer, config.ports.stepfunctions), listen(lambdaServer, config.ports.lambda)]);
   const endpoints = {
     sfn: `http://127.0.0.1:${String(sfnPort)}`,
@@ -233,12 +238,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   apiServer.on('request', guard((request, response) => api.handle(request, response)));
   const apiPort = await listen(apiServer, config.ports.api);
   const apiUrls = api.urls(`http://127.0.0.1:${String(apiPort)}`);
+  const apiUrl = Object.values(apiUrls)[0] ?? `http://127.0.0.1:${String(apiPort)}`;
+  const storefrontKey = config.apiKeys.find((key) => key.name === 'storefront') ?? config.apiKeys[0];
+  if (!storefrontKey) throw new Error('local/config.json has no API keys; the console storefront needs the "storefront" key');
+  consoleServer.on('request', guard(consoleEndpoint(sfn, consoleAssets, { apiUrl, storefrontKey: storefrontKey.value })));
+  const consolePort = await listen(consoleServer, config.ports.console);
   const resumedExecutions = sfn.resumeFromJournal();
 
   const info: RuntimeInfo = {
-    apiUrl: Object.values(apiUrls)[0] ?? `http://127.0.0.1:${String(apiPort)}`,
+    apiUrl,
     apiUrls,
     apiKeys: config.apiKeys,
+    consoleUrl: `http://127.0.0.1:${String(consolePort)}/`,
     endpoints,
     region: config.region,
     credentials: LOCAL_CREDENTIALS,
@@ -261,7 +272,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     template,
     stop: () => {
       stopping ??= (async () => {
-        await close(apiServer);
+        await Promise.all([close(apiServer), close(consoleServer)]);
         const left = await sfn.drain(10_000);
         if (left > 0) log(`${String(left)} execution(s) still running; they resume on the next start`);
         sfn.suspendRunning();
