@@ -21,6 +21,7 @@ import { voidPayment } from '../../functions/shared/steps/void-payment';
 import { lambdaContext } from '../../tests/support/lambda-context';
 import { lambdaInvoke } from '../../tests/support/state-machine';
 import { ROOT } from '../../tests/support/template';
+import { Completions } from './completions';
 
 /** The adapters the handlers get: in memory for the engine-only limit, SDK clients for the emulation baseline. */
 export interface PipelineAdapters {
@@ -49,8 +50,7 @@ export class InProcessPipeline {
   private readonly read: Handler<APIGatewayProxyEvent, APIGatewayProxyResult>;
   private readonly postEvent = fixture('create-order');
   private readonly getEvent = fixture('get-order');
-  private readonly done = new Map<string, (status: string) => void>();
-  private readonly finished = new Map<string, string>();
+  private readonly completions = new Completions();
   private readonly slots: (() => void)[] = [];
   private running = 0;
 
@@ -96,20 +96,12 @@ export class InProcessPipeline {
           () => 'SUCCEEDED',
           () => 'FAILED',
         );
-        this.settle(orderId, status);
+        this.completions.settle(orderId, status);
       } finally {
         this.release();
       }
     });
     return Promise.resolve();
-  }
-
-  private settle(orderId: string, status: string): void {
-    const waiter = this.done.get(orderId);
-    if (waiter) {
-      this.done.delete(orderId);
-      waiter(status);
-    } else this.finished.set(orderId, status);
   }
 
   private acquire(): Promise<void> {
@@ -139,11 +131,6 @@ export class InProcessPipeline {
 
   /** Resolves with SUCCEEDED or FAILED when the order's execution ends. */
   completion(orderId: string): Promise<string> {
-    const status = this.finished.get(orderId);
-    if (status) {
-      this.finished.delete(orderId);
-      return Promise.resolve(status);
-    }
-    return new Promise((resolve) => this.done.set(orderId, resolve));
+    return this.completions.wait(orderId);
   }
 }

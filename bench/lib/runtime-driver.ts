@@ -1,11 +1,11 @@
 import { Agent, request } from 'node:http';
+import { Completions } from './completions';
 import type { OrderDriver } from './load';
 
 /** Orders through the runtime's API; completions from its `execution <name> SUCCEEDED|FAILED` lines, which cost the runtime nothing extra. */
 export class RuntimeDriver implements OrderDriver {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  private readonly waiting = new Map<string, (status: string) => void>();
-  private readonly ended = new Map<string, string>();
+  private readonly completions = new Completions();
   private partial = '';
   constructor(
     private readonly runtime: { apiUrl: string; apiKey: string },
@@ -19,12 +19,7 @@ export class RuntimeDriver implements OrderDriver {
     this.partial = lines.pop() ?? '';
     for (const line of lines) {
       const match = /^\[local\] execution (\S+) (SUCCEEDED|FAILED|TIMED_OUT|ABORTED)/.exec(line);
-      if (!match?.[1] || !match[2]) continue;
-      const waiter = this.waiting.get(match[1]);
-      if (waiter) {
-        this.waiting.delete(match[1]);
-        waiter(match[2]);
-      } else this.ended.set(match[1], match[2]);
+      if (match?.[1] && match[2]) this.completions.settle(match[1], match[2]);
     }
   }
 
@@ -51,12 +46,7 @@ export class RuntimeDriver implements OrderDriver {
   }
 
   completion(orderId: string): Promise<string> {
-    const status = this.ended.get(orderId);
-    if (status) {
-      this.ended.delete(orderId);
-      return Promise.resolve(status);
-    }
-    return new Promise((resolve) => this.waiting.set(orderId, resolve));
+    return this.completions.wait(orderId);
   }
 
   close(): void {
