@@ -117,6 +117,12 @@ describe('operator console', () => {
     await page.getByLabel('Filter by status').selectOption('FAILED');
     await page.waitForFunction(() => [...document.querySelectorAll('#execution-list .status')].every((badge) => badge.textContent === 'FAILED'), undefined, { timeout: 5_000 });
     expect(await page.locator('#execution-list .status').allTextContents()).toEqual(['FAILED']);
+
+    // A keyboard user's focus survives the next poll: the list is not rebuilt when nothing changed.
+    await page.locator('button.execution').first().focus();
+    const updated = await page.locator('#live').textContent();
+    await page.waitForFunction((before) => document.getElementById('live')?.textContent !== before, updated, { timeout: 5_000 });
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('execution'))).toBe(true);
   });
 
   it('shows the compensations a capture decline ran, on a phone-width screen', async () => {

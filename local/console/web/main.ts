@@ -60,6 +60,7 @@ const state: {
   /** An order placed here: select its execution (named after the order) once it is listed. */
   pendingName?: string;
   renderedDetail?: string;
+  renderedList?: string;
   config?: { apiUrl: string; storefrontKey: string };
 } = {};
 
@@ -82,6 +83,17 @@ async function loadGraph(): Promise<void> {
 function renderExecutions(executions: ExecutionSummary[], counts: Record<string, number>): void {
   byId('counts', HTMLElement).textContent = Object.entries(counts).map(([status, count]) => `${status} ${String(count)}`).join(' · ') || 'no executions yet';
   const list = byId('execution-list', HTMLUListElement);
+  // Rebuilding the buttons every second would drop keyboard focus: when only the ages moved, update those
+  // (select() updates aria-pressed in place).
+  const key = JSON.stringify(executions.map((execution) => [execution.executionArn, execution.status]));
+  if (key === state.renderedList) {
+    list.querySelectorAll('.age').forEach((element, index) => {
+      const execution = executions[index];
+      if (execution) element.textContent = age(execution.startDate);
+    });
+    return;
+  }
+  state.renderedList = key;
   if (executions.length === 0) {
     list.replaceChildren(h('li', { class: 'empty' }, 'No executions match.'));
     return;
@@ -159,6 +171,7 @@ async function refreshExecutions(): Promise<void> {
     state.pendingName = undefined;
     state.selectedArn = pending.executionArn;
     state.renderedDetail = undefined;
+    state.renderedList = undefined;
   }
   renderExecutions(body.executions, body.counts);
   await refreshDetail();
