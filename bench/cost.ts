@@ -116,6 +116,8 @@ async function main(): Promise<void> {
   try {
     // Warm every environment first: cold starts are priced from the stated share, not from this run's few.
     await Promise.all(Array.from({ length: 6 }, async () => driver.completion(await driver.place())));
+    // The warm-up's REPORT lines keep the environments' Init Durations, which INIT is priced from.
+    const warmUp = output;
     output = '';
     await meter(runtime.info.endpoints.lambda, true);
 
@@ -164,14 +166,17 @@ async function main(): Promise<void> {
     const allTransitions = [...transitions.values()].flat();
     const transitionsPerOrder = allTransitions.reduce((sum, count) => sum + count, 0) / n;
     const invocations = reports(output);
-    const byFunction = new Map<string, { invocations: number; billedMs: number; gbSeconds: number; initMs: number[] }>();
+    const initMsByFunction = new Map<string, number[]>();
+    for (const report of reports(warmUp + output)) {
+      if (report.initMs !== undefined) initMsByFunction.set(report.functionName, [...(initMsByFunction.get(report.functionName) ?? []), report.initMs]);
+    }
+    const byFunction = new Map<string, { invocations: number; billedMs: number; gbSeconds: number }>();
     for (const report of invocations) {
       const fn = functions.get(report.functionName);
-      const entry = byFunction.get(report.functionName) ?? { invocations: 0, billedMs: 0, gbSeconds: 0, initMs: [] };
+      const entry = byFunction.get(report.functionName) ?? { invocations: 0, billedMs: 0, gbSeconds: 0 };
       entry.invocations += 1;
       entry.billedMs += report.billedMs;
       entry.gbSeconds += (report.billedMs / 1000) * ((fn?.memoryMb ?? report.memoryMb) / 1024);
-      if (report.initMs !== undefined) entry.initMs.push(report.initMs);
       byFunction.set(report.functionName, entry);
     }
     const armPrice = (name: string) => (functions.get(name)?.architecture === 'arm64' ? price('lambdaArmPerGbSecond') : price('lambdaX86PerGbSecond'));
@@ -180,7 +185,8 @@ async function main(): Promise<void> {
     // INIT: the stated share of invocations start cold, each billed its measured init duration.
     const initUsd =
       [...byFunction].reduce((sum, [name, entry]) => {
-        const meanInit = entry.initMs.length ? entry.initMs.reduce((a, b) => a + b, 0) / entry.initMs.length : 0;
+        const inits = initMsByFunction.get(name) ?? [];
+        const meanInit = inits.length ? inits.reduce((a, b) => a + b, 0) / inits.length : 0;
         const memoryGb = (functions.get(name)?.memoryMb ?? 256) / 1024;
         return sum + entry.invocations * assume('lambdaColdStartShare') * (meanInit / 1000) * memoryGb * armPrice(name);
       }, 0) / n;
