@@ -73,10 +73,12 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
   await inject(handle, { function: 'CreateShipmentFunction', kind: 'crash', count: 2 });
   await inject(handle, { function: 'AuthorizePaymentFunction', kind: 'timeout', count: 2 });
   await inject(handle, { function: 'GenerateReceiptFunction', kind: 'timeout', count: 1 });
-  const faultTimers = [
-    setTimeout(() => void inject(handle, { outage: 'dynamodb', ms: 1500 }).catch(() => undefined), 2000),
-    setTimeout(() => void inject(handle, { outage: 's3', ms: 2000 }).catch(() => undefined), 4000),
-  ];
+  // Outages at points in the run rather than at fixed times: a timer could fire while the runtime
+  // was being killed and restarted, and then cut nothing.
+  const outages = new Map<number, Record<string, unknown>>([
+    [Math.floor(count / 4), { outage: 'dynamodb', ms: 1500 }],
+    [killAt + Math.floor(count / 4), { outage: 's3', ms: 2000 }],
+  ]);
   const injectedBeforeKill: unknown[] = [];
   const indexes = Array.from({ length: count }, (_, index) => index);
   await inPool(indexes, 12, async (index) => {
@@ -88,9 +90,13 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
       restarting = undefined;
       progress('chaos: runtime restarted');
     }
+    const outage = outages.get(index);
+    if (outage) {
+      await restarting;
+      await inject(handle, outage);
+    }
     await place(index);
   });
-  for (const timer of faultTimers) clearTimeout(timer);
   progress(`chaos: ${String(accepted.size)} accepted; waiting for every execution to finish`);
   const settled = await until(async () => (await handle.clients.executions('RUNNING')).length === 0, 240_000, 1000);
   type FaultStats = { lambda: Record<string, number>; refusedConnections: { dynamodb: number; s3: number } };
