@@ -179,16 +179,16 @@ async function main(): Promise<void> {
       entry.gbSeconds += (report.billedMs / 1000) * ((fn?.memoryMb ?? report.memoryMb) / 1024);
       byFunction.set(report.functionName, entry);
     }
-    const armPrice = (name: string) => (functions.get(name)?.architecture === 'arm64' ? price('lambdaArmPerGbSecond') : price('lambdaX86PerGbSecond'));
+    const gbSecondPrice = (name: string) => (functions.get(name)?.architecture === 'arm64' ? price('lambdaArmPerGbSecond') : price('lambdaX86PerGbSecond'));
     const lambdaRequests = invocations.length / n;
-    const lambdaDurationUsd = [...byFunction].reduce((sum, [name, entry]) => sum + entry.gbSeconds * armPrice(name), 0) / n;
+    const lambdaDurationUsd = [...byFunction].reduce((sum, [name, entry]) => sum + entry.gbSeconds * gbSecondPrice(name), 0) / n;
     // INIT: the stated share of invocations start cold, each billed its measured init duration.
     const initUsd =
       [...byFunction].reduce((sum, [name, entry]) => {
         const inits = initMsByFunction.get(name) ?? [];
         const meanInit = inits.length ? inits.reduce((a, b) => a + b, 0) / inits.length : 0;
         const memoryGb = (functions.get(name)?.memoryMb ?? 256) / 1024;
-        return sum + entry.invocations * assume('lambdaColdStartShare') * (meanInit / 1000) * memoryGb * armPrice(name);
+        return sum + entry.invocations * assume('lambdaColdStartShare') * (meanInit / 1000) * memoryGb * gbSecondPrice(name);
       }, 0) / n;
     const logBytes = functionLogBytes(output) / n + lambdaRequests * assume('platformLogBytesPerInvocation');
     const tables = runtime.info.tables;
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     const expressTotal = standardTotal - (lines[0]?.usd ?? 0) + expressWorkflow;
     // A status read: API Gateway, GetOrder's invocation and duration, and one strongly consistent read.
     const getOrder = byFunction.get('GetOrderFunction');
-    const statusRead = price('apiGatewayRestPerRequest') + price('lambdaPerRequest') + price('dynamoDbPerReadRequestUnit') + (getOrder ? (getOrder.gbSeconds / getOrder.invocations) * armPrice('GetOrderFunction') : 0);
+    const statusRead = price('apiGatewayRestPerRequest') + price('lambdaPerRequest') + price('dynamoDbPerReadRequestUnit') + (getOrder ? (getOrder.gbSeconds / getOrder.invocations) * gbSecondPrice('GetOrderFunction') : 0);
 
     console.log(`\n## Usage per order (${String(n)} orders: ${MIX.map((entry) => `${String(entry.share * 100)}% ${entry.kind}`).join(', ')})\n`);
     console.log(

@@ -27,10 +27,11 @@ async function main(): Promise<void> {
   if (mode !== 'limit' && mode !== 'emulation') throw new Error(`mode must be limit or emulation, got ${String(mode)}`);
   const template = localTemplate();
   const stores: RunningStore[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-stores-'));
+  // Only the emulation baseline has stores on disk.
+  const dataDir = mode === 'emulation' ? mkdtempSync(join(tmpdir(), 'bench-stores-')) : undefined;
   // Every function's template Environment (they agree on shared names), as the handlers read it.
   Object.assign(process.env, ...template.functions.map((fn) => fn.environment));
-  if (mode === 'emulation') {
+  if (dataDir) {
     const region = 'us-east-1';
     const [dynamodb, s3] = await Promise.all([
       startDynamoDb(join(dataDir, 'dynamodb'), 0, template.tables, region),
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   await send({ ready: true });
   await stopped;
   await Promise.all(stores.map((store) => store.close()));
-  rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
 
 main().then(

@@ -76,8 +76,8 @@ export function stepFunctionsEndpoint(sfn: StepFunctionsService) {
       const parsed: unknown = body.length ? JSON.parse(body.toString('utf8')) : {};
       if (typeof parsed !== 'object' || parsed === null) throw new SfnApiError('ValidationException', 'Request body must be a JSON object');
       const result = sfn.handle(operation, parsed as Record<string, unknown>);
-      // A started execution must survive a crash of the runtime from the moment the caller hears of it.
-      await sfn.journalled();
+      // A started or stopped execution must survive a crash of the runtime from the moment the caller hears of it.
+      if (operation === 'StartExecution' || operation === 'StopExecution') await sfn.journalled();
       sendJson(response, 200, result, headers);
     } catch (error) {
       if (error instanceof SfnApiError) {

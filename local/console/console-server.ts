@@ -83,8 +83,10 @@ export function consoleEndpoint(sfn: StepFunctionsService, assets: ConsoleAssets
     } else if (path === '/api/executions') {
       const status = url.searchParams.get('status') ?? '';
       const filter = status ? { statusFilter: status } : {};
+      // ListExecutions answers newest first, so one page per machine holds the newest 200: the page
+      // polls every second, and walking every page would cost the runtime more with every order.
       const executions = stateMachines()
-        .flatMap((machine) => all('ListExecutions', { stateMachineArn: machine.stateMachineArn, ...filter }, 'executions') as { startDate: number }[])
+        .flatMap((machine) => (sfn.handle('ListExecutions', { stateMachineArn: machine.stateMachineArn, maxResults: 200, ...filter }) as { executions: { startDate: number }[] }).executions)
         .sort((a, b) => b.startDate - a.startDate)
         .slice(0, 200);
       json(200, { executions, counts: sfn.counts() });

@@ -1,4 +1,4 @@
-import { Agent, type IncomingMessage, type Server, createServer, request } from 'node:http';
+import { Agent, type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What went through a metering proxy: requests by operation, and DynamoDB capacity units by table. */
@@ -36,7 +36,7 @@ export class MeteringProxy {
 
   async start(): Promise<string> {
     this.server = createServer((incoming, outgoing) => {
-      void this.forward(incoming, outgoing.writeHead.bind(outgoing), outgoing).catch(() => {
+      void this.forward(incoming, outgoing).catch(() => {
         if (!outgoing.headersSent) outgoing.writeHead(502);
         outgoing.end();
       });
@@ -50,11 +50,7 @@ export class MeteringProxy {
     this.reading.requests[operation] = (this.reading.requests[operation] ?? 0) + 1;
   }
 
-  private async forward(
-    incoming: IncomingMessage,
-    writeHead: (status: number, headers: Record<string, string | string[] | undefined>) => void,
-    outgoing: NodeJS.WritableStream,
-  ): Promise<void> {
+  private async forward(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
     let payload = await body(incoming);
     const headers = { ...incoming.headers };
     let operation: string;
@@ -82,7 +78,7 @@ export class MeteringProxy {
     });
     const answer = await body(response);
     if (table) this.meterCapacity(operation, table, response.statusCode ?? 0, answer);
-    writeHead(response.statusCode ?? 502, response.headers);
+    outgoing.writeHead(response.statusCode ?? 502, response.headers);
     outgoing.end(answer);
   }
 

@@ -44,6 +44,13 @@ const STEP_NAMES = { '#steps': 'steps', '#st': 'status' };
 /** SET clauses that record a forward step's attempt in its outcome write. */
 const ATTEMPT_SET = '#steps.#step.attempts = #steps.#step.attempts + :one, #steps.#step.startedAt = if_not_exists(#steps.#step.startedAt, :attemptStartedAt)';
 
+/** The answer to a start the order does not allow: the recorded success of a duplicate, or a named error. */
+function refusedStart(orderId: string, step: StepName, order: OrderRecord | undefined): StepStart {
+  if (!order) throw new OrderNotFound(`Order ${orderId} does not exist`);
+  if (order.steps[step].status === 'SUCCEEDED') return { kind: 'alreadySucceeded', order };
+  throw new OrderStateConflict(`${step} cannot start while order ${orderId} is ${order.status}`);
+}
+
 /** Orders in one DynamoDB item per order, keyed by `orderId`. */
 export class DynamoDbOrderRepository implements OrderRepository {
   constructor(
@@ -69,15 +76,15 @@ export class DynamoDbOrderRepository implements OrderRepository {
   }
 
   async startStep(orderId: string, step: StepName, now: Date): Promise<StepStart> {
-    if (!recordsStart(step)) {
-      const order = await this.get(orderId);
-      if (!order) throw new OrderNotFound(`Order ${orderId} does not exist`);
-      if (order.steps[step].status === 'SUCCEEDED') return { kind: 'alreadySucceeded', order };
-      if (!STEP_RULES[step].startFrom.includes(order.status)) throw new OrderStateConflict(`${step} cannot start while order ${orderId} is ${order.status}`);
-      return { kind: 'started', order };
-    }
     const rule = STEP_RULES[step];
-    const allowed = inList('from', rule.whileRunning ? [...rule.startFrom, rule.whileRunning] : rule.startFrom);
+    const { whileRunning } = rule;
+    if (whileRunning === undefined) {
+      // A forward step only reads: its attempt is written with its outcome.
+      const order = await this.get(orderId);
+      if (order && order.steps[step].status !== 'SUCCEEDED' && rule.startFrom.includes(order.status)) return { kind: 'started', order };
+      return refusedStart(orderId, step, order);
+    }
+    const allowed = inList('from', [...rule.startFrom, whileRunning]);
     try {
       const result = await this.client.send(
         new UpdateCommand({
@@ -85,8 +92,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
           Key: { orderId },
           UpdateExpression:
             'SET #steps.#step.#st = :running, #steps.#step.startedAt = if_not_exists(#steps.#step.startedAt, :now), ' +
-            '#steps.#step.attempts = #steps.#step.attempts + :one, updatedAt = :now' +
-            (rule.whileRunning ? ', #status = :whileRunning' : ''),
+            '#steps.#step.attempts = #steps.#step.attempts + :one, updatedAt = :now, #status = :whileRunning',
           ConditionExpression: `attribute_exists(orderId) AND #status IN (${allowed.expression}) AND #steps.#step.#st <> :succeeded`,
           ExpressionAttributeNames: { ...STEP_NAMES, '#step': step, '#status': 'status' },
           ExpressionAttributeValues: {
@@ -94,7 +100,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
             ':succeeded': 'SUCCEEDED',
             ':now': now.toISOString(),
             ':one': 1,
-            ...(rule.whileRunning ? { ':whileRunning': rule.whileRunning } : {}),
+            ':whileRunning': whileRunning,
             ...allowed.values,
           },
           ReturnValues: 'ALL_NEW',
@@ -103,10 +109,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
       return { kind: 'started', order: result.Attributes as OrderRecord };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const order = await this.get(orderId);
-      if (!order) throw new OrderNotFound(`Order ${orderId} does not exist`);
-      if (order.steps[step].status === 'SUCCEEDED') return { kind: 'alreadySucceeded', order };
-      throw new OrderStateConflict(`${step} cannot start while order ${orderId} is ${order.status}`);
+      return refusedStart(orderId, step, await this.get(orderId));
     }
   }
 
