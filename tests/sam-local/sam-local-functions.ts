@@ -14,13 +14,15 @@ export type EnvVarsFile = { Parameters?: Record<string, string> } & Record<strin
 /**
  * The env.json a user would pass to `sam local start-api` to reach a running `npm start`: its
  * endpoints, resource names and API keys (LOCAL_API_KEYS as id=value pairs). Endpoints are the
- * loopback ones, because these functions run on this host, not in a container.
+ * loopback ones, because these functions run on this host, not in a container. STATE_MACHINE_ARN
+ * keeps the value the local template resolves (the ARN CreateOrder starts executions on, which may
+ * be an alias), because runtime.json lists only unqualified state machine ARNs.
  */
 export function envVarsFor(info: RuntimeInfo): EnvVarsFile {
-  const only = (values: Record<string, string>, what: string): string => {
-    const [value, ...more] = Object.values(values);
-    if (value === undefined || more.length > 0) throw new Error(`Expected exactly one ${what} in runtime.json, found ${String(Object.keys(values).length)}`);
-    return value;
+  const named = (names: Record<string, string>, logicalId: string): string => {
+    const name = names[logicalId];
+    if (name === undefined) throw new Error(`runtime.json names no ${logicalId}`);
+    return name;
   };
   return {
     Parameters: {
@@ -28,10 +30,9 @@ export function envVarsFor(info: RuntimeInfo): EnvVarsFile {
       AWS_ENDPOINT_URL_S3: info.endpoints.s3,
       AWS_ENDPOINT_URL_SFN: info.endpoints.sfn,
       S3_FORCE_PATH_STYLE: 'true',
-      ORDERS_TABLE_NAME: info.tables.OrdersTable ?? '',
-      SIMULATOR_LEDGER_TABLE_NAME: info.tables.SimulatorLedgerTable ?? '',
-      RECEIPTS_BUCKET_NAME: only(info.buckets, 'bucket'),
-      STATE_MACHINE_ARN: only(info.stateMachines, 'state machine'),
+      ORDERS_TABLE_NAME: named(info.tables, 'OrdersTable'),
+      SIMULATOR_LEDGER_TABLE_NAME: named(info.tables, 'SimulatorLedgerTable'),
+      RECEIPTS_BUCKET_NAME: named(info.buckets, 'ReceiptsBucket'),
       LOCAL_API_KEYS: info.apiKeys.map((key) => `${key.id}=${key.value}`).join(','),
       // Functions log every request at INFO; the run prints one line per route instead.
       POWERTOOLS_LOG_LEVEL: 'WARN',
