@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type FunctionConfiguration, functionConfiguration } from './lambda/function-configuration';
 import type { LambdaService } from './lambda/lambda-service';
+import type { LocalFunction } from './template/local-template';
 import { SfnApiError, type StepFunctionsService } from './stepfunctions/stepfunctions-service';
 
 async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
@@ -19,31 +21,59 @@ function sendJson(response: ServerResponse, statusCode: number, body: unknown, h
 }
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)(\/configuration)?\/?$/;
+const LIST_PATH = /^\/2015-03-31\/functions\/?$/;
+const SERVED = 'Served: Invoke (POST /2015-03-31/functions/{FunctionName}/invocations), ListFunctions, GetFunction and GetFunctionConfiguration';
 
-/** The Lambda Invoke API (like `sam local start-lambda`), so the AWS CLI and SDKs can invoke functions. */
+function lambdaError(response: ServerResponse, statusCode: number, type: string, message: string): void {
+  sendJson(response, statusCode, { Type: 'User', message }, { 'x-amzn-ErrorType': type });
+}
+
+/**
+ * The Lambda API (like `sam local start-lambda`), so the AWS CLI and SDKs can invoke functions, and
+ * `aws lambda list-functions` / `get-function` can list and describe them (configuration only:
+ * there is no deployment package to download, so GetFunction has no Code.Location).
+ */
 export function lambdaInvokeEndpoint(lambda: LambdaService) {
+  const configuration = (fn: LocalFunction) => functionConfiguration(fn, lambda.environmentOf(fn), lambda.bundleOf(fn));
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (request.method === 'GET' && LIST_PATH.test(url.pathname)) {
+      listFunctions(url, lambda.list(), configuration, response);
+      return;
+    }
+    const described = request.method === 'GET' ? FUNCTION_PATH.exec(url.pathname) : null;
+    if (described?.[1]) {
+      const fn = findQualified(lambda, decodeURIComponent(described[1]), url.searchParams.get('Qualifier'));
+      if (!fn) {
+        lambdaError(response, 404, 'ResourceNotFoundException', `Function not found: ${decodeURIComponent(described[1])}`);
+      } else if (described[2]) {
+        sendJson(response, 200, configuration(fn));
+      } else {
+        sendJson(response, 200, { Configuration: configuration(fn) });
+      }
+      return;
+    }
     const match = INVOKE_PATH.exec(url.pathname);
     if (request.method !== 'POST' || !match?.[1]) {
-      sendJson(response, 404, { Type: 'User', message: 'Only POST /2015-03-31/functions/{FunctionName}/invocations is served' }, { 'x-amzn-ErrorType': 'ResourceNotFoundException' });
+      lambdaError(response, 404, 'ResourceNotFoundException', `No such operation: ${request.method ?? ''} ${url.pathname}. ${SERVED}`);
       return;
     }
     const name = decodeURIComponent(match[1]);
     if (!lambda.find(name)) {
-      sendJson(response, 404, { Type: 'User', message: `Function not found: ${name}` }, { 'x-amzn-ErrorType': 'ResourceNotFoundException' });
+      lambdaError(response, 404, 'ResourceNotFoundException', `Function not found: ${name}`);
       return;
     }
     const body = await readBody(request, 6 * 1024 * 1024);
     if (!body) {
-      sendJson(response, 413, { Type: 'User', message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation' }, { 'x-amzn-ErrorType': 'RequestTooLargeException' });
+      lambdaError(response, 413, 'RequestTooLargeException', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation');
       return;
     }
     let event: unknown = null;
     try {
       event = body.length ? JSON.parse(body.toString('utf8')) : {};
     } catch {
-      sendJson(response, 400, { Type: 'User', message: 'Could not parse request body into json' }, { 'x-amzn-ErrorType': 'InvalidRequestContentException' });
+      lambdaError(response, 400, 'InvalidRequestContentException', 'Could not parse request body into json');
       return;
     }
     const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
@@ -61,6 +91,30 @@ export function lambdaInvokeEndpoint(lambda: LambdaService) {
     if (result.ok) sendJson(response, 200, result.payload, headers);
     else sendJson(response, 200, result.error, { ...headers, 'X-Amz-Function-Error': 'Unhandled' });
   };
+}
+
+/** A function by name or ARN, with the Qualifier the caller gave: only $LATEST and the function's alias exist locally. */
+function findQualified(lambda: LambdaService, name: string, qualifier: string | null): LocalFunction | undefined {
+  const fn = lambda.find(name);
+  if (!fn || qualifier === null || qualifier === '$LATEST') return fn;
+  return fn.aliasArn?.endsWith(`:${qualifier}`) ? fn : undefined;
+}
+
+/** ListFunctions with Lambda's MaxItems/Marker paging; the marker is the index of the next function. */
+function listFunctions(url: URL, functions: readonly LocalFunction[], configuration: (fn: LocalFunction) => FunctionConfiguration, response: ServerResponse): void {
+  const maxItems = Number(url.searchParams.get('MaxItems') ?? 50);
+  const marker = Number(url.searchParams.get('Marker') ?? 0);
+  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000) {
+    lambdaError(response, 400, 'InvalidParameterValueException', 'MaxItems must be an integer from 1 to 10000');
+    return;
+  }
+  if (!Number.isInteger(marker) || marker < 0 || marker > functions.length) {
+    lambdaError(response, 400, 'InvalidParameterValueException', 'Marker is not one this endpoint returned');
+    return;
+  }
+  const page = functions.slice(marker, marker + maxItems);
+  const next = marker + page.length;
+  sendJson(response, 200, { Functions: page.map(configuration), ...(next < functions.length ? { NextMarker: String(next) } : {}) });
 }
 
 /** The Step Functions API: AWS JSON 1.0 with `X-Amz-Target: AWSStepFunctions.<Operation>`. */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { header } from '../shared/http';
+import { header, requestBody } from '../shared/http';
 import { type FieldError, type OrderRequest, validateOrderRequest } from '../shared/orders/order-request';
 
 /** Bodies above this many bytes get 413 (API Gateway's own limit is 10 MB). */
@@ -20,8 +20,9 @@ export function parseCreateOrder(event: APIGatewayProxyEvent): ParsedCreateOrder
   if (!contentType || !JSON_MEDIA_TYPE.test(contentType.trim())) {
     return { ok: false, statusCode: 415, message: 'Content-Type must be application/json' };
   }
-  const raw = event.body ?? '';
-  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  const received = requestBody(event);
+  if (!received.ok) return { ok: false, statusCode: 400, message: received.message, errors: [{ path: '(body)', message: 'Not base64' }] };
+  const { bytes } = received;
   if (bytes.length > MAX_BODY_BYTES) {
     return { ok: false, statusCode: 413, message: `Request body must be at most ${MAX_BODY_BYTES} bytes` };
   }

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { dynamoDb } from '../shared/aws-clients';
 import { requireEnv } from '../shared/config';
-import { FORBIDDEN, callerKeyId, internalError, json, orderIdParameter, ordersBasePath, problem } from '../shared/http';
+import { FORBIDDEN, callerKeyId, internalError, json, orderIdParameter, ordersBasePath, pathOrderId, problem } from '../shared/http';
 import { DynamoDbOrderRepository, type OrderRepository } from '../shared/orders/order-repository';
 import { toOrderView } from '../shared/orders/order-view';
 import { instrumented } from '../shared/tracing';
@@ -24,6 +24,6 @@ export async function getOrder(repository: Pick<OrderRepository, 'get'>, event: 
 }
 
 export const handler = instrumented(
-  (event: APIGatewayProxyEvent) => ({ orderId: event.pathParameters?.orderId }),
+  (event: APIGatewayProxyEvent) => ({ orderId: pathOrderId(event) }),
   (event: APIGatewayProxyEvent) => getOrder(orders, event),
 );

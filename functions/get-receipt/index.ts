@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { dynamoDb, s3 } from '../shared/aws-clients';
 import { requireEnv, requireIntEnv } from '../shared/config';
-import { FORBIDDEN, callerKeyId, internalError, json, orderIdParameter, problem } from '../shared/http';
+import { FORBIDDEN, callerKeyId, internalError, json, orderIdParameter, pathOrderId, problem } from '../shared/http';
 import { DynamoDbOrderRepository, type OrderRepository } from '../shared/orders/order-repository';
 import { instrumented } from '../shared/tracing';
 import { type ReceiptStore, S3ReceiptStore } from '../shared/receipts/receipt-store';
@@ -49,6 +49,6 @@ export async function getReceipt(deps: GetReceiptDependencies, event: APIGateway
 }
 
 export const handler = instrumented(
-  (event: APIGatewayProxyEvent) => ({ orderId: event.pathParameters?.orderId }),
+  (event: APIGatewayProxyEvent) => ({ orderId: pathOrderId(event) }),
   (event: APIGatewayProxyEvent) => getReceipt(dependencies, event),
 );

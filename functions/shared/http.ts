@@ -1,23 +1,33 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DependencyUnavailable, classifyDependencyError } from './dependency-errors';
 import { describeError } from './errors';
+import { type LocalApiKeys, samLocalApiKeys } from './local-api-keys';
 import type { FieldError } from './orders/order-request';
 import { ORDER_ID_PATTERN } from './orders/order-ids';
 import { logger } from './powertools';
 
-/** Headers every response carries. CORS_ALLOW_ORIGIN mirrors the API's CORS configuration. */
-function baseHeaders(): Record<string, string> {
-  return {
-    'Content-Type': 'application/json',
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-    'Access-Control-Allow-Origin': process.env.CORS_ALLOW_ORIGIN ?? '*',
-  };
+/**
+ * Headers every response carries. CORS_ALLOW_ORIGIN mirrors the API's CORS configuration. The
+ * exposed headers are set here because an `AWS::Serverless::Api` Cors block cannot carry
+ * ExposeHeaders (SAM's translator rejects it), and without them browsers cannot read these.
+ */
+const BASE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'application/json',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Access-Control-Allow-Origin': process.env.CORS_ALLOW_ORIGIN ?? '*',
+  'Access-Control-Expose-Headers': 'Location,Idempotent-Replayed,Preference-Applied',
+};
+
+/** Under `sam local` only: the keys callers present in X-Api-Key (local-api-keys.ts). */
+const SAM_LOCAL_API_KEYS = samLocalApiKeys(process.env);
+if (SAM_LOCAL_API_KEYS?.size === 0) {
+  logger.warn('AWS_SAM_LOCAL is true but LOCAL_API_KEYS is empty, so every request gets 403: pass --env-vars with LOCAL_API_KEYS (docs/sam-local.md)');
 }
 
 /** A JSON response. */
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
-  return { statusCode, headers: { ...baseHeaders(), ...headers }, body: JSON.stringify(body) };
+  return { statusCode, headers: { ...BASE_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
 /** A JSON error in the API's error shape: `{message, errors?}`. */
@@ -39,33 +49,81 @@ export function internalError(error: unknown): APIGatewayProxyResult {
   return problem(500, 'Internal server error');
 }
 
-/** Case-insensitive header lookup. */
+/**
+ * The parts of a proxy event the handlers read, as they may really arrive. A direct invoke
+ * (`aws lambda invoke --payload '{}'`), a generated fixture or a test tool can send a partial
+ * event despite the type; such an event must get a 4xx, never a TypeError.
+ */
+interface ReceivedEvent {
+  headers?: Record<string, string | undefined> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean | null;
+  path?: string | null;
+  pathParameters?: Record<string, string | undefined> | null;
+  requestContext?: { path?: string | null; identity?: { apiKeyId?: string | null } | null } | null;
+}
+
+function received(event: APIGatewayProxyEvent): ReceivedEvent {
+  const value: unknown = event;
+  if (typeof value !== 'object' || value === null) return {};
+  return value;
+}
+
+/** Case-insensitive header lookup: API Gateway keeps the client's case, and so does `sam local`. */
 export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  // Fixtures and some test tools send `headers: null` despite the type.
-  const headers = event.headers as Record<string, string | undefined> | null;
-  for (const [key, value] of Object.entries(headers ?? {})) {
-    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  for (const [key, value] of Object.entries(received(event).headers ?? {})) {
+    if (key.toLowerCase() === wanted && typeof value === 'string') return value;
   }
   return undefined;
 }
 
-/** The API key id API Gateway attached to the request; orders belong to it. */
-export function callerKeyId(event: APIGatewayProxyEvent): string | undefined {
-  const id = event.requestContext.identity.apiKeyId;
-  return id ? id : undefined;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The request body as bytes. `isBase64Encoded: true` means base64 on API Gateway, so it is
+ * decoded; a body so marked that is not base64 is refused rather than guessed at (`sam local
+ * generate-event apigateway aws-proxy` writes such events: set isBase64Encoded to false in them).
+ */
+export function requestBody(event: APIGatewayProxyEvent): { ok: true; bytes: Buffer } | { ok: false; message: string } {
+  const { body, isBase64Encoded } = received(event);
+  const raw = typeof body === 'string' ? body : '';
+  if (isBase64Encoded !== true) return { ok: true, bytes: Buffer.from(raw, 'utf8') };
+  // Buffer.from(…, 'base64') silently skips characters outside the alphabet, so check first.
+  if (!BASE64.test(raw)) return { ok: false, message: 'The request body is marked isBase64Encoded but is not base64' };
+  return { ok: true, bytes: Buffer.from(raw, 'base64') };
 }
 
-/** The /orders base path as the client addressed it (stage prefix included), for links. */
+/**
+ * The id of the API key the caller used; orders belong to it. On AWS only API Gateway's
+ * `requestContext.identity.apiKeyId` counts. Under `sam local`, which does not emulate API keys,
+ * the X-Api-Key header is looked up in LOCAL_API_KEYS instead (local-api-keys.ts).
+ */
+export function callerKeyId(event: APIGatewayProxyEvent, samLocalKeys: LocalApiKeys | undefined = SAM_LOCAL_API_KEYS): string | undefined {
+  const id = received(event).requestContext?.identity?.apiKeyId;
+  if (id) return id;
+  return samLocalKeys?.identify(header(event, 'x-api-key'));
+}
+
+/**
+ * The /orders base path as the client addressed it, for links: `/dev/orders` behind a stage,
+ * `/orders` under `sam local` (whose requestContext.path is the resource, without a stage).
+ */
 export function ordersBasePath(event: APIGatewayProxyEvent): string {
-  const path = event.requestContext.path || event.path;
-  const index = path.indexOf('/orders');
-  return index >= 0 ? path.slice(0, index) + '/orders' : '/orders';
+  const { requestContext, path } = received(event);
+  const addressed = requestContext?.path || path || '';
+  const index = addressed.indexOf('/orders');
+  return index >= 0 ? addressed.slice(0, index) + '/orders' : '/orders';
+}
+
+/** The raw {orderId} path parameter, for log correlation; may be anything. */
+export function pathOrderId(event: APIGatewayProxyEvent): string | undefined {
+  return received(event).pathParameters?.orderId;
 }
 
 /** Validates the {orderId} path parameter. */
 export function orderIdParameter(event: APIGatewayProxyEvent): { ok: true; orderId: string } | { ok: false; response: APIGatewayProxyResult } {
-  const orderId = event.pathParameters?.orderId;
+  const orderId = pathOrderId(event);
   if (orderId && ORDER_ID_PATTERN.test(orderId)) return { ok: true, orderId };
   return {
     ok: false,
@@ -74,4 +132,4 @@ export function orderIdParameter(event: APIGatewayProxyEvent): { ok: true; order
 }
 
 /** The 403 API Gateway itself returns without a valid key; used if a request arrives without one. */
-export const FORBIDDEN: APIGatewayProxyResult = { statusCode: 403, headers: { 'Content-Type': 'application/json' }, body: '{"message":"Forbidden"}' };
+export const FORBIDDEN: APIGatewayProxyResult = json(403, { message: 'Forbidden' });

@@ -326,6 +326,16 @@ export class LambdaService implements LambdaInvoker {
     await Promise.allSettled(workers);
   }
 
+  /** The functions served, in template order. */
+  list(): readonly LocalFunction[] {
+    return this.functions;
+  }
+
+  /** The bundle a function runs, as built. */
+  bundleOf(fn: LocalFunction): string | undefined {
+    return this.bundles.get(fn.logicalId);
+  }
+
   /** Logical ids of the functions served. */
   names(): string[] {
     return this.functions.map((fn) => fn.logicalId);

@@ -8,6 +8,15 @@ export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' |
 export interface ExecutionRecord {
   executionArn: string;
   stateMachineArn: string;
+  /** Set when StartExecution named a version, or an alias (then the version it pointed to), as AWS reports it. */
+  stateMachineVersionArn?: string;
+  /** Set when StartExecution named an alias. */
+  stateMachineAliasArn?: string;
+  /**
+   * The published version whose definition this execution runs, however it was started (an unqualified
+   * start runs the newest one): a resume after the ASL changed must not switch definitions mid-run.
+   */
+  definitionVersion?: number;
   name: string;
   input: string;
   status: ExecutionStatus;

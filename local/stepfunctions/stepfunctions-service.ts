@@ -5,12 +5,21 @@ import type { LocalStateMachine } from '../template/local-template';
 import { text } from '../text';
 import { HistoryRecorder, stateEventType, toWire } from './history';
 import { ExecutionJournal, type ExecutionRecord, type ExecutionStatus } from './journal';
+import { type PublishedVersion, VersionStore, versionArn } from './versions';
 
 type Execution = ReturnType<StateMachine['run']>;
 type EngineEvent = Execution['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 type JsonValue = Parameters<StateMachine['run']>[0];
 
 export type { ExecutionRecord, ExecutionStatus };
+
+/** The version and alias an execution was started through, present only when it was (as AWS omits them). */
+function qualifiers(record: ExecutionRecord): Record<string, string> {
+  return {
+    ...(record.stateMachineVersionArn ? { stateMachineVersionArn: record.stateMachineVersionArn } : {}),
+    ...(record.stateMachineAliasArn ? { stateMachineAliasArn: record.stateMachineAliasArn } : {}),
+  };
+}
 
 /** The fields DescribeExecution and ListExecutions share, with epoch-second dates. */
 function summary(record: ExecutionRecord): Record<string, unknown> {
@@ -21,6 +30,7 @@ function summary(record: ExecutionRecord): Record<string, unknown> {
     status: record.status,
     startDate: record.startDate / 1000,
     ...(record.stopDate ? { stopDate: record.stopDate / 1000 } : {}),
+    ...qualifiers(record),
   };
 }
 
@@ -71,19 +81,39 @@ interface StateDefinition {
 }
 
 export interface StepFunctionsServiceOptions {
+  /** The execution journal, and the published state machine versions its executions refer to. */
   journalDir: string;
   /** Most executions running their states at once; the rest wait, so new work cannot starve running orders. */
   maxRunning: number;
   log: (line: string) => void;
 }
 
+interface Machine {
+  local: LocalStateMachine;
+  engine: StateMachine;
+  created: number;
+  /** The published version that has the current definition (with AutoPublishAlias only). */
+  currentVersion?: number;
+}
+
+/** What a StartExecution (or ListExecutions) ARN names: the state machine, and a version or alias of it. */
+interface Target {
+  machine: Machine;
+  version?: PublishedVersion;
+  aliasArn?: string;
+}
+
 /**
  * A Step Functions endpoint (AWS JSON 1.0) for the template's state machines, executed by
  * aws-local-stepfunctions with every Task resolved to the local Lambda service. Executions are
- * journalled to disk and resumed, redrive-style, after a restart.
+ * journalled to disk and resumed, redrive-style, after a restart. A state machine with
+ * AutoPublishAlias gets a new version whenever its definition changes, behind the alias.
  */
 export class StepFunctionsService {
-  private readonly machines = new Map<string, { local: LocalStateMachine; engine: StateMachine; created: number }>();
+  private readonly machines = new Map<string, Machine>();
+  /** Engines of versions older than the current definition, built when an execution resumes on one. */
+  private readonly versionEngines = new Map<string, StateMachine>();
+  private readonly versions: VersionStore;
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, { execution?: Execution; done: Promise<void> }>();
   private readonly slots: (() => void)[] = [];
@@ -96,13 +126,17 @@ export class StepFunctionsService {
     private readonly lambda: LambdaInvoker,
     private readonly options: StepFunctionsServiceOptions,
   ) {
+    // Next to the journal: its records name these versions, so the two are kept (and cleared) together.
+    this.versions = new VersionStore(options.journalDir);
     for (const local of stateMachines) {
       this.checkTasks(local.logicalId, local.definition.States as Record<string, StateDefinition>);
-      this.machines.set(local.arn, {
-        local,
-        engine: new StateMachine(local.definition as unknown as StateMachineDefinition),
-        created: Date.now(),
-      });
+      const machine: Machine = { local, engine: new StateMachine(local.definition as unknown as StateMachineDefinition), created: Date.now() };
+      if (local.alias) {
+        const { version, published } = this.versions.publish(local.arn, local.definition);
+        machine.currentVersion = version.version;
+        if (published) options.log(`${local.name}: published version ${String(version.version)}; alias ${local.alias} points to it`);
+      }
+      this.machines.set(local.arn, machine);
     }
     this.journal = new ExecutionJournal(options.journalDir, (error) => {
       options.log(`execution journal: ${error.message}`);
@@ -184,14 +218,32 @@ export class StepFunctionsService {
     this.running.set(record.executionArn, entry);
   }
 
+  /** The definition an execution runs: its version's, or (journals from before versions) the current one. */
+  private definitionOf(record: ExecutionRecord, machine: Machine): { definition: Record<string, unknown>; engine: StateMachine } {
+    const version =
+      record.definitionVersion === undefined || record.definitionVersion === machine.currentVersion
+        ? undefined
+        : this.versions.find(machine.local.arn, record.definitionVersion);
+    if (!version) return { definition: machine.local.definition, engine: machine.engine };
+    const key = versionArn(version);
+    let engine = this.versionEngines.get(key);
+    if (!engine) {
+      // Validated when it was published; its Tasks were checked against the functions of that day.
+      engine = new StateMachine(version.definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+      this.versionEngines.set(key, engine);
+    }
+    return { definition: version.definition, engine };
+  }
+
   private async execute(record: ExecutionRecord, entry: { execution?: Execution }, resume?: { state: string; input: unknown }): Promise<void> {
     const machine = this.machines.get(record.stateMachineArn);
     if (!machine) throw new Error(`State machine ${record.stateMachineArn} is gone`);
+    const { definition, engine: startEngine } = this.definitionOf(record, machine);
     const engine = resume
-      ? new StateMachine({ ...machine.local.definition, StartAt: resume.state } as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } })
-      : machine.engine;
+      ? new StateMachine({ ...definition, StartAt: resume.state } as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } })
+      : startEngine;
     const history = new HistoryRecorder(record.events);
-    const definitionStates = machine.local.definition.States as Record<string, StateDefinition>;
+    const definitionStates = definition.States as Record<string, StateDefinition>;
     const taskEvents = new Map<string, { type: string; details: Record<string, unknown>; timestamp: number }[]>();
     const pushTaskEvent = (state: string, type: string, details: Record<string, unknown>) => {
       const queue = taskEvents.get(state) ?? [];
@@ -204,7 +256,7 @@ export class StepFunctionsService {
     };
 
     const handlers = Object.fromEntries(
-      this.taskStateNames(machine.local.definition).map((state) => [
+      this.taskStateNames(definition).map((state) => [
         state,
         async (input: JsonValue): Promise<JsonValue> => {
           const definition = definitionStates[state];
@@ -276,7 +328,12 @@ export class StepFunctionsService {
       case 'ExecutionStarted':
         if (record.events.length === 0) {
           history.add('ExecutionStarted', {
-            executionStartedEventDetails: { input: record.input, inputDetails: { truncated: false }, roleArn: 'arn:aws:iam::000000000000:role/local-state-machine' },
+            executionStartedEventDetails: {
+              input: record.input,
+              inputDetails: { truncated: false },
+              roleArn: 'arn:aws:iam::000000000000:role/local-state-machine',
+              ...qualifiers(record),
+            },
           }, event.timestamp);
         }
         break;
@@ -334,16 +391,39 @@ export class StepFunctionsService {
     return record;
   }
 
-  private machine(arn: unknown): { local: LocalStateMachine; created: number } {
+  private machine(arn: unknown): Machine {
     const machine = typeof arn === 'string' ? this.machines.get(arn) : undefined;
     if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
     return machine;
   }
 
+  /** A state machine ARN, a version ARN (`…:3`) or an alias ARN (`…:live`); anything else does not exist. */
+  private target(arn: unknown): Target {
+    if (typeof arn === 'string') {
+      const machine = this.machines.get(arn);
+      if (machine) return { machine };
+      const cut = arn.lastIndexOf(':');
+      const base = this.machines.get(arn.slice(0, cut));
+      const qualifier = arn.slice(cut + 1);
+      if (base && /^\d+$/.test(qualifier)) {
+        const version = this.versions.find(base.local.arn, Number(qualifier));
+        if (version) return { machine: base, version };
+      } else if (base && qualifier === base.local.alias) {
+        const version = this.versions.latest(base.local.arn);
+        if (version) return { machine: base, version, aliasArn: arn };
+      }
+    }
+    throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+  }
+
+  private aliasArn(machine: Machine): string | undefined {
+    return machine.local.alias && this.versions.latest(machine.local.arn) ? `${machine.local.arn}:${machine.local.alias}` : undefined;
+  }
+
   /** StartExecution with AWS's name semantics. */
   startExecution(request: Record<string, unknown>): { executionArn: string; startDate: number } {
     if (!this.accepting) throw new SfnApiError('ServiceUnavailable', 'The runtime is shutting down', 503);
-    const machine = this.machine(request.stateMachineArn);
+    const { machine, version, aliasArn } = this.target(request.stateMachineArn);
     const name = request.name === undefined ? randomUUID() : text(request.name);
     if (!isValidExecutionName(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
     const input = request.input === undefined ? '{}' : text(request.input);
@@ -358,9 +438,14 @@ export class StepFunctionsService {
       if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
       throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
+    // An unqualified start runs the newest definition, but AWS associates it with no version.
+    const runs = version ?? this.versions.latest(machine.local.arn);
     const record: ExecutionRecord = {
       executionArn,
       stateMachineArn: machine.local.arn,
+      ...(version ? { stateMachineVersionArn: versionArn(version) } : {}),
+      ...(aliasArn ? { stateMachineAliasArn: aliasArn } : {}),
+      ...(runs ? { definitionVersion: runs.version } : {}),
       name,
       input,
       status: 'RUNNING',
@@ -399,10 +484,13 @@ export class StepFunctionsService {
         return this.page(events.map(toWire), request, 'events');
       }
       case 'ListExecutions': {
-        const machine = this.machine(request.stateMachineArn);
+        // An alias or version ARN lists the executions started through it, as on AWS.
+        const { machine, version, aliasArn } = this.target(request.stateMachineArn);
+        const through = (record: ExecutionRecord) =>
+          aliasArn ? record.stateMachineAliasArn === aliasArn : version ? record.stateMachineVersionArn === versionArn(version) : true;
         const filter = typeof request.statusFilter === 'string' ? request.statusFilter : undefined;
         const executions = [...this.executions.values()]
-          .filter((record) => record.stateMachineArn === machine.local.arn && (!filter || record.status === filter))
+          .filter((record) => record.stateMachineArn === machine.local.arn && through(record) && (!filter || record.status === filter))
           .sort((a, b) => b.startDate - a.startDate)
           .map(summary);
         return this.page(executions, request, 'executions');
@@ -420,15 +508,45 @@ export class StepFunctionsService {
         return { stopDate: now / 1000 };
       }
       case 'DescribeStateMachine': {
-        const machine = this.machine(request.stateMachineArn);
+        // A version ARN describes that version (AWS answers with the version ARN); aliases have their own call.
+        const { machine, version, aliasArn } = this.target(request.stateMachineArn);
+        if (aliasArn) throw new SfnApiError('ValidationException', 'DescribeStateMachine takes a state machine or version ARN; use DescribeStateMachineAlias');
         return {
-          stateMachineArn: machine.local.arn,
+          stateMachineArn: version ? versionArn(version) : machine.local.arn,
           name: machine.local.name,
           status: 'ACTIVE',
-          definition: JSON.stringify(machine.local.definition, null, 2),
+          definition: JSON.stringify(version?.definition ?? machine.local.definition, null, 2),
           roleArn: 'arn:aws:iam::000000000000:role/local-state-machine',
           type: machine.local.type,
-          creationDate: machine.created / 1000,
+          creationDate: (version?.creationDate ?? machine.created) / 1000,
+        };
+      }
+      case 'ListStateMachineVersions': {
+        const machine = this.machine(request.stateMachineArn);
+        const versions = [...this.versions.list(machine.local.arn)]
+          .reverse()
+          .map((version) => ({ stateMachineVersionArn: versionArn(version), creationDate: version.creationDate / 1000 }));
+        return this.page(versions, request, 'stateMachineVersions');
+      }
+      case 'ListStateMachineAliases': {
+        const machine = this.machine(request.stateMachineArn);
+        const aliasArn = this.aliasArn(machine);
+        const first = this.versions.list(machine.local.arn)[0];
+        const aliases = aliasArn && first ? [{ stateMachineAliasArn: aliasArn, creationDate: first.creationDate / 1000 }] : [];
+        return this.page(aliases, request, 'stateMachineAliases');
+      }
+      case 'DescribeStateMachineAlias': {
+        const arn = request.stateMachineAliasArn;
+        const target = typeof arn === 'string' && arn.length > 0 ? this.aliasTarget(arn) : undefined;
+        if (!target) throw new SfnApiError('ResourceNotFound', `Resource not found: '${String(arn)}'`);
+        const versions = this.versions.list(target.machine.local.arn);
+        return {
+          stateMachineAliasArn: arn,
+          name: target.machine.local.alias,
+          // The runtime has no traffic shifting: the alias always sends every execution to the newest version.
+          routingConfiguration: [{ stateMachineVersionArn: versionArn(target.version), weight: 100 }],
+          creationDate: (versions[0] ?? target.version).creationDate / 1000,
+          updateDate: target.version.creationDate / 1000,
         };
       }
       case 'ListStateMachines':
@@ -442,6 +560,15 @@ export class StepFunctionsService {
         };
       default:
         throw new SfnApiError('UnknownOperationException', `Operation ${operation} is not supported by the local runtime`);
+    }
+  }
+
+  private aliasTarget(arn: string): { machine: Machine; version: PublishedVersion } | undefined {
+    try {
+      const { machine, version, aliasArn } = this.target(arn);
+      return aliasArn && version ? { machine, version } : undefined;
+    } catch {
+      return undefined;
     }
   }
 

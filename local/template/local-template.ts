@@ -51,6 +51,8 @@ export interface LocalStateMachine {
   arn: string;
   type: string;
   definition: Record<string, unknown>;
+  /** AutoPublishAlias: the runtime then publishes a version per distinct definition, behind this alias. */
+  alias?: string;
 }
 
 export interface LocalApi {
@@ -123,6 +125,20 @@ export function loadLocalTemplate(options: LoadOptions): LocalTemplate {
     stateMachineArn: (id: string) => `arn:aws:states:${region}:${accountId}:stateMachine:${id}`,
   };
 
+  /**
+   * SAM turns a state machine's AutoPublishAlias into a resource named `<id>Alias<alias>`, whose Ref
+   * is the alias ARN (`<id>.Alias` works for functions only).
+   */
+  const stateMachineAliasArn = (name: string): string | undefined => {
+    for (const [id, resource] of Object.entries(resources)) {
+      const alias = resource.Properties?.AutoPublishAlias;
+      if (resource.Type === 'AWS::Serverless::StateMachine' && typeof alias === 'string' && name === `${id}Alias${alias}`) {
+        return `${physical.stateMachineArn(id)}:${alias}`;
+      }
+    }
+    return undefined;
+  };
+
   const context: ResolutionContext = {
     ref(name) {
       const pseudo: Record<string, string> = {
@@ -142,7 +158,11 @@ export function loadLocalTemplate(options: LoadOptions): LocalTemplate {
         return `${physical.functionArn(id)}:${alias}`;
       }
       const resource = resources[name];
-      if (!resource) throw new TemplateError(`!Ref ${name}: no such parameter or resource`);
+      if (!resource) {
+        const aliasArn = stateMachineAliasArn(name);
+        if (aliasArn) return aliasArn;
+        throw new TemplateError(`!Ref ${name}: no such parameter or resource`);
+      }
       switch (resource.Type) {
         case 'AWS::DynamoDB::Table':
           return physical.table(name);
@@ -302,6 +322,7 @@ export function loadLocalTemplate(options: LoadOptions): LocalTemplate {
       arn: physical.stateMachineArn(logicalId),
       type: text(props.Type, 'STANDARD'),
       definition: JSON.parse(source) as Record<string, unknown>,
+      ...(typeof props.AutoPublishAlias === 'string' ? { alias: props.AutoPublishAlias } : {}),
     };
   });
 

@@ -106,6 +106,39 @@ describe('template.yaml ↔ statemachine contract', () => {
   });
 });
 
+describe('template.yaml: state machine versions', () => {
+  const [entry] = resourcesOfType('AWS::Serverless::StateMachine');
+  if (!entry) throw new Error('template.yaml has no state machine');
+  const [machineId, machine] = entry;
+  const createOrder = loadTemplate().Resources.CreateOrderFunction?.Properties ?? {};
+
+  it('publishes versions behind a live alias: canary in prod, all at once in dev, rolled back by the failed-executions alarm', () => {
+    expect(machine.Properties?.AutoPublishAlias).toBe('live');
+    expect(machine.Properties?.DeploymentPreference).toMatchObject({
+      Type: { 'Fn::If': ['IsProd', 'CANARY', 'ALL_AT_ONCE'] },
+      Alarms: [{ Ref: 'ExecutionsFailedAlarm' }],
+    });
+    const alarm = loadTemplate().Resources.ExecutionsFailedAlarm;
+    expect(JSON.stringify(alarm?.Properties)).toContain('"MetricName":"ExecutionsFailed"');
+  });
+
+  it('has CreateOrder start executions on the alias, and allows it nothing else', () => {
+    const variables = (createOrder.Environment as { Variables: Record<string, unknown> }).Variables;
+    // SAM names the alias resource <id>Alias<name>; its Ref is the alias ARN.
+    expect(variables.STATE_MACHINE_ARN).toEqual({ Ref: `${machineId}Aliaslive` });
+    const statements = (createOrder.Policies as { Statement?: { Action: unknown; Resource: unknown; Condition?: unknown }[] }[]).flatMap((policy) => policy.Statement ?? []);
+    const starts = statements.filter((statement) => JSON.stringify(statement.Action).includes('states:'));
+    expect(starts).toEqual([
+      expect.objectContaining({
+        Action: 'states:StartExecution',
+        Resource: { Ref: machineId },
+        Condition: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': ['live'] } },
+      }),
+    ]);
+    expect(JSON.stringify(createOrder.Policies)).not.toContain('StepFunctionsExecutionPolicy');
+  });
+});
+
 describe('template.yaml ↔ functions contract', () => {
   it.each(functions.map(([id, resource]) => [id, resource] as const))('%s has its entry file and an event fixture', (_id, resource) => {
     const folder = functionFolder(resource);

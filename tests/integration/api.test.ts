@@ -170,6 +170,10 @@ describe('orders API', () => {
     const executionArn = `${String(runtime?.info.stateMachines.OrderProcessingStateMachine).replace(':stateMachine:', ':execution:')}:${orderId}`;
     const description = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(description).toMatchObject({ status: 'SUCCEEDED', name: orderId, input: JSON.stringify({ orderId }) });
+    // CreateOrder starts on the live alias, so the execution names the alias and the version it ran.
+    const machineArn = String(runtime?.info.stateMachines.OrderProcessingStateMachine);
+    expect(description.stateMachineAliasArn).toBe(`${machineArn}:live`);
+    expect(description.stateMachineVersionArn).toMatch(new RegExp(`^${machineArn}:\\d+$`));
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
     const types = (history.events ?? []).map((event) => event.type);
     expect(types.slice(0, 6)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskFailed', 'TaskScheduled']);

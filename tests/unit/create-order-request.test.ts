@@ -79,6 +79,12 @@ describe('parseCreateOrder', () => {
       const big = Buffer.from('x'.repeat(MAX_BODY_BYTES + 1)).toString('base64');
       expect(rejected(parseCreateOrder(createOrderEvent(big, {}, { isBase64Encoded: true }))).statusCode).toBe(413);
     });
+
+    it('returns 400 for a body marked isBase64Encoded that is plain JSON, instead of parsing decoded garbage', () => {
+      const result = rejected(parseCreateOrder(createOrderEvent(orderRequest(), {}, { isBase64Encoded: true })));
+      expect(result.statusCode).toBe(400);
+      expect(result.message).toBe('The request body is marked isBase64Encoded but is not base64');
+    });
   });
 
   describe('JSON', () => {

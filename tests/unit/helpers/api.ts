@@ -97,3 +97,20 @@ export interface ParsedResponse {
 export function parseResponse(response: APIGatewayProxyResult): ParsedResponse {
   return { statusCode: response.statusCode, headers: response.headers ?? {}, body: JSON.parse(response.body) as Record<string, unknown> };
 }
+
+/**
+ * The same request as `sam local start-api` builds it (samcli's construct_v1_event): no
+ * `identity.apiKeyId` (SAM does not emulate API keys), and `requestContext.path` is the resource
+ * path with no stage prefix. `resource` is the route, e.g. '/orders/{orderId}'.
+ */
+export function samLocalEvent(options: ApiEventOptions & { resource?: string }): APIGatewayProxyEvent {
+  const { resource, ...rest } = options;
+  const event = apiEvent({ ...rest, apiKeyId: null });
+  const { apiKeyId: _absent, ...identity } = event.requestContext.identity;
+  const route = resource ?? event.path;
+  return {
+    ...event,
+    resource: route,
+    requestContext: { ...event.requestContext, path: route, resourcePath: route, identity: identity as APIGatewayProxyEvent['requestContext']['identity'] },
+  };
+}

@@ -40,7 +40,8 @@ describe('loadLocalTemplate on template.yaml', () => {
     expect(create).toMatchObject({ entryPoint: 'functions/create-order/index.ts', timeoutSeconds: 28, memoryMb: 256, runtime: 'nodejs24.x' });
     expect(create?.environment).toMatchObject({
       ORDERS_TABLE_NAME: 'local-OrdersTable',
-      STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:OrderProcessingStateMachine',
+      // The live alias, so executions keep the version they started on.
+      STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:OrderProcessingStateMachine:live',
       POWERTOOLS_SERVICE_NAME: 'order-processing',
     });
     expect(create?.routes).toEqual([
@@ -54,6 +55,13 @@ describe('loadLocalTemplate on template.yaml', () => {
     expect(text).not.toContain('${');
     expect(text).toContain('arn:aws:lambda:us-east-1:000000000000:function:AuthorizePaymentFunction:live');
     expect(text).toContain('arn:aws:states:::lambda:invoke');
+  });
+
+  it("resolves the state machine alias SAM generates (<id>Alias<name>) to the alias ARN, and keeps the alias for versioning", () => {
+    const [machine] = template.stateMachines;
+    expect(machine?.alias).toBe('live');
+    const create = template.functions.find((fn) => fn.logicalId === 'CreateOrderFunction');
+    expect(create?.environment.STATE_MACHINE_ARN).toBe(`${String(machine?.arn)}:live`);
   });
 
   it('reads the API stage, CORS, usage plan and stage throttle from the parameters', () => {

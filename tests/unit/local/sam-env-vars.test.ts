@@ -58,7 +58,8 @@ describe('the env.json npm start writes for sam local', () => {
       LOCAL_API_KEYS: 'localkey0001=local-storefront-key-0000000000000001',
       ORDERS_TABLE_NAME: template.tables.find((table) => table.logicalId === 'OrdersTable')?.name,
       RECEIPTS_BUCKET_NAME: template.buckets.find((bucket) => bucket.logicalId === 'ReceiptsBucket')?.name,
-      STATE_MACHINE_ARN: stateMachine?.arn,
+      // CreateOrder starts executions on the alias when the state machine publishes one.
+      STATE_MACHINE_ARN: stateMachine?.alias ? `${stateMachine.arn}:${stateMachine.alias}` : stateMachine?.arn,
     });
     // Every variable any function declares is set, so no function falls back to the template's empty endpoints.
     const covered = [...new Set(Object.values(file).flatMap((block) => Object.keys(block)))];

@@ -143,3 +143,90 @@ describe('local Step Functions service', () => {
     expect(events.filter((event) => event.type === 'ExecutionRedriven')).toHaveLength(1);
   });
 });
+
+describe('local Step Functions service: versions behind an alias', () => {
+  const ALIAS = `${ARN}:live`;
+  const versioned = (states: Record<string, unknown>, startAt = 'Work'): LocalStateMachine => ({ ...machine(states, startAt), alias: 'live' });
+  /** Work, then a Pass state that stamps which definition ran it: what a resumed execution must keep. */
+  const stamped = (stamp: string, work: Record<string, unknown> = {}) =>
+    versioned({ Work: task({ ...work, Next: 'Stamp' }), Stamp: { Type: 'Pass', Result: stamp, ResultPath: '$.definition', End: true } });
+  const echo = () => new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: (event) => ok(event) } });
+
+  it('associates executions with the alias and its version, a version alone, or nothing, as AWS does', async () => {
+    const sfn = service(echo(), stamped('v1'));
+    const viaAlias = sfn.handle('StartExecution', { stateMachineArn: ALIAS, name: 'via-alias' }) as { executionArn: string };
+    const viaVersion = sfn.handle('StartExecution', { stateMachineArn: `${ARN}:1`, name: 'via-version' }) as { executionArn: string };
+    const unqualified = sfn.handle('StartExecution', { stateMachineArn: ARN, name: 'unqualified' }) as { executionArn: string };
+
+    // Executions belong to the state machine whatever ARN started them.
+    expect(viaAlias.executionArn).toBe('arn:aws:states:us-east-1:000000000000:execution:Test:via-alias');
+    expect(await waitFor(sfn, viaAlias.executionArn)).toMatchObject({ status: 'SUCCEEDED', stateMachineArn: ARN, stateMachineVersionArn: `${ARN}:1`, stateMachineAliasArn: ALIAS });
+    const version = await waitFor(sfn, viaVersion.executionArn);
+    expect(version).toMatchObject({ stateMachineVersionArn: `${ARN}:1` });
+    expect(version).not.toHaveProperty('stateMachineAliasArn');
+    const plain = await waitFor(sfn, unqualified.executionArn);
+    expect(plain).not.toHaveProperty('stateMachineVersionArn');
+    expect(plain).not.toHaveProperty('stateMachineAliasArn');
+    // Names stay unique per state machine, not per alias.
+    expect(() => sfn.handle('StartExecution', { stateMachineArn: ARN, name: 'via-alias' })).toThrow(/Execution Already Exists/);
+
+    for (const unknown of [`${ARN}:beta`, `${ARN}:7`, `${ARN}Other:live`]) {
+      expect(() => sfn.handle('StartExecution', { stateMachineArn: unknown })).toThrow(/State Machine Does Not Exist/);
+    }
+    const names = (arn: string) => (sfn.handle('ListExecutions', { stateMachineArn: arn }) as { executions: { name: string }[] }).executions.map((e) => e.name).sort();
+    expect(names(ALIAS)).toEqual(['via-alias']);
+    expect(names(`${ARN}:1`)).toEqual(['via-alias', 'via-version']);
+    expect(names(ARN)).toEqual(['unqualified', 'via-alias', 'via-version']);
+    const { events } = sfn.handle('GetExecutionHistory', { executionArn: viaAlias.executionArn }) as { events: Record<string, Record<string, unknown>>[] };
+    expect(events[0]?.executionStartedEventDetails).toMatchObject({ stateMachineVersionArn: `${ARN}:1`, stateMachineAliasArn: ALIAS });
+  });
+
+  it('serves the alias and version calls the AWS CLI makes', () => {
+    const sfn = service(echo(), stamped('v1'));
+    expect(sfn.handle('DescribeStateMachineAlias', { stateMachineAliasArn: ALIAS })).toMatchObject({
+      stateMachineAliasArn: ALIAS,
+      name: 'live',
+      routingConfiguration: [{ stateMachineVersionArn: `${ARN}:1`, weight: 100 }],
+    });
+    const unknownAlias = () => sfn.handle('DescribeStateMachineAlias', { stateMachineAliasArn: `${ARN}:beta` });
+    expect(unknownAlias).toThrow(SfnApiError);
+    expect(unknownAlias).toThrow(/Resource not found/);
+    expect(sfn.handle('ListStateMachineAliases', { stateMachineArn: ARN })).toMatchObject({ stateMachineAliases: [{ stateMachineAliasArn: ALIAS }] });
+    expect(sfn.handle('ListStateMachineVersions', { stateMachineArn: ARN })).toMatchObject({ stateMachineVersions: [{ stateMachineVersionArn: `${ARN}:1` }] });
+    const described = sfn.handle('DescribeStateMachine', { stateMachineArn: `${ARN}:1` }) as { stateMachineArn: string; definition: string };
+    expect(described.stateMachineArn).toBe(`${ARN}:1`);
+    expect(JSON.parse(described.definition)).toMatchObject({ States: { Stamp: { Result: 'v1' } } });
+  });
+
+  it('publishes a version per changed definition across restarts; new executions run it, a resumed one keeps the version it started on', async () => {
+    const journalDir = mkdtempSync(join(tmpdir(), 'sfn-versions-'));
+    const stuck = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: () => new Promise(() => undefined) } });
+    // A short task timeout, so the suspended engine's timer does not outlive the test.
+    const before = service(stuck, stamped('v1', { TimeoutSeconds: 1 }), journalDir);
+    const { executionArn: old } = before.handle('StartExecution', { stateMachineArn: ALIAS, name: 'started-on-v1', input: '{}' }) as { executionArn: string };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stuck.calls).toHaveLength(1);
+    before.suspendRunning(); // as if the runtime had died mid-Work
+    await before.close();
+
+    // Restart with a changed ASL: version 2 is published and the alias moves to it.
+    const after = service(echo(), stamped('v2'), journalDir);
+    expect(after.handle('ListStateMachineVersions', { stateMachineArn: ARN })).toMatchObject({
+      stateMachineVersions: [{ stateMachineVersionArn: `${ARN}:2` }, { stateMachineVersionArn: `${ARN}:1` }],
+    });
+    expect(after.resumeFromJournal()).toBe(1);
+    const { executionArn: fresh } = after.handle('StartExecution', { stateMachineArn: ALIAS, name: 'started-on-v2', input: '{}' }) as { executionArn: string };
+
+    const resumed = await waitFor(after, old);
+    expect(resumed).toMatchObject({ status: 'SUCCEEDED', stateMachineVersionArn: `${ARN}:1`, redriveCount: 1 });
+    expect(JSON.parse(String(resumed.output))).toMatchObject({ definition: 'v1' });
+    const started = await waitFor(after, fresh);
+    expect(started).toMatchObject({ status: 'SUCCEEDED', stateMachineVersionArn: `${ARN}:2`, stateMachineAliasArn: ALIAS });
+    expect(JSON.parse(String(started.output))).toMatchObject({ definition: 'v2' });
+    await after.close();
+
+    // The same definition again publishes nothing.
+    const again = service(echo(), stamped('v2'), journalDir);
+    expect((again.handle('ListStateMachineVersions', { stateMachineArn: ARN }) as { stateMachineVersions: unknown[] }).stateMachineVersions).toHaveLength(2);
+  });
+});
