@@ -34,8 +34,8 @@ async function main(): Promise<void> {
   if (dataDir) {
     const region = 'us-east-1';
     const [dynamodb, s3] = await Promise.all([
-      startDynamoDb(join(dataDir, 'dynamodb'), 0, template.tables, region),
-      startS3(join(dataDir, 's3'), 0, template.buckets),
+      startDynamoDb(join(dataDir, 'dynamodb'), { port: 0, host: '127.0.0.1' }, template.tables, region),
+      startS3(join(dataDir, 's3'), { port: 0, host: '127.0.0.1' }, template.buckets),
     ]);
     stores.push(dynamodb, s3);
     Object.assign(process.env, localFunctionEnvironment({ dynamodb: dynamodb.endpoint, s3: s3.endpoint, sfn: '', lambda: '' }, region));

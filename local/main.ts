@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, startRuntime } from './runtime';
 
@@ -7,7 +7,8 @@ import { loadConfig, startRuntime } from './runtime';
  * Options: --fresh (start with empty data), --meter (count store requests and capacity
  * units at GET /_local/meter on the Lambda endpoint, for npm run cost), --cpu-prof (profiles of every thread into
  * <state-dir>/profiles/<time>/ on stop), --port-api, --port-lambda, --port-sfn,
- * --port-dynamodb, --port-s3, --port-console (0 picks a free port), --state-dir.
+ * --port-dynamodb, --port-s3, --port-console (0 picks a free port), --state-dir, --host (the
+ * bind address of every endpoint; default 127.0.0.1, 0.0.0.0 lets sam local containers on Linux in).
  */
 const ROOT = join(__dirname, '..');
 
@@ -25,12 +26,13 @@ const { values } = parseArgs({
     'port-s3': { type: 'string' },
     'port-console': { type: 'string' },
     'state-dir': { type: 'string' },
+    host: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--state-dir DIR]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--state-dir DIR] [--host ADDRESS]');
   process.exit(0);
 }
 
@@ -83,14 +85,23 @@ const log = (line: string) => {
   pending.push(`[local] ${line}\n`);
 };
 
+const stateDir = resolve(values['state-dir'] ?? join(ROOT, '.local'));
+
+/** A path as short as it can be said: relative below the working directory, absolute elsewhere. */
+function displayPath(path: string): string {
+  const short = relative(process.cwd(), path);
+  return short.startsWith('..') ? path : short;
+}
+
 startRuntime({
   rootDir: ROOT,
   templatePath: join(ROOT, 'template.yaml'),
-  stateDir: values['state-dir'] ?? join(ROOT, '.local'),
+  stateDir,
+  ...(values.host !== undefined ? { host: values.host } : {}),
   fresh: values.fresh,
   faults: values.faults,
   meter: values.meter,
-  ...(values['cpu-prof'] ? { cpuProfileDir: join(values['state-dir'] ?? join(ROOT, '.local'), 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) } : {}),
+  ...(values['cpu-prof'] ? { cpuProfileDir: join(stateDir, 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) } : {}),
   parameterOverrides: parseOverrides(values['parameter-overrides']),
   config,
   log,
@@ -114,7 +125,11 @@ startRuntime({
         `  S3             ${info.endpoints.s3}`,
         `  Functions      ${String(info.functions.length)}; state machines: ${Object.keys(info.stateMachines).join(', ')}`,
         info.resumedExecutions > 0 ? `  Resumed        ${String(info.resumedExecutions)} execution(s) from the journal` : '',
-        `  Details        .local/runtime.json`,
+        `  Details        ${displayPath(join(stateDir, 'runtime.json'))}`,
+        '',
+        `  sam local      ${info.samLocal.command}`,
+        ...(info.samLocal.warning ? [`                 ${info.samLocal.warning}`] : []),
+        `  AWS CLI        any credentials, e.g. aws --endpoint-url ${info.endpoints.s3} s3 ls`,
         '',
         `  Try: curl -H 'x-api-key: ${info.apiKeys[0]?.value ?? ''}' ${info.apiUrl}/products`,
         '',

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { type ApiGateway as ApiGatewayType, ApiGateway, type LocalApiKey } from './apigateway/api-gateway';
 import { buildConsoleAssets, consoleEndpoint } from './console/console-server';
+import { DEFAULT_HOST, connectHost, containerAccess, httpUrl, isLoopback, samLocalCommand, samLocalEnvVars } from './host-access';
 import { lambdaInvokeEndpoint, stepFunctionsEndpoint } from './http-endpoints';
 import { buildBootstrap, buildFunction } from './lambda/build-functions';
 import { LambdaService } from './lambda/lambda-service';
@@ -12,7 +13,7 @@ import { startCpuProfile } from './profiler';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { MeteringProxy } from './storage/metering-proxy';
 import { OutageProxy } from './storage/outage-proxy';
-import { LOCAL_CREDENTIALS, type RunningStore, startDynamoDb, startS3 } from './storage/storage';
+import { type RunningStore, localCredentials, startDynamoDb, startS3 } from './storage/storage';
 import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
 
 export interface RuntimeConfig {
@@ -28,6 +29,8 @@ export interface RuntimeOptions {
   templatePath: string;
   /** Everything the runtime keeps lives here (default <root>/.local). */
   stateDir: string;
+  /** The address every endpoint binds (default 127.0.0.1; 0.0.0.0 for containers on Linux Docker). */
+  host?: string;
   fresh: boolean;
   config: RuntimeConfig;
   integrationTimeoutMs?: number;
@@ -60,6 +63,12 @@ export interface RuntimeInfo {
   startedAt: string;
   startupMs: number;
   resumedExecutions: number;
+  /** The address the endpoints are bound to (the URLs above are how this machine reaches them). */
+  host: string;
+  /** Template parameter values the runtime was started with, so `npm run invoke` resolves the same template. */
+  parameterOverrides: Record<string, string>;
+  /** SAM `--env-vars` file for `sam local` containers, and the command line that uses it. */
+  samLocal: { envVars: string; command: string; warning?: string };
 }
 
 export interface RunningRuntime {
@@ -68,12 +77,12 @@ export interface RunningRuntime {
   stop(): Promise<void>;
 }
 
-function listen(server: Server, port: number): Promise<number> {
+function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new Error(`Port ${String(port)} is in use; pass another port (see npm start -- --help)`) : error);
     });
-    server.listen(port, '127.0.0.1', () => { resolve((server.address() as AddressInfo).port); });
+    server.listen(port, host, () => { resolve((server.address() as AddressInfo).port); });
   });
 }
 
@@ -130,6 +139,24 @@ async function faultControl(
   reply(400, { message: 'Send {function, kind: crash|timeout, count} or {outage: s3|dynamodb, ms}' });
 }
 
+/**
+ * Writes <state-dir>/env.json, SAM's `--env-vars` file for `sam local` containers calling this
+ * runtime, with the ports actually bound (0 picks free ones) and the template's resolved names.
+ */
+function writeSamLocalEnvVars(
+  stateDir: string,
+  template: LocalTemplate,
+  ports: Parameters<typeof samLocalEnvVars>[1],
+  host: string,
+  apiKeys: LocalApiKey[],
+): RuntimeInfo['samLocal'] {
+  const access = containerAccess(host);
+  const path = join(stateDir, 'env.json');
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(samLocalEnvVars(template.functions, ports, access, apiKeys), null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
+  return { envVars: path, command: samLocalCommand(path, access), ...(access.warning ? { warning: access.warning } : {}) };
+}
+
 /** Loads the runtime's checked-in local configuration. */
 export function loadConfig(path: string): RuntimeConfig {
   return JSON.parse(readFileSync(path, 'utf8')) as RuntimeConfig;
@@ -160,14 +187,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     if (!wanted) throw new Error(`Runtime ${runtime} is not supported locally (Node.js functions only)`);
     if (Number(wanted) !== major) log(`warning: functions declare ${runtime} but this is Node ${process.version}; npm start uses node_modules/.bin/node`);
   }
+  const host = options.host ?? DEFAULT_HOST;
+  // The URLs this machine uses: a wildcard bind is reached on loopback.
+  const local = connectHost(host);
+  if (!isLoopback(host)) log(`warning: listening on ${host}: anyone who can reach this address can use every endpoint (they have no auth beyond the API keys)`);
   const dataDir = join(options.stateDir, 'data');
   if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
   const buildDir = join(options.stateDir, 'build');
   const [dynamodb, s3, bundles, bootstrap, consoleAssets] = await Promise.all([
-    startDynamoDb(join(dataDir, 'dynamodb'), config.ports.dynamodb, template.tables, config.region),
-    startS3(join(dataDir, 's3'), config.ports.s3, template.buckets),
+    startDynamoDb(join(dataDir, 'dynamodb'), { port: config.ports.dynamodb, host }, template.tables, config.region),
+    startS3(join(dataDir, 's3'), { port: config.ports.s3, host }, template.buckets),
     Promise.all(template.functions.map(async (fn) => [fn.logicalId, await buildFunction(fn, options.rootDir, buildDir)] as const)),
     buildBootstrap(options.rootDir, buildDir),
     buildConsoleAssets(),
@@ -178,20 +209,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const lambdaServer = createServer();
   const apiServer = createServer();
   const consoleServer = createServer();
-  const [sfnPort, lambdaPort] = await Promise.all([listen(sfnServer, config.ports.stepfunctions), listen(lambdaServer, config.ports.lambda)]);
+  const [sfnPort, lambdaPort] = await Promise.all([listen(sfnServer, config.ports.stepfunctions, host), listen(lambdaServer, config.ports.lambda, host)]);
   const endpoints = {
-    sfn: `http://127.0.0.1:${String(sfnPort)}`,
+    sfn: httpUrl(local, sfnPort),
     s3: s3.endpoint,
     dynamodb: dynamodb.endpoint,
-    lambda: `http://127.0.0.1:${String(lambdaPort)}`,
+    lambda: httpUrl(local, lambdaPort),
   };
 
   if (options.faults && options.meter) throw new Error('--faults and --meter cannot be combined');
   const meters = options.meter
-    ? { dynamodb: new MeteringProxy('dynamodb', Number(new URL(dynamodb.endpoint).port)), s3: new MeteringProxy('s3', Number(new URL(s3.endpoint).port)) }
+    ? { dynamodb: new MeteringProxy('dynamodb', dynamodb.port, local), s3: new MeteringProxy('s3', s3.port, local) }
     : undefined;
   const proxies = options.faults
-    ? { dynamodb: new OutageProxy(Number(new URL(dynamodb.endpoint).port)), s3: new OutageProxy(Number(new URL(s3.endpoint).port)) }
+    ? { dynamodb: new OutageProxy(dynamodb.port, local), s3: new OutageProxy(s3.port, local) }
     : undefined;
   const front = proxies ?? meters;
   const functionEndpoints = front ? { ...endpoints, dynamodb: await front.dynamodb.start(), s3: await front.s3.start() } : endpoints;
@@ -236,23 +267,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     }),
   );
   apiServer.on('request', guard((request, response) => api.handle(request, response)));
-  const apiPort = await listen(apiServer, config.ports.api);
-  const apiUrls = api.urls(`http://127.0.0.1:${String(apiPort)}`);
-  const apiUrl = Object.values(apiUrls)[0] ?? `http://127.0.0.1:${String(apiPort)}`;
+  const apiPort = await listen(apiServer, config.ports.api, host);
+  const apiUrls = api.urls(httpUrl(local, apiPort));
+  const apiUrl = Object.values(apiUrls)[0] ?? httpUrl(local, apiPort);
   const storefrontKey = config.apiKeys.find((key) => key.name === 'storefront') ?? config.apiKeys[0];
   if (!storefrontKey) throw new Error('local/config.json has no API keys; the console storefront needs the "storefront" key');
   consoleServer.on('request', guard(consoleEndpoint(sfn, consoleAssets, { apiUrl, storefrontKey: storefrontKey.value })));
-  const consolePort = await listen(consoleServer, config.ports.console);
+  const consolePort = await listen(consoleServer, config.ports.console, host);
   const resumedExecutions = sfn.resumeFromJournal();
 
   const info: RuntimeInfo = {
     apiUrl,
     apiUrls,
     apiKeys: config.apiKeys,
-    consoleUrl: `http://127.0.0.1:${String(consolePort)}/`,
+    consoleUrl: `${httpUrl(local, consolePort)}/`,
     endpoints,
     region: config.region,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: localCredentials(),
     stateMachines: Object.fromEntries(template.stateMachines.map((machine) => [machine.logicalId, machine.arn])),
     tables: Object.fromEntries(template.tables.map((table) => [table.logicalId, table.name])),
     buckets: Object.fromEntries(template.buckets.map((bucket) => [bucket.logicalId, bucket.name])),
@@ -261,6 +292,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     startedAt: new Date().toISOString(),
     startupMs: Math.round(performance.now() - started),
     resumedExecutions,
+    host,
+    parameterOverrides: options.parameterOverrides ?? {},
+    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: dynamodb.port, s3Port: s3.port, sfnPort }, host, config.apiKeys),
   };
   const infoPath = join(options.stateDir, 'runtime.json');
   writeFileSync(`${infoPath}.tmp`, JSON.stringify(info, null, 2));

@@ -14,13 +14,15 @@ interface BootstrapData {
   handlerName: string;
   /** Set by `npm start -- --cpu-prof`: profile this environment and write the profile on shutdown. */
   cpuProfile?: { dir: string; name: string };
+  /** The descriptor the function's stdout goes to: 1, or 2 for `npm run invoke`, whose stdout carries only the result. */
+  stdoutFd?: number;
 }
 
 type Handler = (event: unknown, context: Record<string, unknown>) => unknown;
 
 const port = parentPort;
 if (!port) throw new Error('environment-bootstrap must run in a worker thread');
-const { bundlePath, handlerName, cpuProfile } = workerData as BootstrapData;
+const { bundlePath, handlerName, cpuProfile, stdoutFd = 1 } = workerData as BootstrapData;
 const profiling = cpuProfile ? startCpuProfile(cpuProfile.dir, cpuProfile.name) : undefined;
 
 function send(message: FromEnvironment): void {
@@ -46,7 +48,7 @@ function writeToFd(fd: number, chunk: unknown): boolean {
   }
   return true;
 }
-for (const [stream, fd] of [[process.stdout, 1], [process.stderr, 2]] as const) {
+for (const [stream, fd] of [[process.stdout, stdoutFd], [process.stderr, 2]] as const) {
   stream.write = ((chunk: unknown, ...rest: unknown[]) => {
     writeToFd(fd, chunk);
     const callback = rest.find((argument) => typeof argument === 'function') as (() => void) | undefined;

@@ -25,6 +25,8 @@ export interface LambdaServiceOptions {
   idleTimeoutMs?: number;
   /** Profile every execution environment into this directory (`npm start -- --cpu-prof`). */
   cpuProfileDir?: string;
+  /** Send the functions' stdout to stderr, as `sam local invoke` does, so stdout carries only the result. */
+  functionOutputToStderr?: boolean;
 }
 
 interface Environment {
@@ -111,6 +113,7 @@ export class LambdaService implements LambdaInvoker {
       workerData: {
         bundlePath,
         handlerName: fn.handler.split('.').slice(1).join('.'),
+        ...(this.options.functionOutputToStderr ? { stdoutFd: 2 } : {}),
         ...(this.options.cpuProfileDir ? { cpuProfile: { dir: this.options.cpuProfileDir, name: `${fn.logicalId}-${String(++this.spawned)}` } } : {}),
       },
       resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb },

@@ -1,4 +1,5 @@
-import { LOCAL_CREDENTIALS } from '../storage/storage';
+import type { LocalApiKey } from '../apigateway/api-gateway';
+import { localCredentials } from '../storage/storage';
 
 export interface LocalEndpoints {
   sfn: string;
@@ -13,11 +14,12 @@ export interface LocalEndpoints {
  * no "am I local" flag.
  */
 export function localFunctionEnvironment(endpoints: LocalEndpoints, region: string): Record<string, string> {
+  const credentials = localCredentials();
   return {
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_SFN: endpoints.sfn,
@@ -30,4 +32,13 @@ export function localFunctionEnvironment(endpoints: LocalEndpoints, region: stri
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
     NODE_ENV: 'production',
   };
+}
+
+/**
+ * LOCAL_API_KEYS for functions run the way `sam local` runs them (AWS_SAM_LOCAL=true, no API
+ * Gateway in front): `id=value,id=value`, so a handler can map an X-Api-Key header to the same
+ * key id (the order owner) that `npm start`'s gateway would have passed.
+ */
+export function localApiKeysVariable(apiKeys: readonly LocalApiKey[]): string {
+  return apiKeys.map((key) => `${key.id}=${key.value}`).join(',');
 }

@@ -32,6 +32,8 @@ export class MeteringProxy {
   constructor(
     private readonly kind: 'dynamodb' | 's3',
     private readonly targetPort: number,
+    /** Where the store listens (its bind address, or loopback for a wildcard bind). */
+    private readonly targetHost = '127.0.0.1',
   ) {}
 
   async start(): Promise<string> {
@@ -72,7 +74,7 @@ export class MeteringProxy {
     }
     this.count(operation);
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const upstream = request({ host: '127.0.0.1', port: this.targetPort, method: incoming.method, path: incoming.url, headers, agent: this.agent }, resolve);
+      const upstream = request({ host: this.targetHost, port: this.targetPort, method: incoming.method, path: incoming.url, headers, agent: this.agent }, resolve);
       upstream.on('error', reject);
       upstream.end(payload);
     });

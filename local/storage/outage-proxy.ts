@@ -12,7 +12,11 @@ export class OutageProxy {
   /** Connections refused while down, and open ones cut when the outage began. */
   refused = 0;
 
-  constructor(private readonly targetPort: number) {}
+  constructor(
+    private readonly targetPort: number,
+    /** Where the store listens (its bind address, or loopback for a wildcard bind). */
+    private readonly targetHost = '127.0.0.1',
+  ) {}
 
   async start(): Promise<string> {
     this.server = createServer((client) => {
@@ -21,7 +25,7 @@ export class OutageProxy {
         client.destroy();
         return;
       }
-      const upstream = connect(this.targetPort, '127.0.0.1');
+      const upstream = connect(this.targetPort, this.targetHost);
       this.sockets.add(client).add(upstream);
       const forget = () => {
         this.sockets.delete(client);

@@ -2,18 +2,35 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { connectHost, httpUrl } from '../host-access';
 import type { LocalBucket, LocalTable } from '../template/local-template';
 
-/** s3rver accepts only this key pair, so the whole runtime uses it. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+/**
+ * The key pair the runtime hands its functions and its own clients. Every local endpoint accepts
+ * any well-formed key; this one is s3rver's built-in pair. A new object per call: SDK clients
+ * mutate the credentials object they are given (they add a `$source` field), so a shared one
+ * would carry SDK internals into runtime.json.
+ */
+export function localCredentials(): { accessKeyId: string; secretAccessKey: string } {
+  return { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+}
 
 export interface RunningStore {
+  /** How this machine reaches the store. */
   endpoint: string;
+  port: number;
   close(): Promise<void>;
 }
 
+/** Where a store listens: port 0 picks a free one. */
+export interface StoreAddress {
+  port: number;
+  host: string;
+}
+
 /** Forks one emulator (store-process.ts) and resolves with its endpoint once it listens. */
-async function forkStore(args: string[]): Promise<RunningStore> {
+async function forkStore(kind: 'dynalite' | 's3rver', dir: string, address: StoreAddress, extra: string[] = []): Promise<RunningStore> {
+  const args = [kind, dir, String(address.port), address.host, ...extra];
   const child: ChildProcess = fork(join(__dirname, 'store-process.ts'), args, {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -23,7 +40,8 @@ async function forkStore(args: string[]): Promise<RunningStore> {
     child.once('exit', (code) => { reject(new Error(`${String(args[0])} exited with code ${String(code)} before it was ready`)); });
   });
   return {
-    endpoint: `http://127.0.0.1:${String(port)}`,
+    endpoint: httpUrl(connectHost(address.host), port),
+    port,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) { resolve(); return; }
@@ -34,10 +52,10 @@ async function forkStore(args: string[]): Promise<RunningStore> {
 }
 
 /** Starts dynalite (LevelDB under `dir`) in a child process and creates the template's tables. */
-export async function startDynamoDb(dir: string, port: number, tables: LocalTable[], region: string): Promise<RunningStore> {
+export async function startDynamoDb(dir: string, address: StoreAddress, tables: LocalTable[], region: string): Promise<RunningStore> {
   mkdirSync(dir, { recursive: true });
-  const store = await forkStore(['dynalite', dir, String(port)]);
-  const client = new DynamoDBClient({ endpoint: store.endpoint, region, credentials: LOCAL_CREDENTIALS });
+  const store = await forkStore('dynalite', dir, address);
+  const client = new DynamoDBClient({ endpoint: store.endpoint, region, credentials: localCredentials() });
   await createTables(client, tables);
   client.destroy();
   return store;
@@ -65,7 +83,7 @@ export async function createTables(client: DynamoDBClient, tables: LocalTable[])
 }
 
 /** Starts s3rver (files under `dir`) in a child process, with the template's buckets. */
-export async function startS3(dir: string, port: number, buckets: LocalBucket[]): Promise<RunningStore> {
+export async function startS3(dir: string, address: StoreAddress, buckets: LocalBucket[]): Promise<RunningStore> {
   mkdirSync(dir, { recursive: true });
-  return forkStore(['s3rver', dir, String(port), buckets.map((bucket) => bucket.name).join(',')]);
+  return forkStore('s3rver', dir, address, [buckets.map((bucket) => bucket.name).join(',')]);
 }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
@@ -7,21 +8,26 @@ import S3rver from 's3rver';
  * s3rver are CPU-heavy, and keeping them off the runtime's event loop lets the runtime, the
  * execution environments and the stores use both cores. Sends {port} to the parent when ready.
  *
- * argv: dynalite <dir> <port> | s3rver <dir> <port> <bucket,bucket,...>
+ * argv: dynalite <dir> <port> <host> | s3rver <dir> <port> <host> <bucket,bucket,...>
  */
-const [, , kind, directory, portArgument, bucketList] = process.argv;
+const [, , kind, directory, portArgument, hostArgument, bucketList] = process.argv;
 const port = Number(portArgument ?? 0);
+const host = hostArgument ?? '127.0.0.1';
 let stop: () => Promise<unknown>;
 
 if (kind === 'dynalite') {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(directory ? { path: directory } : {}) });
-  server.listen(port, '127.0.0.1', () => {
+  server.listen(port, host, () => {
     process.send?.({ port: (server.address() as AddressInfo).port });
   });
   stop = () => new Promise((resolve) => server.close(resolve));
 } else if (kind === 's3rver') {
+  acceptAnyWellFormedAccessKey();
   const server = new S3rver({
-    address: '127.0.0.1',
+    address: host,
+    // s3rver never checks SigV4 signatures; with any key accepted it cannot check SigV2 ones
+    // either (it does not know the secret). Expiry of presigned URLs is still checked.
+    allowMismatchedSignatures: true,
     port,
     silent: true,
     ...(directory ? { directory } : {}),
@@ -46,3 +52,36 @@ const shutdown = () => {
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
 process.on('disconnect', shutdown);
+
+interface S3rverAccount {
+  accessKeys: Map<string, string>;
+}
+
+/**
+ * s3rver 3.7.1 knows one key pair (S3RVER/S3RVER) and answers InvalidAccessKeyId to any other, so
+ * an AWS CLI with the user's own credentials in the environment could not list a bucket. Local AWS
+ * emulators accept any credentials: every access key id shaped like AWS's (word characters, at most
+ * 128) is taken as s3rver's one account. s3rver looks keys up in `AWSAccount.registry`
+ * (lib/middleware/authentication.js), after it has checked a presigned URL's expiry.
+ */
+function acceptAnyWellFormedAccessKey(): void {
+  const load = createRequire(require.resolve('s3rver'));
+  const AWSAccount = load('./models/account') as { registry: Map<string, S3rverAccount>; DUMMY_ACCOUNT: S3rverAccount };
+  const account = AWSAccount.DUMMY_ACCOUNT;
+  const wellFormed = /^\w{1,128}$/;
+  class AnyKey<V> extends Map<string, V> {
+    constructor(
+      entries: Iterable<[string, V]>,
+      private readonly fallback: V,
+    ) {
+      super(entries);
+    }
+    override get(key: string): V | undefined {
+      return super.get(key) ?? (wellFormed.test(key) ? this.fallback : undefined);
+    }
+  }
+  AWSAccount.registry = new AnyKey(AWSAccount.registry, account);
+  // SigV2 requests sign with the secret s3rver looks up here: any value lets it compute one (the
+  // mismatch is then allowed), where undefined would crash createHmac.
+  account.accessKeys = new AnyKey(account.accessKeys, '');
+}

@@ -30,6 +30,8 @@ export async function startLocalRuntime(
     faults?: boolean;
     meter?: boolean;
     parameterOverrides?: string;
+    /** Bind address (npm start -- --host). */
+    host?: string;
     deadlineMs?: number;
     onOutput?: (chunk: string) => void;
     /** Keep everything printed for output() (default); a long benchmark streams it to onOutput only. */
@@ -41,6 +43,7 @@ export async function startLocalRuntime(
   if (options.faults) args.push('--faults');
   if (options.meter) args.push('--meter');
   if (options.parameterOverrides) args.push('--parameter-overrides', options.parameterOverrides);
+  if (options.host) args.push('--host', options.host);
   const infoPath = join(stateDir, 'runtime.json');
   // A runtime killed with SIGKILL leaves its runtime.json behind; only a new one means ready.
   rmSync(infoPath, { force: true });

@@ -1,0 +1,89 @@
+import { isIP } from 'node:net';
+import type { LocalApiKey } from './apigateway/api-gateway';
+import { localApiKeysVariable } from './lambda/local-environment';
+import { type SamEnvVars, samEnvVarsFor } from './lambda/sam-env-vars';
+import type { LocalFunction } from './template/local-template';
+
+/*
+ * Where the runtime listens (`npm start -- --host ADDRESS`), how clients on this machine reach it,
+ * and how a `sam local` container reaches it (the generated <state-dir>/env.json).
+ */
+
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || /^127\./.test(address);
+}
+
+/** True for "every interface". */
+export function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
+}
+
+/** The address a client on this machine connects to for a server bound to `bind`. */
+export function connectHost(bind: string): string {
+  if (bind === '::') return '::1';
+  return isWildcard(bind) ? DEFAULT_HOST : bind;
+}
+
+/** `http://host:port`, with IPv6 addresses bracketed. */
+export function httpUrl(host: string, port: number): string {
+  return `http://${isIP(host) === 6 ? `[${host}]` : host}:${String(port)}`;
+}
+
+/** How a container started by `sam local` reaches a runtime bound to `bind`. */
+export interface ContainerAccess {
+  /** The host name or address to put in the container's endpoint URLs. */
+  host: string;
+  /** `--add-host` value `sam local` needs for that host name on Linux Docker, if any. */
+  addHost?: string;
+  /** Why a container may not reach the runtime, when it may not. */
+  warning?: string;
+}
+
+/**
+ * A loopback bind is reachable from containers only through Docker Desktop's host forwarding
+ * (macOS, Windows): native Linux Docker reaches the host through the bridge gateway, which a server
+ * on 127.0.0.1 does not listen on. A wildcard bind is reachable as host.docker.internal, which
+ * Linux Docker maps to the gateway with `--add-host host.docker.internal:host-gateway`.
+ * A specific address (for example the bridge's 172.17.0.1) is used as it is.
+ */
+export function containerAccess(bind: string): ContainerAccess {
+  if (isLoopback(bind)) {
+    return {
+      host: 'host.docker.internal',
+      warning:
+        `The runtime listens on ${bind} only, which a container on native Linux Docker cannot reach (Docker Desktop can). ` +
+        'For sam local on Linux, restart with --host 0.0.0.0 (every interface) or --host 172.17.0.1 (the docker0 bridge).',
+    };
+  }
+  if (isWildcard(bind)) return { host: 'host.docker.internal', addHost: 'host.docker.internal:host-gateway' };
+  return { host: bind };
+}
+
+export interface StoreEndpoints {
+  dynamodbPort: number;
+  s3Port: number;
+  sfnPort: number;
+}
+
+/**
+ * The `--env-vars` file for `sam local start-api` / `sam local invoke` against this runtime: the
+ * template's resolved variables (table, bucket and state machine names), the emulators' endpoints
+ * as a container reaches them, path-style S3 (s3rver has no virtual hosts), and the local API keys.
+ */
+export function samLocalEnvVars(functions: LocalFunction[], ports: StoreEndpoints, access: ContainerAccess, apiKeys: readonly LocalApiKey[]): SamEnvVars {
+  return samEnvVarsFor(functions, {
+    AWS_ENDPOINT_URL_DYNAMODB: httpUrl(access.host, ports.dynamodbPort),
+    AWS_ENDPOINT_URL_S3: httpUrl(access.host, ports.s3Port),
+    AWS_ENDPOINT_URL_SFN: httpUrl(access.host, ports.sfnPort),
+    S3_FORCE_PATH_STYLE: 'true',
+    LOCAL_API_KEYS: localApiKeysVariable(apiKeys),
+  });
+}
+
+/** The `sam local start-api` command line that uses the generated env.json. */
+export function samLocalCommand(envJsonPath: string, access: ContainerAccess): string {
+  return ['sam local start-api', `--env-vars ${envJsonPath}`, ...(access.addHost ? [`--add-host ${access.addHost}`] : []), '--port 3100'].join(' ');
+}
