@@ -189,7 +189,7 @@ async function main(): Promise<number> {
   let sam: Awaited<ReturnType<typeof startSamApi>> | undefined;
   try {
     runtime = await startLocalRuntime(stateDir, { fresh: true });
-    functions = await startSamLocalFunctions({ root: ROOT, buildDir: join(stateDir, 'sam-local-build'), info: runtime.info, envVars: envVarsFor(runtime.info) });
+    functions = await startSamLocalFunctions({ root: ROOT, buildDir: join(stateDir, 'sam-local-build'), info: runtime.info, envVars: envVarsFor(stateDir) });
     sam = await startSamApi(functions.url);
     console.log(`SAM CLI's LocalApigwService at ${sam.url}, functions with AWS_SAM_LOCAL=true, emulators of a fresh npm start runtime`);
     await driveRoutes(sam.url, runtime);
