@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib.util
 import json
 import logging
 import os
@@ -39,7 +40,7 @@ try:
     from samtranslator.public.exceptions import InvalidDocumentException
     from samtranslator.translator.transform import transform
     from samtranslator.yaml_helper import yaml_parse
-except ImportError as missing:  # The caller (CI, the jest test, the local runtime) tells "absent" from "rejected" by this code.
+except ImportError as missing:  # Exit 3 (and 4 for a missing cfn-lint) lets callers tell "cannot check" from "rejected" (1).
     print(f"samtranslator is not installed in {sys.executable}: {missing}", file=sys.stderr)
     sys.exit(3)
 
@@ -164,6 +165,9 @@ def main() -> int:
             results[-1]["resources"] = len(output.get("Resources", {}))
             translated[env] = output
     if translated and not args.no_lint:
+        if importlib.util.find_spec("cfnlint") is None:
+            print(f"cfn-lint is not installed in {sys.executable} (pass --no-lint to run the translator only)", file=sys.stderr)
+            return 4
         linted = lint_errors(translated)
         for result in results:
             result["lintErrors"] = linted.get(result["environment"], [])
