@@ -15,6 +15,7 @@ import { MeteringProxy } from './storage/metering-proxy';
 import { OutageProxy } from './storage/outage-proxy';
 import { type RunningStore, localCredentials, startDynamoDb, startS3 } from './storage/storage';
 import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
+import { assertTemplateTranslates } from './template/sam-translator-check';
 
 export interface RuntimeConfig {
   apiKeys: LocalApiKey[];
@@ -202,6 +203,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     Promise.all(template.functions.map(async (fn) => [fn.logicalId, await buildFunction(fn, options.rootDir, buildDir)] as const)),
     buildBootstrap(options.rootDir, buildDir),
     buildConsoleAssets(),
+    // SAM's translator, alongside the builds: a template sam deploy would reject stops start-up with its message.
+    assertTemplateTranslates({ rootDir: options.rootDir, templatePath: options.templatePath, stateDir: options.stateDir, parameterOverrides: options.parameterOverrides ?? {}, log }),
   ]);
   const stores: RunningStore[] = [dynamodb, s3];
 

@@ -60,7 +60,7 @@ export interface LocalApi {
   stageName: string;
   apiKeyRequired: boolean;
   corsPreflightNeedsKey: boolean;
-  cors?: { allowMethods: string; allowHeaders: string; allowOrigin: string; exposeHeaders?: string; maxAge?: string };
+  cors?: { allowMethods: string; allowHeaders: string; allowOrigin: string; maxAge?: string };
   usagePlan?: { rateLimit: number; burstLimit: number; quota?: { limit: number; period: string } };
   stageThrottle?: { rateLimit: number; burstLimit: number };
   models: Record<string, unknown>;
@@ -226,7 +226,6 @@ export function loadLocalTemplate(options: LoadOptions): LocalTemplate {
               allowMethods: unquote(cors.AllowMethods ?? "'*'"),
               allowHeaders: unquote(cors.AllowHeaders ?? "'*'"),
               allowOrigin: unquote(cors.AllowOrigin ?? "'*'"),
-              ...(cors.ExposeHeaders ? { exposeHeaders: unquote(cors.ExposeHeaders) } : {}),
               ...(cors.MaxAge ? { maxAge: unquote(cors.MaxAge) } : {}),
             },
           }
