@@ -106,6 +106,24 @@ describe('template.yaml ↔ statemachine contract', () => {
   });
 });
 
+describe('template.yaml: function deployments', () => {
+  const API_FUNCTIONS = ['CreateOrderFunction', 'GetOrderFunction', 'GetReceiptFunction', 'ListProductsFunction'];
+  const alarmsOf = (properties: Record<string, unknown> | undefined) =>
+    ((properties?.DeploymentPreference as { Alarms?: unknown } | undefined)?.Alarms ?? []) as unknown[];
+
+  it('sets no alarms in Globals, which SAM would append to every function\'s own list', () => {
+    const globals = (loadTemplate() as { Globals?: { Function?: Record<string, unknown> } }).Globals?.Function;
+    expect(alarmsOf(globals)).toEqual([]);
+  });
+
+  it('rolls API functions back on the API alarms, and task functions on their own alarm (API alarms there make a dependency cycle)', () => {
+    for (const [id, fn] of functions) {
+      const expected = API_FUNCTIONS.includes(id) ? [{ Ref: 'ApiFunctionErrorsAlarm' }, { Ref: 'ApiServerErrorsAlarm' }] : [{ Ref: 'TaskFunctionErrorsAlarm' }];
+      expect({ id, alarms: alarmsOf(fn.Properties) }).toEqual({ id, alarms: expected });
+    }
+  });
+});
+
 describe('template.yaml: state machine versions', () => {
   const [entry] = resourcesOfType('AWS::Serverless::StateMachine');
   if (!entry) throw new Error('template.yaml has no state machine');
