@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { buildFunction } from '../local/lambda/build-functions';
 import type { LocalFunction } from '../local/template/local-template';
 import { localTemplate, ROOT } from '../tests/support/template';
-import { markdownTable, progress, quantile, writeResults } from './lib/report';
+import { markdownTable, progress, quantile, writeResults } from '../tests/support/report';
 
 /*
  * `npm run bench:cold-start` (part of `npm run bench`): each function built as `sam build` builds

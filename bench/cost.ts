@@ -8,7 +8,7 @@ import { orderRequest } from '../tests/support/orders';
 import { localTemplate } from '../tests/support/template';
 import type { MeterReading } from '../local/storage/metering-proxy';
 import { RuntimeDriver } from './lib/runtime-driver';
-import { markdownTable, progress, writeResults } from './lib/report';
+import { markdownTable, progress, writeResults } from '../tests/support/report';
 
 /*
  * `npm run cost`: runs a realistic mix of orders through the local runtime (with --meter), then

@@ -7,7 +7,7 @@ import { orderRequest } from '../tests/support/orders';
 import { ROOT } from '../tests/support/template';
 import { type LevelResult, closedLoop } from './lib/load';
 import { RuntimeDriver } from './lib/runtime-driver';
-import { markdownTable, progress, writeResults } from './lib/report';
+import { markdownTable, progress, writeResults } from '../tests/support/report';
 
 /*
  * `npm run bench:e2e` (part of `npm run bench`): orders end to end through the local runtime

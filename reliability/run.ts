@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { markdownTable } from '../bench/lib/report';
+import { markdownTable } from '../tests/support/report';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { type RuntimeHandle, chaosSuite } from './chaos';
