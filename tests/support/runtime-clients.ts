@@ -65,6 +65,8 @@ export class RuntimeClients {
   }
 
   close(): void {
+    this.api.close();
+    this.otherApi.close();
     this.dynamodb.destroy();
     this.s3.destroy();
     this.sfn.destroy();
