@@ -40,18 +40,21 @@ export class OrdersApi {
     return { status: response.status, headers: response.headers, body: parsed as T };
   }
 
-  /** Polls GET /orders/{id} until the order is COMPLETED or FAILED, failing at the deadline with the last state seen. */
-  async waitForTerminal(orderId: string, deadlineMs = 30_000): Promise<Record<string, unknown>> {
+  /**
+   * Polls GET /orders/{id} until the order is COMPLETED or FAILED, failing at the deadline with the
+   * last state seen. Backs off from 50 to 500 ms, or polls every `pollMs` when a caller times the wait.
+   */
+  async waitForTerminal(orderId: string, deadlineMs = 30_000, pollMs?: number): Promise<Record<string, unknown>> {
     const deadline = Date.now() + deadlineMs;
     let last: ApiResponse | undefined;
-    let delay = 50;
+    let delay = pollMs ?? 50;
     while (Date.now() < deadline) {
       last = await this.request('GET', `/orders/${orderId}`);
       const status = last.body.status;
       if (last.status !== 200) throw new Error(`GET /orders/${orderId} answered ${String(last.status)}: ${JSON.stringify(last.body)}`);
       if (status === 'COMPLETED' || status === 'FAILED') return last.body;
       await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 500);
+      if (pollMs === undefined) delay = Math.min(delay * 2, 500);
     }
     throw new Error(`Order ${orderId} not terminal after ${String(deadlineMs)} ms; last seen: ${JSON.stringify(last?.body)}`);
   }
