@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildFunction } from '../local/lambda/build-functions';
 import type { LocalFunction } from '../local/template/local-template';
+import { markdownTable, progress, quantile, writeResults } from '../tests/support/report';
 import { localTemplate, ROOT } from '../tests/support/template';
-import { markdownTable, progress, quantile, writeResults } from './lib/report';
 
 /*
  * `npm run bench:cold-start` (part of `npm run bench`): each function built as `sam build` builds

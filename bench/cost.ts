@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { RuntimeClients } from '../reliability/context';
 import { newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
+import { markdownTable, progress, writeResults } from '../tests/support/report';
+import { RuntimeClients } from '../tests/support/runtime-clients';
 import { localTemplate } from '../tests/support/template';
 import type { MeterReading } from '../local/storage/metering-proxy';
 import { RuntimeDriver } from './lib/runtime-driver';
-import { markdownTable, progress, writeResults } from './lib/report';
 
 /*
  * `npm run cost`: runs a realistic mix of orders through the local runtime (with --meter), then

@@ -4,10 +4,10 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
+import { markdownTable, progress, writeResults } from '../tests/support/report';
 import { ROOT } from '../tests/support/template';
 import { type LevelResult, closedLoop } from './lib/load';
 import { RuntimeDriver } from './lib/runtime-driver';
-import { markdownTable, progress, writeResults } from './lib/report';
 
 /*
  * `npm run bench:e2e` (part of `npm run bench`): orders end to end through the local runtime

@@ -1,7 +1,9 @@
 import { orderRequest } from '../tests/support/orders';
 import type { LocalRuntimeProcess } from '../tests/support/local-runtime';
-import { type Row, RuntimeClients, inPool, progress, sleep, until } from './context';
+import { inPool, sleep, until } from '../tests/support/pool-and-poll';
+import { RuntimeClients } from '../tests/support/runtime-clients';
 import { checkInvariants } from './invariants';
+import { type Row, progress } from './summary';
 
 /*
  * Places orders across the simulator tokens while faults are injected: crashed and timed-out

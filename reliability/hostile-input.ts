@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { orderRequest } from '../tests/support/orders';
-import { type Row, type RuntimeClients, inPool, progress } from './context';
+import { inPool } from '../tests/support/pool-and-poll';
+import type { RuntimeClients } from '../tests/support/runtime-clients';
+import { type Row, progress } from './summary';
 
 /*
  * fast-check generates hostile HTTP requests: broken fields, wrong types, odd numbers and text,

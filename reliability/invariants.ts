@@ -1,4 +1,6 @@
-import { type Row, type RuntimeClients, inPool } from './context';
+import { inPool } from '../tests/support/pool-and-poll';
+import type { RuntimeClients } from '../tests/support/runtime-clients';
+import type { Row } from './summary';
 
 interface OrderItem {
   orderId: string;

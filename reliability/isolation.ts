@@ -1,5 +1,7 @@
 import { orderRequest } from '../tests/support/orders';
-import { type Row, type RuntimeClients, sleep } from './context';
+import { sleep } from '../tests/support/pool-and-poll';
+import type { RuntimeClients } from '../tests/support/runtime-clients';
+import type { Row } from './summary';
 
 /** Idempotency under concurrency, replays with another body, tenant isolation, and receipt link expiry. */
 export async function isolationSuite(clients: RuntimeClients, linkTtlSeconds: number): Promise<Row[]> {

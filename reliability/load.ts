@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { orderRequest } from '../tests/support/orders';
-import { type Row, type RuntimeClients, progress, sleep, until } from './context';
+import { sleep, until } from '../tests/support/pool-and-poll';
+import type { RuntimeClients } from '../tests/support/runtime-clients';
+import { type Row, progress } from './summary';
 
 /*
  * Load against a runtime with the template's own throttle settings: above the usage plan's rate

@@ -1,4 +1,4 @@
-import type { Row } from './context';
+import type { Row } from './summary';
 
 /**
  * Scans every log line the runtime printed (function logs, REPORT lines, runtime lines; the

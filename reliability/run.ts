@@ -1,14 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { markdownTable } from '../bench/lib/report';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
+import { RuntimeClients } from '../tests/support/runtime-clients';
 import { type RuntimeHandle, chaosSuite } from './chaos';
-import { type Row, RuntimeClients, SIZES, type Size, progress } from './context';
 import { hostileInputSuite } from './hostile-input';
 import { isolationSuite } from './isolation';
 import { overloadSuite, soakSuite } from './load';
 import { scanLogs } from './log-scan';
+import { type Row, progress, summaryTable } from './summary';
 import { taskInputSuite } from './task-inputs';
 
 /*
@@ -20,12 +20,13 @@ const ROOT = join(__dirname, '..');
 const LINK_TTL_SECONDS = 3;
 const LOAD_PLAN = { rate: 20, burst: 40 };
 
-function table(rows: Row[]): string {
-  return markdownTable(
-    ['Area', 'Check', 'Tried', 'Required', 'Observed', 'Held'],
-    rows.map((row) => [row.area, row.check, row.tried, row.required, row.observed, row.held ? 'yes' : 'NO']),
-  );
-}
+type Size = 'ci' | 'full';
+
+/** How big each suite runs: `full` meets the issue's numbers, `ci` fits the CI budget. */
+const SIZES = {
+  ci: { hostileRequests: 2000, taskInputsPerFunction: 40, chaosOrders: 200, loadSeconds: 10, soakSeconds: 30, soakRate: 10 },
+  full: { hostileRequests: 10000, taskInputsPerFunction: 200, chaosOrders: 1000, loadSeconds: 20, soakSeconds: 300, soakRate: 15 },
+} as const;
 
 async function main(): Promise<number> {
   const sizeArgument = process.argv.indexOf('--size');
@@ -91,7 +92,7 @@ async function main(): Promise<number> {
   const street = orderRequest().shippingAddress.line1;
   rows.push(scanLogs(output, first.info.apiKeys.map((key) => key.value), [street]));
 
-  const summary = table(rows);
+  const summary = summaryTable(rows);
   console.log(`\nReliability summary (size ${size}, ${String(Math.round((Date.now() - started) / 1000))} s, Node ${process.version})\n\n${summary}\n`);
   const resultsDir = join(ROOT, 'reliability', 'results');
   mkdirSync(resultsDir, { recursive: true });

@@ -1,7 +1,9 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { type Row, type RuntimeClients, inPool, until } from './context';
+import { inPool, until } from '../tests/support/pool-and-poll';
+import type { RuntimeClients } from '../tests/support/runtime-clients';
+import type { Row } from './summary';
 
 /*
  * Each task function, invoked directly with malformed state input (random JSON, bad or unknown

@@ -1,4 +1,4 @@
-import { progress, quantile } from './report';
+import { progress, quantile } from '../../tests/support/report';
 
 /** What one concurrency level measured. */
 export interface LevelResult {

@@ -2,28 +2,10 @@ import { DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/cl
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { RuntimeInfo } from '../local/runtime';
-import { OrdersApi } from '../tests/support/api-client';
+import type { RuntimeInfo } from '../../local/runtime';
+import { OrdersApi } from './api-client';
 
-/** One line of the summary table: what was tried, what was required, what was seen. */
-export interface Row {
-  area: string;
-  check: string;
-  tried: string;
-  required: string;
-  observed: string;
-  held: boolean;
-}
-
-export type Size = 'ci' | 'full';
-
-/** How big each suite runs: `full` meets the issue's numbers, `ci` fits the CI budget. */
-export const SIZES = {
-  ci: { hostileRequests: 2000, taskInputsPerFunction: 40, chaosOrders: 200, loadSeconds: 10, soakSeconds: 30, soakRate: 10 },
-  full: { hostileRequests: 10000, taskInputsPerFunction: 200, chaosOrders: 1000, loadSeconds: 20, soakSeconds: 300, soakRate: 15 },
-} as const;
-
-/** Everything a suite needs to talk to the running local runtime. */
+/** Clients for a running local runtime: the orders API as each of two callers, and SDK clients to its DynamoDB, S3 and Step Functions. */
 export class RuntimeClients {
   readonly api: OrdersApi;
   readonly otherApi: OrdersApi;
@@ -83,38 +65,10 @@ export class RuntimeClients {
   }
 
   close(): void {
+    this.api.close();
+    this.otherApi.close();
     this.dynamodb.destroy();
     this.s3.destroy();
     this.sfn.destroy();
   }
 }
-
-/** Runs `work` over items with at most `limit` in flight. */
-export async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T, index);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `done` is true or the deadline passes; returns whether it became true. */
-export async function until(done: () => Promise<boolean>, deadlineMs: number, intervalMs = 250): Promise<boolean> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (await done()) return true;
-    await sleep(intervalMs);
-  }
-  return done();
-}
-
-export const progress = (line: string) => {
-  process.stderr.write(`[reliability] ${line}\n`);
-};

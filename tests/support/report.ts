@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { ROOT } from './template';
 
 /** Where every benchmark writes its JSON (gitignored). */
-export const RESULTS_DIR = join(__dirname, '..', 'results');
+export const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
 /** A progress line on stderr, so stdout keeps only the tables. */
 export function progress(message: string): void {
