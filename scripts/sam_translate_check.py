@@ -16,6 +16,7 @@ step 2, cfn-lint in the running Python (the aws-sam-cli venv has both).
 
   python3 scripts/sam_translate_check.py                      # every samconfig env + no overrides
   python3 scripts/sam_translate_check.py --template t.yaml --overrides Environment=prod --no-lint --json
+  python3 scripts/sam_translate_check.py --dump before/   # also writes each translated template (to diff a refactor)
 """
 from __future__ import annotations
 
@@ -66,12 +67,15 @@ def packaged(template: dict[str, Any]) -> dict[str, Any]:
         "AWS::Serverless::Api": ("DefinitionUri", "yaml"),
         "AWS::Serverless::HttpApi": ("DefinitionUri", "yaml"),
     }
+    function_globals = (template.get("Globals") or {}).get("Function") or {}
     for name, resource in (template.get("Resources") or {}).items():
         key, suffix = uris.get(resource.get("Type"), (None, None))
         props = resource.get("Properties") or {}
+        # sam package gives a function without CodeUri the Globals one, and uploads it per function (as does sam build).
+        if resource.get("Type") == "AWS::Serverless::Function" and "CodeUri" not in props and "CodeUri" in function_globals:
+            props["CodeUri"] = function_globals["CodeUri"]
         if key and isinstance(props.get(key), str) and not props[key].startswith("s3://"):
             props[key] = f"s3://packaged-artifacts/{name}.{suffix}"
-    function_globals = (template.get("Globals") or {}).get("Function") or {}
     if isinstance(function_globals.get("CodeUri"), str) and not function_globals["CodeUri"].startswith("s3://"):
         function_globals["CodeUri"] = "s3://packaged-artifacts/globals.zip"
     return template
@@ -140,6 +144,16 @@ def lint_errors(translated: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
         return errors
 
 
+def dump(translated: dict[str, dict[str, Any]], directory: str) -> None:
+    """Writes each translated template with sorted keys, so two dumps of equivalent templates diff clean."""
+    os.makedirs(directory, exist_ok=True)
+    for env, template in translated.items():
+        name = re.sub(r"[^A-Za-z0-9_-]+", "-", env).strip("-") or "template"
+        with open(os.path.join(directory, f"{name}.json"), "w", encoding="utf8") as handle:
+            json.dump(template, handle, indent=1, sort_keys=True)
+            handle.write("\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--template", default="template.yaml")
@@ -147,6 +161,7 @@ def main() -> int:
     parser.add_argument("--overrides", help="check only these parameter overrides (Key=Value ...), not the samconfig environments")
     parser.add_argument("--no-lint", action="store_true", help="run the translator only")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of lines")
+    parser.add_argument("--dump", metavar="DIR", help="write each translated template to DIR/<environment>.json, keys sorted")
     args = parser.parse_args()
 
     if args.overrides is not None:
@@ -164,6 +179,8 @@ def main() -> int:
         if output is not None:
             results[-1]["resources"] = len(output.get("Resources", {}))
             translated[env] = output
+    if args.dump:
+        dump(translated, args.dump)
     if translated and not args.no_lint:
         if importlib.util.find_spec("cfnlint") is None:
             print(f"cfn-lint is not installed in {sys.executable} (pass --no-lint to run the translator only)", file=sys.stderr)

@@ -162,7 +162,7 @@ describe('template.yaml ↔ functions contract', () => {
     const folder = functionFolder(resource);
     expect(existsSync(join(ROOT, 'functions', folder, 'index.ts'))).toBe(true);
     expect(existsSync(join(ROOT, 'events', `${folder}.json`))).toBe(true);
-    expect(resource.Properties?.Handler).toBe('index.handler');
+    expect(resource.Properties?.Handler ?? loadTemplate().Globals.Function.Handler).toBe('index.handler');
     expect(resource.Metadata?.BuildMethod).toBe('esbuild');
   });
 
