@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type FunctionConfiguration, functionConfiguration } from './lambda/function-configuration';
 import type { LambdaService } from './lambda/lambda-service';
 import type { LocalFunction } from './template/local-template';
-import { SfnApiError, type StepFunctionsService } from './stepfunctions/stepfunctions-service';
+import { SfnApiError, type StepFunctionsApi } from './stepfunctions/api';
 
 async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
@@ -118,7 +118,7 @@ function listFunctions(url: URL, functions: readonly LocalFunction[], configurat
 }
 
 /** The Step Functions API: AWS JSON 1.0 with `X-Amz-Target: AWSStepFunctions.<Operation>`. */
-export function stepFunctionsEndpoint(sfn: StepFunctionsService) {
+export function stepFunctionsEndpoint(sfn: StepFunctionsApi) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
@@ -131,7 +131,7 @@ export function stepFunctionsEndpoint(sfn: StepFunctionsService) {
       if (typeof parsed !== 'object' || parsed === null) throw new SfnApiError('ValidationException', 'Request body must be a JSON object');
       const result = sfn.handle(operation, parsed as Record<string, unknown>);
       // A started or stopped execution must survive a crash of the runtime from the moment the caller hears of it.
-      if (operation === 'StartExecution' || operation === 'StopExecution') await sfn.journalled();
+      if (operation === 'StartExecution' || operation === 'StopExecution') await sfn.service.journalled();
       sendJson(response, 200, result, headers);
     } catch (error) {
       if (error instanceof SfnApiError) {

@@ -10,6 +10,7 @@ import { buildBootstrap, buildFunction } from './lambda/build-functions';
 import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
+import { StepFunctionsApi } from './stepfunctions/api';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { MeteringProxy } from './storage/metering-proxy';
 import { OutageProxy } from './storage/outage-proxy';
@@ -240,6 +241,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     maxRunning: config.maxRunningExecutions,
     log,
   });
+  const sfnApi = new StepFunctionsApi(sfn);
   const api: ApiGatewayType = new ApiGateway(template.apis, template.functions, lambda, {
     apiKeys: config.apiKeys,
     ...(options.integrationTimeoutMs ? { integrationTimeoutMs: options.integrationTimeoutMs } : {}),
@@ -253,7 +255,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         response.end('{"message":"Internal server error"}');
       });
     };
-  sfnServer.on('request', guard(stepFunctionsEndpoint(sfn)));
+  sfnServer.on('request', guard(stepFunctionsEndpoint(sfnApi)));
   const invokeEndpoint = lambdaInvokeEndpoint(lambda);
   lambdaServer.on(
     'request',
@@ -275,7 +277,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const apiUrl = Object.values(apiUrls)[0] ?? httpUrl(local, apiPort);
   const storefrontKey = config.apiKeys.find((key) => key.name === 'storefront') ?? config.apiKeys[0];
   if (!storefrontKey) throw new Error('local/config.json has no API keys; the console storefront needs the "storefront" key');
-  consoleServer.on('request', guard(consoleEndpoint(sfn, consoleAssets, { apiUrl, storefrontKey: storefrontKey.value })));
+  consoleServer.on('request', guard(consoleEndpoint(sfnApi, consoleAssets, { apiUrl, storefrontKey: storefrontKey.value })));
   const consolePort = await listen(consoleServer, config.ports.console, host);
   const resumedExecutions = sfn.resumeFromJournal();
 
