@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { type ApiGateway as ApiGatewayType, ApiGateway, type LocalApiKey } from './apigateway/api-gateway';
+import { type ApiGateway as ApiGatewayType, ApiGateway } from './apigateway/api-gateway';
+import type { LocalApiKey } from './apigateway/api-key';
 import { buildConsoleAssets, consoleEndpoint } from './console/console-server';
 import { DEFAULT_HOST, connectHost, containerAccess, httpUrl, isLoopback, samLocalCommand, samLocalEnvVars } from './host-access';
 import { lambdaInvokeEndpoint, stepFunctionsEndpoint } from './http-endpoints';
