@@ -18,8 +18,6 @@ export class GatewayRejection {
     readonly type: GatewayResponseType,
     readonly statusCode: number,
     readonly message: string,
-    /** A body other than `{"message": …}`. */
-    readonly body?: unknown,
   ) {}
 }
 
@@ -34,12 +32,30 @@ function errorTypeFor(statusCode: number): string {
   return { 403: 'ForbiddenException', 429: 'TooManyRequestsException', 413: 'RequestTooLongException', 502: 'InternalServerErrorException', 504: 'IntegrationTimeout' }[statusCode] ?? 'BadRequestException';
 }
 
-/** The response API Gateway sends for a rejection; `api` is undefined when the stage is unknown. */
+/** `$context.error.messageString` (the message as a JSON string) and `$context.error.message`, the variables gateway response templates use. */
+function render(template: string, message: string): string {
+  return template.replaceAll('$context.error.messageString', JSON.stringify(message)).replaceAll('$context.error.message', message);
+}
+
+/**
+ * The response API Gateway sends for a rejection: the template's GatewayResponses entry for its type,
+ * or else its DEFAULT_4XX / DEFAULT_5XX, sets the status code, headers and JSON body; with neither, the
+ * body is `{"message": …}`. `api` is undefined when the stage is unknown.
+ */
 export function gatewayResponse(api: LocalApi | undefined, rejection: GatewayRejection): GatewayReply {
-  const corsHeaders: Record<string, string> = api?.cors ? { 'Access-Control-Allow-Origin': api.cors.allowOrigin } : {};
+  const { statusCode, message } = rejection;
+  const responses = api?.gatewayResponses ?? {};
+  const configured = responses[rejection.type] ?? responses[statusCode >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
+  const headers = { 'Content-Type': 'application/json', 'x-amzn-ErrorType': errorTypeFor(statusCode) };
+  if (!configured) {
+    // The local gateway has always added the API's CORS origin here; AWS adds none without a gateway response.
+    const corsHeaders: Record<string, string> = api?.cors ? { 'Access-Control-Allow-Origin': api.cors.allowOrigin } : {};
+    return { statusCode, headers: { ...headers, ...corsHeaders }, body: JSON.stringify({ message }) };
+  }
+  const template = configured.templates['application/json'];
   return {
-    statusCode: rejection.statusCode,
-    headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': errorTypeFor(rejection.statusCode), ...corsHeaders },
-    body: JSON.stringify(rejection.body ?? { message: rejection.message }),
+    statusCode: configured.statusCode ?? statusCode,
+    headers: { ...headers, ...configured.headers },
+    body: template === undefined ? JSON.stringify({ message }) : render(template, message),
   };
 }

@@ -62,10 +62,7 @@ export function validateBody(validator: BodyValidator | undefined, contentTypeHe
   }
   if ((body === undefined && validator.required) || (body !== undefined && !validator.validate(body))) {
     onModelMismatch();
-    return new GatewayRejection('BAD_REQUEST_BODY', 400, 'The order request is invalid', {
-      message: 'The order request is invalid',
-      errors: [{ path: '(body)', message: 'Does not match the request model' }],
-    });
+    return new GatewayRejection('BAD_REQUEST_BODY', 400, 'Invalid request body');
   }
   return undefined;
 }

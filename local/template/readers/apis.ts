@@ -1,5 +1,5 @@
 import { text } from '../../text';
-import { resolve } from '../intrinsics';
+import { TemplateError, resolve } from '../intrinsics';
 import { type TemplateSource, isObject } from './template-source';
 
 export interface LocalApi {
@@ -11,6 +11,18 @@ export interface LocalApi {
   usagePlan?: { rateLimit: number; burstLimit: number; quota?: { limit: number; period: string } };
   stageThrottle?: { rateLimit: number; burstLimit: number };
   models: Record<string, unknown>;
+  /** GatewayResponses by response type (BAD_REQUEST_BODY, DEFAULT_4XX, …): what the gateway answers itself. */
+  gatewayResponses?: Record<string, LocalGatewayResponse>;
+}
+
+/** One entry of an API's GatewayResponses. */
+export interface LocalGatewayResponse {
+  /** Replaces the response type's own status code. */
+  statusCode?: number;
+  /** ResponseParameters.Headers, with SAM's quotes removed from the literal values. */
+  headers: Record<string, string>;
+  /** ResponseTemplates by content type. */
+  templates: Record<string, string>;
 }
 
 /** The unquoted value of a SAM CORS string such as "'GET,POST'". */
@@ -55,6 +67,28 @@ export function readApis(source: TemplateSource): LocalApi[] {
         ? { stageThrottle: { rateLimit: Number(stage.ThrottlingRateLimit), burstLimit: Number(stage.ThrottlingBurstLimit) } }
         : {}),
       models: isObject(props.Models) ? props.Models : {},
+      ...(isObject(props.GatewayResponses) ? { gatewayResponses: readGatewayResponses(logicalId, props.GatewayResponses) } : {}),
     };
   });
+}
+
+function readGatewayResponses(logicalId: string, responses: Record<string, unknown>): Record<string, LocalGatewayResponse> {
+  const read = (type: string, response: Record<string, unknown>): LocalGatewayResponse => {
+    const parameters = isObject(response.ResponseParameters) ? response.ResponseParameters : {};
+    const headers = isObject(parameters.Headers) ? parameters.Headers : {};
+    const templates = isObject(response.ResponseTemplates) ? response.ResponseTemplates : {};
+    return {
+      ...(response.StatusCode !== undefined ? { statusCode: Number(response.StatusCode) } : {}),
+      headers: Object.fromEntries(
+        Object.entries(headers).map(([name, value]) => {
+          // A header value is a quoted literal or a request mapping (method.request.header.Origin), which this gateway cannot evaluate.
+          const literal = /^'(.*)'$/s.exec(text(value))?.[1];
+          if (literal === undefined) throw new TemplateError(`${logicalId}: GatewayResponses.${type} header ${name} must be a quoted literal ('…') to run locally`);
+          return [name, literal];
+        }),
+      ),
+      templates: Object.fromEntries(Object.entries(templates).map(([contentType, template]) => [contentType, text(template)])),
+    };
+  };
+  return Object.fromEntries(Object.entries(responses).filter((entry): entry is [string, Record<string, unknown>] => isObject(entry[1])).map(([type, response]) => [type, read(type, response)]));
 }
