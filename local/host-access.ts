@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { LocalApiKey } from './apigateway/api-gateway';
+import type { LocalApiKey } from './apigateway/api-key';
 import { localApiKeysVariable } from './lambda/local-environment';
 import { type SamEnvVars, samEnvVarsFor } from './lambda/sam-env-vars';
 import type { LocalFunction } from './template/local-template';

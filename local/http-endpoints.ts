@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type FunctionConfiguration, functionConfiguration } from './lambda/function-configuration';
 import type { LambdaService } from './lambda/lambda-service';
+import type { MeteringProxy } from './storage/metering-proxy';
+import type { OutageProxy } from './storage/outage-proxy';
 import type { LocalFunction } from './template/local-template';
-import { SfnApiError, type StepFunctionsService } from './stepfunctions/stepfunctions-service';
+import { SfnApiError, type StepFunctionsApi } from './stepfunctions/api';
 
 async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
@@ -118,7 +120,7 @@ function listFunctions(url: URL, functions: readonly LocalFunction[], configurat
 }
 
 /** The Step Functions API: AWS JSON 1.0 with `X-Amz-Target: AWSStepFunctions.<Operation>`. */
-export function stepFunctionsEndpoint(sfn: StepFunctionsService) {
+export function stepFunctionsEndpoint(sfn: StepFunctionsApi) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
@@ -131,7 +133,7 @@ export function stepFunctionsEndpoint(sfn: StepFunctionsService) {
       if (typeof parsed !== 'object' || parsed === null) throw new SfnApiError('ValidationException', 'Request body must be a JSON object');
       const result = sfn.handle(operation, parsed as Record<string, unknown>);
       // A started or stopped execution must survive a crash of the runtime from the moment the caller hears of it.
-      if (operation === 'StartExecution' || operation === 'StopExecution') await sfn.journalled();
+      if (operation === 'StartExecution' || operation === 'StopExecution') await sfn.service.journalled();
       sendJson(response, 200, result, headers);
     } catch (error) {
       if (error instanceof SfnApiError) {
@@ -142,5 +144,56 @@ export function stepFunctionsEndpoint(sfn: StepFunctionsService) {
         sendJson(response, 500, { __type: 'InternalFailure', message: String(error) }, headers);
       }
     }
+  };
+}
+
+/**
+ * Fault injection (only with `faults: true`), on the Lambda endpoint: `POST /_local/faults` with
+ * `{"function": "CapturePaymentFunction", "kind": "crash" | "timeout", "count": 3}` or
+ * `{"outage": "s3" | "dynamodb", "ms": 2000}`; `GET` returns what was injected.
+ */
+export function faultEndpoint(lambda: LambdaService, proxies: { dynamodb: OutageProxy; s3: OutageProxy }) {
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (request.method === 'GET') {
+      sendJson(response, 200, { lambda: lambda.injected, refusedConnections: { dynamodb: proxies.dynamodb.refused, s3: proxies.s3.refused } });
+      return;
+    }
+    // The chaos suite is the only caller: no size limit, as before this endpoint moved here.
+    const raw = await readBody(request, Number.POSITIVE_INFINITY);
+    let body: { function?: unknown; kind?: unknown; count?: unknown; outage?: unknown; ms?: unknown };
+    try {
+      body = JSON.parse((raw ?? Buffer.alloc(0)).toString('utf8')) as typeof body;
+    } catch {
+      sendJson(response, 400, { message: 'Body must be JSON' });
+      return;
+    }
+    if (body.outage === 's3' || body.outage === 'dynamodb') {
+      proxies[body.outage].outage(typeof body.ms === 'number' ? Math.max(0, body.ms) : 1000);
+      sendJson(response, 202, { outage: body.outage, ms: body.ms });
+      return;
+    }
+    if (typeof body.function === 'string' && (body.kind === 'crash' || body.kind === 'timeout')) {
+      try {
+        lambda.injectFault(body.function, body.kind, typeof body.count === 'number' ? Math.max(1, body.count) : 1);
+      } catch (error) {
+        sendJson(response, 404, { message: error instanceof Error ? error.message : String(error) });
+        return;
+      }
+      sendJson(response, 202, { function: body.function, kind: body.kind, count: body.count ?? 1 });
+      return;
+    }
+    sendJson(response, 400, { message: 'Send {function, kind: crash|timeout, count} or {outage: s3|dynamodb, ms}' });
+  };
+}
+
+/**
+ * Store metering (only with `meter: true`, for `npm run cost`), on the Lambda endpoint:
+ * `GET /_local/meter[?reset=1]` answers what the functions asked of each store since start or the last reset.
+ */
+export function meterEndpoint(meters: { dynamodb: MeteringProxy; s3: MeteringProxy }) {
+  return (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    sendJson(response, 200, { dynamodb: meters.dynamodb.read(), s3: meters.s3.read() });
+    if (request.url?.includes('reset=1')) for (const meter of Object.values(meters)) meter.reset();
+    return Promise.resolve();
   };
 }

@@ -2,14 +2,16 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { type ApiGateway as ApiGatewayType, ApiGateway, type LocalApiKey } from './apigateway/api-gateway';
+import { type ApiGateway as ApiGatewayType, ApiGateway } from './apigateway/api-gateway';
+import type { LocalApiKey } from './apigateway/api-key';
 import { buildConsoleAssets, consoleEndpoint } from './console/console-server';
 import { DEFAULT_HOST, connectHost, containerAccess, httpUrl, isLoopback, samLocalCommand, samLocalEnvVars } from './host-access';
-import { lambdaInvokeEndpoint, stepFunctionsEndpoint } from './http-endpoints';
+import { faultEndpoint, lambdaInvokeEndpoint, meterEndpoint, stepFunctionsEndpoint } from './http-endpoints';
 import { buildBootstrap, buildFunction } from './lambda/build-functions';
 import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
+import { StepFunctionsApi } from './stepfunctions/api';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { MeteringProxy } from './storage/metering-proxy';
 import { OutageProxy } from './storage/outage-proxy';
@@ -92,52 +94,6 @@ function close(server: Server): Promise<void> {
     server.close(() => { resolve(); });
     server.closeAllConnections();
   });
-}
-
-/**
- * Fault injection (only with `faults: true`): `POST /_local/faults` with
- * `{"function": "CapturePaymentFunction", "kind": "crash" | "timeout", "count": 3}` or
- * `{"outage": "s3" | "dynamodb", "ms": 2000}`; `GET` returns what was injected.
- */
-async function faultControl(
-  request: IncomingMessage,
-  response: ServerResponse,
-  lambda: LambdaService,
-  proxies: { dynamodb: OutageProxy; s3: OutageProxy },
-): Promise<void> {
-  const reply = (status: number, body: unknown) => {
-    response.writeHead(status, { 'Content-Type': 'application/json' });
-    response.end(JSON.stringify(body));
-  };
-  if (request.method === 'GET') {
-    reply(200, { lambda: lambda.injected, refusedConnections: { dynamodb: proxies.dynamodb.refused, s3: proxies.s3.refused } });
-    return;
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  let body: { function?: unknown; kind?: unknown; count?: unknown; outage?: unknown; ms?: unknown };
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
-  } catch {
-    reply(400, { message: 'Body must be JSON' });
-    return;
-  }
-  if (body.outage === 's3' || body.outage === 'dynamodb') {
-    proxies[body.outage].outage(typeof body.ms === 'number' ? Math.max(0, body.ms) : 1000);
-    reply(202, { outage: body.outage, ms: body.ms });
-    return;
-  }
-  if (typeof body.function === 'string' && (body.kind === 'crash' || body.kind === 'timeout')) {
-    try {
-      lambda.injectFault(body.function, body.kind, typeof body.count === 'number' ? Math.max(1, body.count) : 1);
-    } catch (error) {
-      reply(404, { message: error instanceof Error ? error.message : String(error) });
-      return;
-    }
-    reply(202, { function: body.function, kind: body.kind, count: body.count ?? 1 });
-    return;
-  }
-  reply(400, { message: 'Send {function, kind: crash|timeout, count} or {outage: s3|dynamodb, ms}' });
 }
 
 /**
@@ -240,6 +196,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     maxRunning: config.maxRunningExecutions,
     log,
   });
+  const sfnApi = new StepFunctionsApi(sfn);
   const api: ApiGatewayType = new ApiGateway(template.apis, template.functions, lambda, {
     apiKeys: config.apiKeys,
     ...(options.integrationTimeoutMs ? { integrationTimeoutMs: options.integrationTimeoutMs } : {}),
@@ -253,19 +210,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         response.end('{"message":"Internal server error"}');
       });
     };
-  sfnServer.on('request', guard(stepFunctionsEndpoint(sfn)));
+  sfnServer.on('request', guard(stepFunctionsEndpoint(sfnApi)));
   const invokeEndpoint = lambdaInvokeEndpoint(lambda);
+  const faults = proxies ? faultEndpoint(lambda, proxies) : undefined;
+  const meter = meters ? meterEndpoint(meters) : undefined;
   lambdaServer.on(
     'request',
-    guard(async (request, response) => {
-      if (proxies && request.url?.startsWith('/_local/faults')) return faultControl(request, response, lambda, proxies);
-      if (meters && request.url?.startsWith('/_local/meter')) {
-        // GET /_local/meter[?reset=1]: what the functions asked of each store since start or the last reset.
-        response.writeHead(200, { 'Content-Type': 'application/json' });
-        response.end(JSON.stringify({ dynamodb: meters.dynamodb.read(), s3: meters.s3.read() }));
-        if (request.url.includes('reset=1')) for (const meter of Object.values(meters)) meter.reset();
-        return Promise.resolve();
-      }
+    guard((request, response) => {
+      if (faults && request.url?.startsWith('/_local/faults')) return faults(request, response);
+      if (meter && request.url?.startsWith('/_local/meter')) return meter(request, response);
       return invokeEndpoint(request, response);
     }),
   );
@@ -275,7 +228,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const apiUrl = Object.values(apiUrls)[0] ?? httpUrl(local, apiPort);
   const storefrontKey = config.apiKeys.find((key) => key.name === 'storefront') ?? config.apiKeys[0];
   if (!storefrontKey) throw new Error('local/config.json has no API keys; the console storefront needs the "storefront" key');
-  consoleServer.on('request', guard(consoleEndpoint(sfn, consoleAssets, { apiUrl, storefrontKey: storefrontKey.value })));
+  consoleServer.on('request', guard(consoleEndpoint(sfnApi, consoleAssets, { apiUrl, storefrontKey: storefrontKey.value })));
   const consolePort = await listen(consoleServer, config.ports.console, host);
   const resumedExecutions = sfn.resumeFromJournal();
 

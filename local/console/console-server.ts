@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import type { StepFunctionsService } from '../stepfunctions/stepfunctions-service';
+import type { StepFunctionsApi } from '../stepfunctions/api';
 
 const WEB_DIR = join(__dirname, 'web');
 
@@ -40,10 +40,10 @@ type Json = Record<string, unknown>;
 
 /**
  * The operator console's HTTP handler: the page, its script, and small JSON endpoints over the
- * in-process Step Functions service in AWS's shapes. It has its own port, so the API Gateway
+ * in-process Step Functions API in AWS's shapes. It has its own port, so the API Gateway
  * emulation stays free of anything AWS does not serve.
  */
-export function consoleEndpoint(sfn: StepFunctionsService, assets: ConsoleAssets, config: ConsoleConfig) {
+export function consoleEndpoint(sfn: StepFunctionsApi, assets: ConsoleAssets, config: ConsoleConfig) {
   const stateMachines = () => (sfn.handle('ListStateMachines', {}) as { stateMachines: { stateMachineArn: string }[] }).stateMachines;
   /** Every page of a paginated call, so the page never sees a nextToken. */
   const all = (operation: string, request: Json, key: string): unknown[] => {
@@ -89,7 +89,7 @@ export function consoleEndpoint(sfn: StepFunctionsService, assets: ConsoleAssets
         .flatMap((machine) => (sfn.handle('ListExecutions', { stateMachineArn: machine.stateMachineArn, maxResults: 200, ...filter }) as { executions: { startDate: number }[] }).executions)
         .sort((a, b) => b.startDate - a.startDate)
         .slice(0, 200);
-      json(200, { executions, counts: sfn.counts() });
+      json(200, { executions, counts: sfn.service.counts() });
     } else {
       const history = /^\/api\/executions\/([^/]+)\/history$/.exec(path);
       if (!history?.[1]) {

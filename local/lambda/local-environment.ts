@@ -1,4 +1,4 @@
-import type { LocalApiKey } from '../apigateway/api-gateway';
+import type { LocalApiKey } from '../apigateway/api-key';
 import { localCredentials } from '../storage/storage';
 
 export interface LocalEndpoints {

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { LambdaInvoker } from '../lambda/lambda-service';
 import type { LocalStateMachine } from '../template/local-template';
 import { text } from '../text';
-import { HistoryRecorder, stateEventType, toWire } from './history';
+import { HistoryRecorder, stateEventType } from './history';
 import { ExecutionJournal, type ExecutionRecord, type ExecutionStatus } from './journal';
 import { type PublishedVersion, VersionStore, versionArn } from './versions';
 
@@ -14,36 +13,11 @@ type JsonValue = Parameters<StateMachine['run']>[0];
 export type { ExecutionRecord, ExecutionStatus };
 
 /** The version and alias an execution was started through, present only when it was (as AWS omits them). */
-function qualifiers(record: ExecutionRecord): Record<string, string> {
+export function qualifiers(record: ExecutionRecord): Record<string, string> {
   return {
     ...(record.stateMachineVersionArn ? { stateMachineVersionArn: record.stateMachineVersionArn } : {}),
     ...(record.stateMachineAliasArn ? { stateMachineAliasArn: record.stateMachineAliasArn } : {}),
   };
-}
-
-/** The fields DescribeExecution and ListExecutions share, with epoch-second dates. */
-function summary(record: ExecutionRecord): Record<string, unknown> {
-  return {
-    executionArn: record.executionArn,
-    stateMachineArn: record.stateMachineArn,
-    name: record.name,
-    status: record.status,
-    startDate: record.startDate / 1000,
-    ...(record.stopDate ? { stopDate: record.stopDate / 1000 } : {}),
-    ...qualifiers(record),
-  };
-}
-
-/** A Step Functions API error, serialised as AWS JSON 1.0 `{__type, message}`. */
-export class SfnApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly statusCode = 400,
-  ) {
-    super(message);
-    this.name = type;
-  }
 }
 
 /** Lambda's failure as Step Functions sees it: Error = errorType, Cause = the JSON payload. */
@@ -56,18 +30,6 @@ export class LambdaFunctionError extends Error {
 
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
-// Execution names: 1-80 characters, none of whitespace, brackets, wildcards, `"#%\^|~`$&,;:/` or control characters.
-const EXECUTION_NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
-const isValidExecutionName = (name: string) =>
-  name.length >= 1 && name.length <= 80 && !EXECUTION_NAME_FORBIDDEN.test(name) && !hasControlCharacter(name);
-function hasControlCharacter(value: string): boolean {
-  for (let index = 0; index < value.length; index++) {
-    const code = value.charCodeAt(index);
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
-  }
-  return false;
-}
-const TERMINAL: readonly ExecutionStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
 interface StateDefinition {
   Type: string;
@@ -88,7 +50,8 @@ export interface StepFunctionsServiceOptions {
   log: (line: string) => void;
 }
 
-interface Machine {
+/** A state machine of the template, with the engine that runs its current definition. */
+export interface Machine {
   local: LocalStateMachine;
   engine: StateMachine;
   created: number;
@@ -96,16 +59,9 @@ interface Machine {
   currentVersion?: number;
 }
 
-/** What a StartExecution (or ListExecutions) ARN names: the state machine, and a version or alias of it. */
-interface Target {
-  machine: Machine;
-  version?: PublishedVersion;
-  aliasArn?: string;
-}
-
 /**
- * A Step Functions endpoint (AWS JSON 1.0) for the template's state machines, executed by
- * aws-local-stepfunctions with every Task resolved to the local Lambda service. Executions are
+ * The engine behind the local Step Functions API (api.ts): the template's state machines, executed
+ * by aws-local-stepfunctions with every Task resolved to the local Lambda service. Executions are
  * journalled to disk and resumed, redrive-style, after a restart. A state machine with
  * AutoPublishAlias gets a new version whenever its definition changes, behind the alias.
  */
@@ -113,12 +69,13 @@ export class StepFunctionsService {
   private readonly machines = new Map<string, Machine>();
   /** Engines of versions older than the current definition, built when an execution resumes on one. */
   private readonly versionEngines = new Map<string, StateMachine>();
-  private readonly versions: VersionStore;
+  /** The published versions of every state machine with AutoPublishAlias. */
+  readonly versions: VersionStore;
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, { execution?: Execution; done: Promise<void> }>();
   private readonly slots: (() => void)[] = [];
   private active = 0;
-  private accepting = true;
+  private accepts = true;
   private readonly journal: ExecutionJournal;
 
   constructor(
@@ -385,59 +342,34 @@ export class StepFunctionsService {
     this.options.log(`execution ${record.name} ${status}${record.error ? ` (${record.error})` : ''}`);
   }
 
-  private execution(arn: unknown): ExecutionRecord {
-    const record = typeof arn === 'string' ? this.executions.get(arn) : undefined;
-    if (!record) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
-    return record;
+  /** A state machine by its unqualified ARN. */
+  machine(arn: string): Machine | undefined {
+    return this.machines.get(arn);
   }
 
-  private machine(arn: unknown): Machine {
-    const machine = typeof arn === 'string' ? this.machines.get(arn) : undefined;
-    if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
-    return machine;
+  /** Every state machine of the template, in template order. */
+  listMachines(): Machine[] {
+    return [...this.machines.values()];
   }
 
-  /** A state machine ARN, a version ARN (`…:3`) or an alias ARN (`…:live`); anything else does not exist. */
-  private target(arn: unknown): Target {
-    if (typeof arn === 'string') {
-      const machine = this.machines.get(arn);
-      if (machine) return { machine };
-      const cut = arn.lastIndexOf(':');
-      const base = this.machines.get(arn.slice(0, cut));
-      const qualifier = arn.slice(cut + 1);
-      if (base && /^\d+$/.test(qualifier)) {
-        const version = this.versions.find(base.local.arn, Number(qualifier));
-        if (version) return { machine: base, version };
-      } else if (base && qualifier === base.local.alias) {
-        const version = this.versions.latest(base.local.arn);
-        if (version) return { machine: base, version, aliasArn: arn };
-      }
-    }
-    throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+  /** An execution by ARN. */
+  execution(arn: string): ExecutionRecord | undefined {
+    return this.executions.get(arn);
   }
 
-  private aliasArn(machine: Machine): string | undefined {
-    return machine.local.alias && this.versions.latest(machine.local.arn) ? `${machine.local.arn}:${machine.local.alias}` : undefined;
+  /** Every execution the journal knows, in start order. */
+  listExecutions(): ExecutionRecord[] {
+    return [...this.executions.values()];
   }
 
-  /** StartExecution with AWS's name semantics. */
-  startExecution(request: Record<string, unknown>): { executionArn: string; startDate: number } {
-    if (!this.accepting) throw new SfnApiError('ServiceUnavailable', 'The runtime is shutting down', 503);
-    const { machine, version, aliasArn } = this.target(request.stateMachineArn);
-    const name = request.name === undefined ? randomUUID() : text(request.name);
-    if (!isValidExecutionName(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
-    const input = request.input === undefined ? '{}' : text(request.input);
-    try {
-      JSON.parse(input);
-    } catch {
-      throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not valid JSON');
-    }
-    const executionArn = `${machine.local.arn.replace(':stateMachine:', ':execution:')}:${name}`;
-    const existing = this.executions.get(executionArn);
-    if (existing) {
-      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
-      throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
-    }
+  /** False once drain() began: new executions would not be run. */
+  get accepting(): boolean {
+    return this.accepts;
+  }
+
+  /** Records, journals and launches a new execution (the caller checked its name is free). */
+  start(request: { executionArn: string; machine: Machine; name: string; input: string; version?: PublishedVersion; aliasArn?: string }): ExecutionRecord {
+    const { executionArn, machine, version, aliasArn } = request;
     // An unqualified start runs the newest definition, but AWS associates it with no version.
     const runs = version ?? this.versions.latest(machine.local.arn);
     const record: ExecutionRecord = {
@@ -446,8 +378,8 @@ export class StepFunctionsService {
       ...(version ? { stateMachineVersionArn: versionArn(version) } : {}),
       ...(aliasArn ? { stateMachineAliasArn: aliasArn } : {}),
       ...(runs ? { definitionVersion: runs.version } : {}),
-      name,
-      input,
+      name: request.name,
+      input: request.input,
       status: 'RUNNING',
       startDate: Date.now(),
       events: [],
@@ -456,133 +388,24 @@ export class StepFunctionsService {
     this.executions.set(executionArn, record);
     this.persist(record);
     this.launch(record);
-    return { executionArn, startDate: record.startDate };
+    return record;
   }
 
-  /** Dispatches one AWS JSON 1.0 call (`X-Amz-Target: AWSStepFunctions.<Operation>`). */
-  handle(operation: string, request: Record<string, unknown>): unknown {
-    switch (operation) {
-      case 'StartExecution': {
-        const started = this.startExecution(request);
-        return { executionArn: started.executionArn, startDate: started.startDate / 1000 };
-      }
-      case 'DescribeExecution': {
-        const record = this.execution(request.executionArn);
-        return {
-          ...summary(record),
-          input: record.input,
-          inputDetails: { included: true },
-          ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
-          ...(record.error !== undefined ? { error: record.error } : {}),
-          ...(record.cause !== undefined ? { cause: record.cause } : {}),
-          redriveCount: record.redriveCount,
-        };
-      }
-      case 'GetExecutionHistory': {
-        const record = this.execution(request.executionArn);
-        const events = request.reverseOrder === true ? [...record.events].reverse() : record.events;
-        return this.page(events.map(toWire), request, 'events');
-      }
-      case 'ListExecutions': {
-        // An alias or version ARN lists the executions started through it, as on AWS.
-        const { machine, version, aliasArn } = this.target(request.stateMachineArn);
-        const through = (record: ExecutionRecord) =>
-          aliasArn ? record.stateMachineAliasArn === aliasArn : version ? record.stateMachineVersionArn === versionArn(version) : true;
-        const filter = typeof request.statusFilter === 'string' ? request.statusFilter : undefined;
-        const executions = [...this.executions.values()]
-          .filter((record) => record.stateMachineArn === machine.local.arn && through(record) && (!filter || record.status === filter))
-          .sort((a, b) => b.startDate - a.startDate)
-          .map(summary);
-        return this.page(executions, request, 'executions');
-      }
-      case 'StopExecution': {
-        const record = this.execution(request.executionArn);
-        if (TERMINAL.includes(record.status)) throw new SfnApiError('ExecutionNotRunning', `Execution is ${record.status}`);
-        record.error = typeof request.error === 'string' ? request.error : undefined;
-        record.cause = typeof request.cause === 'string' ? request.cause : undefined;
-        const now = Date.now();
-        this.finish(record, 'ABORTED', now, {});
-        new HistoryRecorder(record.events).add('ExecutionAborted', { executionAbortedEventDetails: { error: record.error, cause: record.cause } }, now);
-        this.persist(record);
-        this.running.get(record.executionArn)?.execution?.abort();
-        return { stopDate: now / 1000 };
-      }
-      case 'DescribeStateMachine': {
-        // A version ARN describes that version (AWS answers with the version ARN); aliases have their own call.
-        const { machine, version, aliasArn } = this.target(request.stateMachineArn);
-        if (aliasArn) throw new SfnApiError('ValidationException', 'DescribeStateMachine takes a state machine or version ARN; use DescribeStateMachineAlias');
-        return {
-          stateMachineArn: version ? versionArn(version) : machine.local.arn,
-          name: machine.local.name,
-          status: 'ACTIVE',
-          definition: JSON.stringify(version?.definition ?? machine.local.definition, null, 2),
-          roleArn: 'arn:aws:iam::000000000000:role/local-state-machine',
-          type: machine.local.type,
-          creationDate: (version?.creationDate ?? machine.created) / 1000,
-        };
-      }
-      case 'ListStateMachineVersions': {
-        const machine = this.machine(request.stateMachineArn);
-        const versions = [...this.versions.list(machine.local.arn)]
-          .reverse()
-          .map((version) => ({ stateMachineVersionArn: versionArn(version), creationDate: version.creationDate / 1000 }));
-        return this.page(versions, request, 'stateMachineVersions');
-      }
-      case 'ListStateMachineAliases': {
-        const machine = this.machine(request.stateMachineArn);
-        const aliasArn = this.aliasArn(machine);
-        const first = this.versions.list(machine.local.arn)[0];
-        const aliases = aliasArn && first ? [{ stateMachineAliasArn: aliasArn, creationDate: first.creationDate / 1000 }] : [];
-        return this.page(aliases, request, 'stateMachineAliases');
-      }
-      case 'DescribeStateMachineAlias': {
-        const arn = request.stateMachineAliasArn;
-        const target = typeof arn === 'string' && arn.length > 0 ? this.aliasTarget(arn) : undefined;
-        if (!target) throw new SfnApiError('ResourceNotFound', `Resource not found: '${String(arn)}'`);
-        const versions = this.versions.list(target.machine.local.arn);
-        return {
-          stateMachineAliasArn: arn,
-          name: target.machine.local.alias,
-          // The runtime has no traffic shifting: the alias always sends every execution to the newest version.
-          routingConfiguration: [{ stateMachineVersionArn: versionArn(target.version), weight: 100 }],
-          creationDate: (versions[0] ?? target.version).creationDate / 1000,
-          updateDate: target.version.creationDate / 1000,
-        };
-      }
-      case 'ListStateMachines':
-        return {
-          stateMachines: [...this.machines.values()].map((machine) => ({
-            stateMachineArn: machine.local.arn,
-            name: machine.local.name,
-            type: machine.local.type,
-            creationDate: machine.created / 1000,
-          })),
-        };
-      default:
-        throw new SfnApiError('UnknownOperationException', `Operation ${operation} is not supported by the local runtime`);
-    }
-  }
-
-  private aliasTarget(arn: string): { machine: Machine; version: PublishedVersion } | undefined {
-    try {
-      const { machine, version, aliasArn } = this.target(arn);
-      return aliasArn && version ? { machine, version } : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private page(items: unknown[], request: Record<string, unknown>, key: string): Record<string, unknown> {
-    const max = typeof request.maxResults === 'number' && request.maxResults > 0 ? Math.min(request.maxResults, 1000) : key === 'events' ? 1000 : 100;
-    const start = typeof request.nextToken === 'string' ? Number(Buffer.from(request.nextToken, 'base64').toString()) || 0 : 0;
-    const slice = items.slice(start, start + max);
-    const next = start + max < items.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
-    return { [key]: slice, ...(next ? { nextToken: next } : {}) };
+  /** Aborts a running execution with the caller's error and cause; returns the stop date (epoch ms). */
+  stop(record: ExecutionRecord, error: string | undefined, cause: string | undefined): number {
+    record.error = error;
+    record.cause = cause;
+    const now = Date.now();
+    this.finish(record, 'ABORTED', now, {});
+    new HistoryRecorder(record.events).add('ExecutionAborted', { executionAbortedEventDetails: { error: record.error, cause: record.cause } }, now);
+    this.persist(record);
+    this.running.get(record.executionArn)?.execution?.abort();
+    return now;
   }
 
   /** Stops accepting executions and waits (up to the deadline) for running ones; the journal keeps the rest. */
   async drain(deadlineMs: number): Promise<number> {
-    this.accepting = false;
+    this.accepts = false;
     const pending = [...this.running.values()].map((entry) => entry.done);
     await Promise.race([Promise.allSettled(pending), new Promise((resolve) => setTimeout(resolve, deadlineMs))]);
     return this.running.size;

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SfnApiError, StepFunctionsService } from '../../../local/stepfunctions/stepfunctions-service';
+import { SfnApiError, StepFunctionsApi } from '../../../local/stepfunctions/api';
+import { StepFunctionsService } from '../../../local/stepfunctions/stepfunctions-service';
 import type { LocalStateMachine } from '../../../local/template/local-template';
 import { FakeLambda, failure, localFunction, ok } from './fake-lambda';
 
@@ -22,11 +23,12 @@ const task = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** The API over a fresh engine: tests drive it as callers do, and reach the engine through `.service`. */
 function service(lambda: FakeLambda, definition: LocalStateMachine, journalDir = mkdtempSync(join(tmpdir(), 'sfn-'))) {
-  return new StepFunctionsService([definition], lambda, { journalDir, maxRunning: 4, log: () => undefined });
+  return new StepFunctionsApi(new StepFunctionsService([definition], lambda, { journalDir, maxRunning: 4, log: () => undefined }));
 }
 
-async function waitFor(sfn: StepFunctionsService, executionArn: string): Promise<Record<string, unknown>> {
+async function waitFor(sfn: StepFunctionsApi, executionArn: string): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 5000;
   for (;;) {
     const description = sfn.handle('DescribeExecution', { executionArn }) as Record<string, unknown>;
@@ -130,11 +132,11 @@ describe('local Step Functions service', () => {
     const { executionArn } = before.handle('StartExecution', { stateMachineArn: ARN, name: 'resume-me', input: '{"n":2}' }) as { executionArn: string };
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(stuck.calls).toHaveLength(1);
-    before.suspendRunning(); // as if the runtime had died: the journal still says RUNNING
+    before.service.suspendRunning(); // as if the runtime had died: the journal still says RUNNING
 
     const healthy = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: (event) => ok(event) } });
     const after = service(healthy, definition, journalDir);
-    expect(after.resumeFromJournal()).toBe(1);
+    expect(after.service.resumeFromJournal()).toBe(1);
     const description = await waitFor(after, executionArn);
     expect(description).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     // Resumed at Work with Work's input: the Pass state did not run again.
@@ -206,15 +208,15 @@ describe('local Step Functions service: versions behind an alias', () => {
     const { executionArn: old } = before.handle('StartExecution', { stateMachineArn: ALIAS, name: 'started-on-v1', input: '{}' }) as { executionArn: string };
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(stuck.calls).toHaveLength(1);
-    before.suspendRunning(); // as if the runtime had died mid-Work
-    await before.close();
+    before.service.suspendRunning(); // as if the runtime had died mid-Work
+    await before.service.close();
 
     // Restart with a changed ASL: version 2 is published and the alias moves to it.
     const after = service(echo(), stamped('v2'), journalDir);
     expect(after.handle('ListStateMachineVersions', { stateMachineArn: ARN })).toMatchObject({
       stateMachineVersions: [{ stateMachineVersionArn: `${ARN}:2` }, { stateMachineVersionArn: `${ARN}:1` }],
     });
-    expect(after.resumeFromJournal()).toBe(1);
+    expect(after.service.resumeFromJournal()).toBe(1);
     const { executionArn: fresh } = after.handle('StartExecution', { stateMachineArn: ALIAS, name: 'started-on-v2', input: '{}' }) as { executionArn: string };
 
     const resumed = await waitFor(after, old);
@@ -223,7 +225,7 @@ describe('local Step Functions service: versions behind an alias', () => {
     const started = await waitFor(after, fresh);
     expect(started).toMatchObject({ status: 'SUCCEEDED', stateMachineVersionArn: `${ARN}:2`, stateMachineAliasArn: ALIAS });
     expect(JSON.parse(String(started.output))).toMatchObject({ definition: 'v2' });
-    await after.close();
+    await after.service.close();
 
     // The same definition again publishes nothing.
     const again = service(echo(), stamped('v2'), journalDir);

@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import { text } from '../text';
+import { toWire } from './history';
+import type { ExecutionRecord, ExecutionStatus } from './journal';
+import { type Machine, type StepFunctionsService, qualifiers } from './stepfunctions-service';
+import { type PublishedVersion, versionArn } from './versions';
+
+/** A Step Functions API error, serialised as AWS JSON 1.0 `{__type, message}`. */
+export class SfnApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly statusCode = 400,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+/** The fields DescribeExecution and ListExecutions share, with epoch-second dates. */
+function summary(record: ExecutionRecord): Record<string, unknown> {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: record.startDate / 1000,
+    ...(record.stopDate ? { stopDate: record.stopDate / 1000 } : {}),
+    ...qualifiers(record),
+  };
+}
+
+// Execution names: 1-80 characters, none of whitespace, brackets, wildcards, `"#%\^|~`$&,;:/` or control characters.
+const EXECUTION_NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
+const isValidExecutionName = (name: string) =>
+  name.length >= 1 && name.length <= 80 && !EXECUTION_NAME_FORBIDDEN.test(name) && !hasControlCharacter(name);
+function hasControlCharacter(value: string): boolean {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
+const TERMINAL: readonly ExecutionStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/** What a StartExecution (or ListExecutions) ARN names: the state machine, and a version or alias of it. */
+interface Target {
+  machine: Machine;
+  version?: PublishedVersion;
+  aliasArn?: string;
+}
+
+/**
+ * The Step Functions API (AWS JSON 1.0 operations, AWS's shapes and errors) over the local engine:
+ * the HTTP endpoint and the operator console both call it.
+ */
+export class StepFunctionsApi {
+  constructor(readonly service: StepFunctionsService) {}
+
+  /** Dispatches one AWS JSON 1.0 call (`X-Amz-Target: AWSStepFunctions.<Operation>`). */
+  handle(operation: string, request: Record<string, unknown>): unknown {
+    switch (operation) {
+      case 'StartExecution':
+        return this.startExecution(request);
+      case 'DescribeExecution': {
+        const record = this.execution(request.executionArn);
+        return {
+          ...summary(record),
+          input: record.input,
+          inputDetails: { included: true },
+          ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
+          ...(record.error !== undefined ? { error: record.error } : {}),
+          ...(record.cause !== undefined ? { cause: record.cause } : {}),
+          redriveCount: record.redriveCount,
+        };
+      }
+      case 'GetExecutionHistory': {
+        const record = this.execution(request.executionArn);
+        const events = request.reverseOrder === true ? [...record.events].reverse() : record.events;
+        return page(events.map(toWire), request, 'events');
+      }
+      case 'ListExecutions': {
+        // An alias or version ARN lists the executions started through it, as on AWS.
+        const { machine, version, aliasArn } = this.target(request.stateMachineArn);
+        const through = (record: ExecutionRecord) =>
+          aliasArn ? record.stateMachineAliasArn === aliasArn : version ? record.stateMachineVersionArn === versionArn(version) : true;
+        const filter = typeof request.statusFilter === 'string' ? request.statusFilter : undefined;
+        const executions = this.service
+          .listExecutions()
+          .filter((record) => record.stateMachineArn === machine.local.arn && through(record) && (!filter || record.status === filter))
+          .sort((a, b) => b.startDate - a.startDate)
+          .map(summary);
+        return page(executions, request, 'executions');
+      }
+      case 'StopExecution': {
+        const record = this.execution(request.executionArn);
+        if (TERMINAL.includes(record.status)) throw new SfnApiError('ExecutionNotRunning', `Execution is ${record.status}`);
+        const stopped = this.service.stop(
+          record,
+          typeof request.error === 'string' ? request.error : undefined,
+          typeof request.cause === 'string' ? request.cause : undefined,
+        );
+        return { stopDate: stopped / 1000 };
+      }
+      case 'DescribeStateMachine': {
+        // A version ARN describes that version (AWS answers with the version ARN); aliases have their own call.
+        const { machine, version, aliasArn } = this.target(request.stateMachineArn);
+        if (aliasArn) throw new SfnApiError('ValidationException', 'DescribeStateMachine takes a state machine or version ARN; use DescribeStateMachineAlias');
+        return {
+          stateMachineArn: version ? versionArn(version) : machine.local.arn,
+          name: machine.local.name,
+          status: 'ACTIVE',
+          definition: JSON.stringify(version?.definition ?? machine.local.definition, null, 2),
+          roleArn: 'arn:aws:iam::000000000000:role/local-state-machine',
+          type: machine.local.type,
+          creationDate: (version?.creationDate ?? machine.created) / 1000,
+        };
+      }
+      case 'ListStateMachineVersions': {
+        const machine = this.machine(request.stateMachineArn);
+        const versions = [...this.service.versions.list(machine.local.arn)]
+          .reverse()
+          .map((version) => ({ stateMachineVersionArn: versionArn(version), creationDate: version.creationDate / 1000 }));
+        return page(versions, request, 'stateMachineVersions');
+      }
+      case 'ListStateMachineAliases': {
+        const machine = this.machine(request.stateMachineArn);
+        const aliasArn = this.aliasArn(machine);
+        const first = this.service.versions.list(machine.local.arn)[0];
+        const aliases = aliasArn && first ? [{ stateMachineAliasArn: aliasArn, creationDate: first.creationDate / 1000 }] : [];
+        return page(aliases, request, 'stateMachineAliases');
+      }
+      case 'DescribeStateMachineAlias': {
+        const arn = request.stateMachineAliasArn;
+        const target = typeof arn === 'string' && arn.length > 0 ? this.aliasTarget(arn) : undefined;
+        if (!target) throw new SfnApiError('ResourceNotFound', `Resource not found: '${String(arn)}'`);
+        const versions = this.service.versions.list(target.machine.local.arn);
+        return {
+          stateMachineAliasArn: arn,
+          name: target.machine.local.alias,
+          // The runtime has no traffic shifting: the alias always sends every execution to the newest version.
+          routingConfiguration: [{ stateMachineVersionArn: versionArn(target.version), weight: 100 }],
+          creationDate: (versions[0] ?? target.version).creationDate / 1000,
+          updateDate: target.version.creationDate / 1000,
+        };
+      }
+      case 'ListStateMachines':
+        return {
+          stateMachines: this.service.listMachines().map((machine) => ({
+            stateMachineArn: machine.local.arn,
+            name: machine.local.name,
+            type: machine.local.type,
+            creationDate: machine.created / 1000,
+          })),
+        };
+      default:
+        throw new SfnApiError('UnknownOperationException', `Operation ${operation} is not supported by the local runtime`);
+    }
+  }
+
+  /** StartExecution with AWS's name semantics. */
+  private startExecution(request: Record<string, unknown>): { executionArn: string; startDate: number } {
+    if (!this.service.accepting) throw new SfnApiError('ServiceUnavailable', 'The runtime is shutting down', 503);
+    const { machine, version, aliasArn } = this.target(request.stateMachineArn);
+    const name = request.name === undefined ? randomUUID() : text(request.name);
+    if (!isValidExecutionName(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
+    const input = request.input === undefined ? '{}' : text(request.input);
+    try {
+      JSON.parse(input);
+    } catch {
+      throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not valid JSON');
+    }
+    const executionArn = `${machine.local.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.service.execution(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate / 1000 };
+      throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const record = this.service.start({ executionArn, machine, name, input, version, aliasArn });
+    return { executionArn, startDate: record.startDate / 1000 };
+  }
+
+  private execution(arn: unknown): ExecutionRecord {
+    const record = typeof arn === 'string' ? this.service.execution(arn) : undefined;
+    if (!record) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
+    return record;
+  }
+
+  private machine(arn: unknown): Machine {
+    const machine = typeof arn === 'string' ? this.service.machine(arn) : undefined;
+    if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+    return machine;
+  }
+
+  /** A state machine ARN, a version ARN (`…:3`) or an alias ARN (`…:live`); anything else does not exist. */
+  private target(arn: unknown): Target {
+    if (typeof arn === 'string') {
+      const machine = this.service.machine(arn);
+      if (machine) return { machine };
+      const cut = arn.lastIndexOf(':');
+      const base = this.service.machine(arn.slice(0, cut));
+      const qualifier = arn.slice(cut + 1);
+      if (base && /^\d+$/.test(qualifier)) {
+        const version = this.service.versions.find(base.local.arn, Number(qualifier));
+        if (version) return { machine: base, version };
+      } else if (base && qualifier === base.local.alias) {
+        const version = this.service.versions.latest(base.local.arn);
+        if (version) return { machine: base, version, aliasArn: arn };
+      }
+    }
+    throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+  }
+
+  private aliasArn(machine: Machine): string | undefined {
+    return machine.local.alias && this.service.versions.latest(machine.local.arn) ? `${machine.local.arn}:${machine.local.alias}` : undefined;
+  }
+
+  private aliasTarget(arn: string): { machine: Machine; version: PublishedVersion } | undefined {
+    try {
+      const { machine, version, aliasArn } = this.target(arn);
+      return aliasArn && version ? { machine, version } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** One page of a list call: `maxResults` items from the offset a `nextToken` carries. */
+function page(items: unknown[], request: Record<string, unknown>, key: string): Record<string, unknown> {
+  const max = typeof request.maxResults === 'number' && request.maxResults > 0 ? Math.min(request.maxResults, 1000) : key === 'events' ? 1000 : 100;
+  const start = typeof request.nextToken === 'string' ? Number(Buffer.from(request.nextToken, 'base64').toString()) || 0 : 0;
+  const slice = items.slice(start, start + max);
+  const next = start + max < items.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
+  return { [key]: slice, ...(next ? { nextToken: next } : {}) };
+}

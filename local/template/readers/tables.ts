@@ -1,0 +1,18 @@
+import type { TemplateSource } from './template-source';
+
+export interface LocalTable {
+  logicalId: string;
+  name: string;
+  keySchema: { AttributeName: string; KeyType: string }[];
+  attributeDefinitions: { AttributeName: string; AttributeType: string }[];
+}
+
+/** Each AWS::DynamoDB::Table: its stack-prefixed name and the key schema dynalite creates it with. */
+export function readTables(source: TemplateSource): LocalTable[] {
+  return source.ofType('AWS::DynamoDB::Table').map(([logicalId, resource]) => ({
+    logicalId,
+    name: source.physical.table(logicalId),
+    keySchema: resource.Properties?.KeySchema as LocalTable['keySchema'],
+    attributeDefinitions: resource.Properties?.AttributeDefinitions as LocalTable['attributeDefinitions'],
+  }));
+}

@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { yamlParse } from 'yaml-cfn';
+import { text } from '../../text';
+import { type ResolutionContext, TemplateError, resolve } from '../intrinsics';
+
+export interface LoadOptions {
+  templatePath: string;
+  region?: string;
+  accountId?: string;
+  stackName?: string;
+  parameterOverrides?: Record<string, string>;
+}
+
+export interface RawResource {
+  Type: string;
+  Condition?: string;
+  Properties?: Record<string, unknown>;
+  Metadata?: Record<string, unknown>;
+}
+
+interface RawTemplate {
+  Parameters?: Record<string, { Default?: unknown }>;
+  Conditions?: Record<string, unknown>;
+  Globals?: { Function?: Record<string, unknown>; Api?: Record<string, unknown> };
+  Resources: Record<string, RawResource>;
+}
+
+/** The names a stack deployed as `stackName` gives each resource. */
+export interface PhysicalNames {
+  table(id: string): string;
+  bucket(id: string): string;
+  functionArn(id: string): string;
+  stateMachineArn(id: string): string;
+}
+
+/**
+ * template.yaml parsed, with what every resource reader needs: the Globals, the resources of a
+ * type whose Condition holds, physical names, and the context that resolves intrinsics.
+ */
+export interface TemplateSource {
+  templatePath: string;
+  region: string;
+  accountId: string;
+  globals: { Function: Record<string, unknown>; Api: Record<string, unknown> };
+  physical: PhysicalNames;
+  context: ResolutionContext;
+  /** The resources of one type whose Condition (if any) is true, as [logicalId, resource]. */
+  ofType(type: string): [string, RawResource][];
+}
+
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Parses template.yaml and binds its parameters (with overrides), pseudo parameters and conditions. */
+export function openTemplate(options: LoadOptions): TemplateSource {
+  const raw = yamlParse(readFileSync(options.templatePath, 'utf8')) as RawTemplate;
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
+  const stackName = options.stackName ?? 'local';
+  const resources = raw.Resources;
+
+  const parameters: Record<string, string> = {};
+  for (const [name, parameter] of Object.entries(raw.Parameters ?? {})) {
+    const value = options.parameterOverrides?.[name] ?? parameter.Default;
+    if (value !== undefined) parameters[name] = text(value);
+  }
+  const conditionCache = new Map<string, boolean>();
+
+  const physical: PhysicalNames = {
+    table: (id: string) => `${stackName}-${id}`,
+    bucket: (id: string) => `${stackName}-${id}`.toLowerCase(),
+    functionArn: (id: string) => `arn:aws:lambda:${region}:${accountId}:function:${id}`,
+    stateMachineArn: (id: string) => `arn:aws:states:${region}:${accountId}:stateMachine:${id}`,
+  };
+
+  /**
+   * SAM turns a state machine's AutoPublishAlias into a resource named `<id>Alias<alias>`, whose Ref
+   * is the alias ARN (`<id>.Alias` works for functions only).
+   */
+  const stateMachineAliasArn = (name: string): string | undefined => {
+    for (const [id, resource] of Object.entries(resources)) {
+      const alias = resource.Properties?.AutoPublishAlias;
+      if (resource.Type === 'AWS::Serverless::StateMachine' && typeof alias === 'string' && name === `${id}Alias${alias}`) {
+        return `${physical.stateMachineArn(id)}:${alias}`;
+      }
+    }
+    return undefined;
+  };
+
+  const context: ResolutionContext = {
+    ref(name) {
+      const pseudo: Record<string, string> = {
+        'AWS::Partition': 'aws',
+        'AWS::Region': region,
+        'AWS::AccountId': accountId,
+        'AWS::StackName': stackName,
+        'AWS::URLSuffix': 'amazonaws.com',
+        'AWS::NoValue': '',
+      };
+      if (name in pseudo) return pseudo[name] ?? '';
+      if (name in parameters) return parameters[name] ?? '';
+      if (name.endsWith('.Alias')) {
+        const id = name.slice(0, -'.Alias'.length);
+        const alias = resources[id]?.Properties?.AutoPublishAlias ?? raw.Globals?.Function?.AutoPublishAlias;
+        if (resources[id]?.Type !== 'AWS::Serverless::Function' || typeof alias !== 'string') throw new TemplateError(`!Ref ${name}: no AutoPublishAlias`);
+        return `${physical.functionArn(id)}:${alias}`;
+      }
+      const resource = resources[name];
+      if (!resource) {
+        const aliasArn = stateMachineAliasArn(name);
+        if (aliasArn) return aliasArn;
+        throw new TemplateError(`!Ref ${name}: no such parameter or resource`);
+      }
+      switch (resource.Type) {
+        case 'AWS::DynamoDB::Table':
+          return physical.table(name);
+        case 'AWS::S3::Bucket':
+          return physical.bucket(name);
+        case 'AWS::Serverless::StateMachine':
+          return physical.stateMachineArn(name);
+        default:
+          return name;
+      }
+    },
+    getAtt(resourceId, attribute) {
+      const resource = resources[resourceId];
+      if (!resource) throw new TemplateError(`!GetAtt ${resourceId}.${attribute}: no such resource`);
+      const key = `${resource.Type}.${attribute}`;
+      switch (key) {
+        case 'AWS::DynamoDB::Table.Arn':
+          return `arn:aws:dynamodb:${region}:${accountId}:table/${physical.table(resourceId)}`;
+        case 'AWS::S3::Bucket.Arn':
+          return `arn:aws:s3:::${physical.bucket(resourceId)}`;
+        case 'AWS::Serverless::Function.Arn':
+          return physical.functionArn(resourceId);
+        case 'AWS::Serverless::StateMachine.Name':
+          return resourceId;
+        case 'AWS::Serverless::StateMachine.Arn':
+          return physical.stateMachineArn(resourceId);
+        default:
+          return `arn:aws:local:${region}:${accountId}:${resourceId}/${attribute}`;
+      }
+    },
+    condition(name) {
+      const cached = conditionCache.get(name);
+      if (cached !== undefined) return cached;
+      const definition = raw.Conditions?.[name];
+      if (definition === undefined) throw new TemplateError(`Unknown condition ${name}`);
+      const value = resolve(definition, context) === true;
+      conditionCache.set(name, value);
+      return value;
+    },
+  };
+  const included = ([, resource]: [string, RawResource]) => !resource.Condition || context.condition(resource.Condition);
+  return {
+    templatePath: options.templatePath,
+    region,
+    accountId,
+    globals: { Function: raw.Globals?.Function ?? {}, Api: raw.Globals?.Api ?? {} },
+    physical,
+    context,
+    ofType: (type) => Object.entries(resources).filter(([, resource]) => resource.Type === type).filter(included),
+  };
+}
