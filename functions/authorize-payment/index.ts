@@ -1,7 +1,7 @@
 import { powertoolsBusinessMetrics } from '../shared/business-metrics';
 import { paymentProviderFromEnv } from '../shared/providers/provider-selection';
 import { instrumented } from '../shared/tracing';
-import { authorizePayment } from '../shared/steps/authorize-payment';
+import { authorizePayment } from './authorize-payment';
 import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
 import { taskCorrelation } from '../shared/steps/task-input';
 
@@ -11,5 +11,5 @@ const dependencies = {
   metrics: powertoolsBusinessMetrics,
 };
 
-/** Step Functions task "Authorize Payment". Thin: the step logic lives in shared/steps/authorize-payment.ts. */
+/** Step Functions task "Authorize Payment". Thin: the step logic lives beside it in authorize-payment.ts. */
 export const handler = instrumented(taskCorrelation, (event: unknown) => authorizePayment(dependencies, event));

@@ -1,6 +1,6 @@
 import { shippingProviderFromEnv } from '../shared/providers/provider-selection';
 import { instrumented } from '../shared/tracing';
-import { cancelShipment } from '../shared/steps/cancel-shipment';
+import { cancelShipment } from './cancel-shipment';
 import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
 import { taskCorrelation } from '../shared/steps/task-input';
 
@@ -9,5 +9,5 @@ const dependencies = {
   shipping: shippingProviderFromEnv(),
 };
 
-/** Step Functions task "Cancel Shipment". Thin: the step logic lives in shared/steps/cancel-shipment.ts. */
+/** Step Functions task "Cancel Shipment". Thin: the step logic lives beside it in cancel-shipment.ts. */
 export const handler = instrumented(taskCorrelation, (event: unknown) => cancelShipment(dependencies, event));

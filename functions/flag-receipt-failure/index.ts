@@ -1,6 +1,6 @@
 import { powertoolsBusinessMetrics } from '../shared/business-metrics';
 import { instrumented } from '../shared/tracing';
-import { flagReceiptFailure } from '../shared/steps/flag-receipt-failure';
+import { flagReceiptFailure } from './flag-receipt-failure';
 import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
 import { taskCorrelation } from '../shared/steps/task-input';
 
@@ -9,5 +9,5 @@ const dependencies = {
   metrics: powertoolsBusinessMetrics,
 };
 
-/** Step Functions task "Flag Receipt Failure". Thin: the step logic lives in shared/steps/flag-receipt-failure.ts. */
+/** Step Functions task "Flag Receipt Failure". Thin: the step logic lives beside it in flag-receipt-failure.ts. */
 export const handler = instrumented(taskCorrelation, (event: unknown) => flagReceiptFailure(dependencies, event));

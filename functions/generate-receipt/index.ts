@@ -3,7 +3,7 @@ import { requireEnv } from '../shared/config';
 import { powertoolsBusinessMetrics } from '../shared/business-metrics';
 import { S3ReceiptStore } from '../shared/receipts/receipt-store';
 import { instrumented } from '../shared/tracing';
-import { generateReceipt } from '../shared/steps/generate-receipt';
+import { generateReceipt } from './generate-receipt';
 import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
 import { taskCorrelation } from '../shared/steps/task-input';
 
@@ -13,5 +13,5 @@ const dependencies = {
   metrics: powertoolsBusinessMetrics,
 };
 
-/** Step Functions task "Generate Receipt". Thin: the step logic lives in shared/steps/generate-receipt.ts. */
+/** Step Functions task "Generate Receipt". Thin: the step logic lives beside it in generate-receipt.ts. */
 export const handler = instrumented(taskCorrelation, (event: unknown) => generateReceipt(dependencies, event));

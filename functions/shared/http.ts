@@ -1,29 +1,23 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DependencyUnavailable, classifyDependencyError } from './dependency-errors';
 import { describeError } from './errors';
-import { type LocalApiKeys, samLocalApiKeys } from './local-api-keys';
+import type { LocalApiKeys } from './local-api-keys';
 import type { FieldError } from './orders/order-request';
 import { ORDER_ID_PATTERN } from './orders/order-ids';
 import { logger } from './powertools';
 
 /**
- * Headers every response carries. CORS_ALLOW_ORIGIN mirrors the API's CORS configuration. The
+ * Headers every response carries; the endpoint wrapper adds the CORS origin (endpoint.ts). The
  * exposed headers are set here because an `AWS::Serverless::Api` Cors block cannot carry
  * ExposeHeaders (SAM's translator rejects it), and without them browsers cannot read these.
+ * Nothing here reads the environment, so the functions' testable modules import it without one.
  */
 const BASE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'application/json',
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
-  'Access-Control-Allow-Origin': process.env.CORS_ALLOW_ORIGIN ?? '*',
   'Access-Control-Expose-Headers': 'Location,Idempotent-Replayed,Preference-Applied',
 };
-
-/** Under `sam local` only: the keys callers present in X-Api-Key (local-api-keys.ts). */
-const SAM_LOCAL_API_KEYS = samLocalApiKeys(process.env);
-if (SAM_LOCAL_API_KEYS?.size === 0) {
-  logger.warn('AWS_SAM_LOCAL is true but LOCAL_API_KEYS is empty, so every request gets 403: pass --env-vars with LOCAL_API_KEYS (docs/sam-local.md)');
-}
 
 /** A JSON response. */
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
@@ -99,7 +93,7 @@ export function requestBody(event: APIGatewayProxyEvent): { ok: true; bytes: Buf
  * `requestContext.identity.apiKeyId` counts. Under `sam local`, which does not emulate API keys,
  * the X-Api-Key header is looked up in LOCAL_API_KEYS instead (local-api-keys.ts).
  */
-export function callerKeyId(event: APIGatewayProxyEvent, samLocalKeys: LocalApiKeys | undefined = SAM_LOCAL_API_KEYS): string | undefined {
+export function callerKeyId(event: APIGatewayProxyEvent, samLocalKeys: LocalApiKeys | undefined): string | undefined {
   const id = received(event).requestContext?.identity?.apiKeyId;
   if (id) return id;
   return samLocalKeys?.identify(header(event, 'x-api-key'));

@@ -1,7 +1,7 @@
 import { powertoolsBusinessMetrics } from '../shared/business-metrics';
 import { paymentProviderFromEnv } from '../shared/providers/provider-selection';
 import { instrumented } from '../shared/tracing';
-import { voidPayment } from '../shared/steps/void-payment';
+import { voidPayment } from './void-payment';
 import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
 import { taskCorrelation } from '../shared/steps/task-input';
 
@@ -11,5 +11,5 @@ const dependencies = {
   metrics: powertoolsBusinessMetrics,
 };
 
-/** Step Functions task "Void Payment". Thin: the step logic lives in shared/steps/void-payment.ts. */
+/** Step Functions task "Void Payment". Thin: the step logic lives beside it in void-payment.ts. */
 export const handler = instrumented(taskCorrelation, (event: unknown) => voidPayment(dependencies, event));

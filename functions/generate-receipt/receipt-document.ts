@@ -1,5 +1,5 @@
-import { formatMoney } from '../money';
-import type { OrderRecord } from '../orders/order';
+import { formatMoney } from '../shared/money';
+import type { OrderRecord } from '../shared/orders/order';
 
 /** The machine-readable receipt. */
 export interface ReceiptJson {

@@ -1,9 +1,9 @@
-import type { BusinessMetrics } from '../business-metrics';
-import { buildReceiptJson, renderReceiptHtml } from '../receipts/receipt-document';
-import type { ReceiptStore, StoredReceipt } from '../receipts/receipt-store';
-import { recorded } from './recorded';
-import { type StepDependencies, runStep } from './run-step';
-import { parseTaskInput } from './task-input';
+import type { BusinessMetrics } from '../shared/business-metrics';
+import { buildReceiptJson, renderReceiptHtml } from './receipt-document';
+import type { ReceiptStore, StoredReceipt } from '../shared/receipts/receipt-store';
+import { recorded } from '../shared/steps/recorded';
+import { type StepDependencies, runStep } from '../shared/steps/run-step';
+import { parseTaskInput } from '../shared/steps/task-input';
 
 export interface GenerateReceiptDependencies extends StepDependencies {
   receipts: ReceiptStore;

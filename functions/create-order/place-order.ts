@@ -1,10 +1,10 @@
-import type { BusinessMetrics } from '../business-metrics';
-import type { OrderWorkflow } from '../workflow/order-workflow';
-import { type OrderRecord, isTerminal, pendingSteps } from './order';
-import { newOrderId, sha256 } from './order-ids';
-import type { OrderRepository } from './order-repository';
-import type { OrderRequest } from './order-request';
-import { priceOrder } from './pricing';
+import type { BusinessMetrics } from '../shared/business-metrics';
+import type { OrderWorkflow } from '../shared/workflow/order-workflow';
+import { type OrderRecord, isTerminal, pendingSteps } from '../shared/orders/order';
+import { newOrderId, sha256 } from '../shared/orders/order-ids';
+import type { OrderRepository } from '../shared/orders/order-repository';
+import type { OrderRequest } from '../shared/orders/order-request';
+import { priceOrder } from '../shared/orders/pricing';
 
 /** The Idempotency-Key was used before with a different body: HTTP 409. */
 export class IdempotencyConflict extends Error {

@@ -1,6 +1,6 @@
-import type { BusinessMetrics } from '../business-metrics';
-import { type StepDependencies, runStep } from './run-step';
-import { describeCaughtError, parseCompensationInput } from './task-input';
+import type { BusinessMetrics } from '../shared/business-metrics';
+import { type StepDependencies, runStep } from '../shared/steps/run-step';
+import { describeCaughtError, parseCompensationInput } from '../shared/steps/task-input';
 
 export interface FlagReceiptFailureDependencies extends StepDependencies {
   metrics: BusinessMetrics;

@@ -1,6 +1,6 @@
-import type { ShippingProvider } from '../providers/shipping-provider';
-import { type StepDependencies, runStep } from './run-step';
-import { parseCompensationInput } from './task-input';
+import type { ShippingProvider } from '../shared/providers/shipping-provider';
+import { type StepDependencies, runStep } from '../shared/steps/run-step';
+import { parseCompensationInput } from '../shared/steps/task-input';
 
 export interface CancelShipmentDependencies extends StepDependencies {
   shipping: ShippingProvider;

@@ -1,10 +1,10 @@
-import type { BusinessMetrics } from '../business-metrics';
-import { customerMessageFor } from '../orders/failure-messages';
-import type { PaymentProvider } from '../providers/payment-provider';
-import { PaymentDeclined } from '../providers/provider-errors';
-import { recorded } from './recorded';
-import { type StepDependencies, runStep } from './run-step';
-import { parseTaskInput } from './task-input';
+import type { BusinessMetrics } from '../shared/business-metrics';
+import { customerMessageFor } from '../shared/orders/failure-messages';
+import type { PaymentProvider } from '../shared/providers/payment-provider';
+import { PaymentDeclined } from '../shared/providers/provider-errors';
+import { recorded } from '../shared/steps/recorded';
+import { type StepDependencies, runStep } from '../shared/steps/run-step';
+import { parseTaskInput } from '../shared/steps/task-input';
 
 export interface AuthorizePaymentDependencies extends StepDependencies {
   payments: PaymentProvider;

@@ -1,8 +1,8 @@
-import type { BusinessMetrics } from '../business-metrics';
-import { customerMessageFor, failedStepOf } from '../orders/failure-messages';
-import type { PaymentProvider } from '../providers/payment-provider';
-import { type StepDependencies, runStep } from './run-step';
-import { describeCaughtError, parseCompensationInput } from './task-input';
+import type { BusinessMetrics } from '../shared/business-metrics';
+import { customerMessageFor, failedStepOf } from '../shared/orders/failure-messages';
+import type { PaymentProvider } from '../shared/providers/payment-provider';
+import { type StepDependencies, runStep } from '../shared/steps/run-step';
+import { describeCaughtError, parseCompensationInput } from '../shared/steps/task-input';
 
 export interface VoidPaymentDependencies extends StepDependencies {
   payments: PaymentProvider;
