@@ -1,10 +1,10 @@
-import type { BusinessMetrics } from '../shared/business-metrics';
-import { customerMessageFor } from '../shared/orders/failure-messages';
-import type { PaymentProvider } from '../shared/providers/payment-provider';
-import { PaymentDeclined } from '../shared/providers/provider-errors';
-import { recorded } from '../shared/steps/recorded';
-import { type StepDependencies, runStep } from '../shared/steps/run-step';
-import { parseTaskInput } from '../shared/steps/task-input';
+import type { BusinessMetrics } from '../shared/ports/business-metrics';
+import { customerMessageFor } from '../shared/domain/failure-messages';
+import type { PaymentProvider } from '../shared/ports/payment-provider';
+import { PaymentDeclined } from '../shared/ports/provider-errors';
+import { recorded } from '../shared/tasks/recorded';
+import { type StepDependencies, runStep } from '../shared/tasks/run-step';
+import { parseTaskInput } from '../shared/tasks/task-input';
 
 export interface AuthorizePaymentDependencies extends StepDependencies {
   payments: PaymentProvider;

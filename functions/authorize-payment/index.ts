@@ -1,9 +1,9 @@
-import { powertoolsBusinessMetrics } from '../shared/business-metrics';
-import { paymentProviderFromEnv } from '../shared/providers/provider-selection';
-import { instrumented } from '../shared/tracing';
+import { powertoolsBusinessMetrics } from '../shared/ports/business-metrics';
+import { paymentProviderFromEnv } from '../shared/adapters/from-env';
+import { instrumented } from '../shared/platform/tracing';
 import { authorizePayment } from './authorize-payment';
-import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
-import { taskCorrelation } from '../shared/steps/task-input';
+import { stepDependenciesFromEnv } from '../shared/tasks/step-dependencies';
+import { taskCorrelation } from '../shared/tasks/task-input';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),

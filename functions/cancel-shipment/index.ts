@@ -1,8 +1,8 @@
-import { shippingProviderFromEnv } from '../shared/providers/provider-selection';
-import { instrumented } from '../shared/tracing';
+import { shippingProviderFromEnv } from '../shared/adapters/from-env';
+import { instrumented } from '../shared/platform/tracing';
 import { cancelShipment } from './cancel-shipment';
-import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
-import { taskCorrelation } from '../shared/steps/task-input';
+import { stepDependenciesFromEnv } from '../shared/tasks/step-dependencies';
+import { taskCorrelation } from '../shared/tasks/task-input';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),

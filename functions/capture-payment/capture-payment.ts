@@ -1,7 +1,7 @@
-import type { PaymentProvider } from '../shared/providers/payment-provider';
-import { recorded } from '../shared/steps/recorded';
-import { type StepDependencies, runStep } from '../shared/steps/run-step';
-import { parseTaskInput } from '../shared/steps/task-input';
+import type { PaymentProvider } from '../shared/ports/payment-provider';
+import { recorded } from '../shared/tasks/recorded';
+import { type StepDependencies, runStep } from '../shared/tasks/run-step';
+import { parseTaskInput } from '../shared/tasks/task-input';
 
 export interface CapturePaymentDependencies extends StepDependencies {
   payments: PaymentProvider;

@@ -1,8 +1,8 @@
-import { type ApiSettings, endpoint } from '../shared/endpoint';
-import { internalError, json, ordersBasePath, problem } from '../shared/http';
-import { toOrderView } from '../shared/orders/order-view';
-import { OrderNotSellable } from '../shared/orders/pricing';
-import { logger } from '../shared/powertools';
+import { type ApiSettings, endpoint } from '../shared/api/endpoint';
+import { internalError, json, ordersBasePath, problem } from '../shared/api/http';
+import { toOrderView } from '../shared/api/order-view';
+import { OrderNotSellable } from '../shared/domain/pricing';
+import { logger } from '../shared/platform/powertools';
 import { IdempotencyConflict, type PlaceOrderDependencies, SubmissionFailed, placeOrder, waitForOutcome } from './place-order';
 import { parseCreateOrder } from './request';
 

@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { dynamoDb, stepFunctions } from '../shared/aws-clients';
-import { powertoolsBusinessMetrics } from '../shared/business-metrics';
-import { requireEnv } from '../shared/config';
-import { apiSettingsFromEnv } from '../shared/endpoint';
-import { DynamoDbOrderRepository } from '../shared/orders/order-repository';
-import { instrumented } from '../shared/tracing';
-import { StepFunctionsOrderWorkflow } from '../shared/workflow/order-workflow';
+import { dynamoDb, stepFunctions } from '../shared/platform/aws-clients';
+import { powertoolsBusinessMetrics } from '../shared/ports/business-metrics';
+import { requireEnv } from '../shared/platform/config';
+import { apiSettingsFromEnv } from '../shared/api/endpoint';
+import { DynamoDbOrderRepository } from '../shared/ports/order-repository';
+import { instrumented } from '../shared/platform/tracing';
+import { StepFunctionsOrderWorkflow } from '../shared/ports/order-workflow';
 import { type CreateOrderDependencies, createOrder } from './create-order';
 
 const dependencies: CreateOrderDependencies = {

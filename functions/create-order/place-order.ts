@@ -1,10 +1,10 @@
-import type { BusinessMetrics } from '../shared/business-metrics';
-import type { OrderWorkflow } from '../shared/workflow/order-workflow';
-import { type OrderRecord, isTerminal, pendingSteps } from '../shared/orders/order';
-import { newOrderId, sha256 } from '../shared/orders/order-ids';
-import type { OrderRepository } from '../shared/orders/order-repository';
-import type { OrderRequest } from '../shared/orders/order-request';
-import { priceOrder } from '../shared/orders/pricing';
+import type { BusinessMetrics } from '../shared/ports/business-metrics';
+import type { OrderWorkflow } from '../shared/ports/order-workflow';
+import { type OrderRecord, isTerminal, pendingSteps } from '../shared/domain/order';
+import { newOrderId, sha256 } from '../shared/domain/order-ids';
+import type { OrderRepository } from '../shared/ports/order-repository';
+import type { OrderRequest } from '../shared/domain/order-request';
+import { priceOrder } from '../shared/domain/pricing';
 
 /** The Idempotency-Key was used before with a different body: HTTP 409. */
 export class IdempotencyConflict extends Error {

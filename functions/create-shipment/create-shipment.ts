@@ -1,7 +1,7 @@
-import type { Shipment, ShippingProvider } from '../shared/providers/shipping-provider';
-import { recorded } from '../shared/steps/recorded';
-import { type StepDependencies, runStep } from '../shared/steps/run-step';
-import { parseTaskInput } from '../shared/steps/task-input';
+import type { Shipment, ShippingProvider } from '../shared/ports/shipping-provider';
+import { recorded } from '../shared/tasks/recorded';
+import { type StepDependencies, runStep } from '../shared/tasks/run-step';
+import { parseTaskInput } from '../shared/tasks/task-input';
 
 export interface CreateShipmentDependencies extends StepDependencies {
   shipping: ShippingProvider;

@@ -1,6 +1,6 @@
-import type { BusinessMetrics } from '../shared/business-metrics';
-import { type StepDependencies, runStep } from '../shared/steps/run-step';
-import { describeCaughtError, parseCompensationInput } from '../shared/steps/task-input';
+import type { BusinessMetrics } from '../shared/ports/business-metrics';
+import { type StepDependencies, runStep } from '../shared/tasks/run-step';
+import { describeCaughtError, parseCompensationInput } from '../shared/tasks/task-input';
 
 export interface FlagReceiptFailureDependencies extends StepDependencies {
   metrics: BusinessMetrics;

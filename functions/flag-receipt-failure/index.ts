@@ -1,8 +1,8 @@
-import { powertoolsBusinessMetrics } from '../shared/business-metrics';
-import { instrumented } from '../shared/tracing';
+import { powertoolsBusinessMetrics } from '../shared/ports/business-metrics';
+import { instrumented } from '../shared/platform/tracing';
 import { flagReceiptFailure } from './flag-receipt-failure';
-import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
-import { taskCorrelation } from '../shared/steps/task-input';
+import { stepDependenciesFromEnv } from '../shared/tasks/step-dependencies';
+import { taskCorrelation } from '../shared/tasks/task-input';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),

@@ -1,9 +1,9 @@
-import type { BusinessMetrics } from '../shared/business-metrics';
+import type { BusinessMetrics } from '../shared/ports/business-metrics';
 import { buildReceiptJson, renderReceiptHtml } from './receipt-document';
-import type { ReceiptStore, StoredReceipt } from '../shared/receipts/receipt-store';
-import { recorded } from '../shared/steps/recorded';
-import { type StepDependencies, runStep } from '../shared/steps/run-step';
-import { parseTaskInput } from '../shared/steps/task-input';
+import type { ReceiptStore, StoredReceipt } from '../shared/ports/receipt-store';
+import { recorded } from '../shared/tasks/recorded';
+import { type StepDependencies, runStep } from '../shared/tasks/run-step';
+import { parseTaskInput } from '../shared/tasks/task-input';
 
 export interface GenerateReceiptDependencies extends StepDependencies {
   receipts: ReceiptStore;

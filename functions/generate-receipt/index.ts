@@ -1,11 +1,11 @@
-import { s3 } from '../shared/aws-clients';
-import { requireEnv } from '../shared/config';
-import { powertoolsBusinessMetrics } from '../shared/business-metrics';
-import { S3ReceiptStore } from '../shared/receipts/receipt-store';
-import { instrumented } from '../shared/tracing';
+import { s3 } from '../shared/platform/aws-clients';
+import { requireEnv } from '../shared/platform/config';
+import { powertoolsBusinessMetrics } from '../shared/ports/business-metrics';
+import { S3ReceiptStore } from '../shared/ports/receipt-store';
+import { instrumented } from '../shared/platform/tracing';
 import { generateReceipt } from './generate-receipt';
-import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
-import { taskCorrelation } from '../shared/steps/task-input';
+import { stepDependenciesFromEnv } from '../shared/tasks/step-dependencies';
+import { taskCorrelation } from '../shared/tasks/task-input';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),

@@ -1,5 +1,5 @@
-import { formatMoney } from '../shared/money';
-import type { OrderRecord } from '../shared/orders/order';
+import { formatMoney } from '../shared/domain/money';
+import type { OrderRecord } from '../shared/domain/order';
 
 /** The machine-readable receipt. */
 export interface ReceiptJson {

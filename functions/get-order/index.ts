@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { dynamoDb } from '../shared/aws-clients';
-import { requireEnv } from '../shared/config';
-import { type OrderEndpointDependencies, apiSettingsFromEnv } from '../shared/endpoint';
-import { pathOrderId } from '../shared/http';
-import { DynamoDbOrderRepository } from '../shared/orders/order-repository';
-import { instrumented } from '../shared/tracing';
+import { dynamoDb } from '../shared/platform/aws-clients';
+import { requireEnv } from '../shared/platform/config';
+import { type OrderEndpointDependencies, apiSettingsFromEnv } from '../shared/api/endpoint';
+import { pathOrderId } from '../shared/api/http';
+import { DynamoDbOrderRepository } from '../shared/ports/order-repository';
+import { instrumented } from '../shared/platform/tracing';
 import { getOrder } from './get-order';
 
 const dependencies: OrderEndpointDependencies = {

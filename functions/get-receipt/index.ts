@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { dynamoDb, s3 } from '../shared/aws-clients';
-import { requireEnv, requireIntEnv } from '../shared/config';
-import { apiSettingsFromEnv } from '../shared/endpoint';
-import { pathOrderId } from '../shared/http';
-import { DynamoDbOrderRepository } from '../shared/orders/order-repository';
-import { S3ReceiptStore } from '../shared/receipts/receipt-store';
-import { instrumented } from '../shared/tracing';
+import { dynamoDb, s3 } from '../shared/platform/aws-clients';
+import { requireEnv, requireIntEnv } from '../shared/platform/config';
+import { apiSettingsFromEnv } from '../shared/api/endpoint';
+import { pathOrderId } from '../shared/api/http';
+import { DynamoDbOrderRepository } from '../shared/ports/order-repository';
+import { S3ReceiptStore } from '../shared/ports/receipt-store';
+import { instrumented } from '../shared/platform/tracing';
 import { type GetReceiptDependencies, getReceipt } from './get-receipt';
 
 const dependencies: GetReceiptDependencies = {

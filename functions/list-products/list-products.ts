@@ -1,6 +1,6 @@
-import { type ApiSettings, endpoint } from '../shared/endpoint';
-import { json } from '../shared/http';
-import { CATALOG } from '../shared/orders/catalog';
+import { type ApiSettings, endpoint } from '../shared/api/endpoint';
+import { json } from '../shared/api/http';
+import { CATALOG } from '../shared/domain/catalog';
 
 /** GET /products: the catalog, so clients can build valid orders. Prices in minor units. */
 export const listProducts = endpoint((_deps: { api: ApiSettings }) => {

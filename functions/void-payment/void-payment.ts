@@ -1,8 +1,8 @@
-import type { BusinessMetrics } from '../shared/business-metrics';
-import { customerMessageFor, failedStepOf } from '../shared/orders/failure-messages';
-import type { PaymentProvider } from '../shared/providers/payment-provider';
-import { type StepDependencies, runStep } from '../shared/steps/run-step';
-import { describeCaughtError, parseCompensationInput } from '../shared/steps/task-input';
+import type { BusinessMetrics } from '../shared/ports/business-metrics';
+import { customerMessageFor, failedStepOf } from '../shared/domain/failure-messages';
+import type { PaymentProvider } from '../shared/ports/payment-provider';
+import { type StepDependencies, runStep } from '../shared/tasks/run-step';
+import { describeCaughtError, parseCompensationInput } from '../shared/tasks/task-input';
 
 export interface VoidPaymentDependencies extends StepDependencies {
   payments: PaymentProvider;

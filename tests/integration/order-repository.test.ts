@@ -1,5 +1,5 @@
-import { OrderNotFound, OrderStateConflict } from '../../functions/shared/errors';
-import { DynamoDbOrderRepository, type OrderRepository } from '../../functions/shared/orders/order-repository';
+import { OrderNotFound, OrderStateConflict } from '../../functions/shared/domain/errors';
+import { DynamoDbOrderRepository, type OrderRepository } from '../../functions/shared/ports/order-repository';
 import { placeOrder } from '../../functions/create-order/place-order';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { RecordingMetrics } from '../support/fakes';

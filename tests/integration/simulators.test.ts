@@ -1,4 +1,4 @@
-import { PaymentSimulator } from '../../functions/shared/providers/payment-simulator';
+import { PaymentSimulator } from '../../functions/shared/adapters/payment-simulator';
 import {
   AddressNotServiceable,
   AuthorizationVoided,
@@ -7,9 +7,9 @@ import {
   PaymentDeclined,
   ProviderUnavailable,
   ShipmentCancelled,
-} from '../../functions/shared/providers/provider-errors';
-import { ShippingSimulator } from '../../functions/shared/providers/shipping-simulator';
-import { DynamoDbSimulatorLedger, type SimulatorLedger } from '../../functions/shared/providers/simulator-ledger';
+} from '../../functions/shared/ports/provider-errors';
+import { ShippingSimulator } from '../../functions/shared/adapters/shipping-simulator';
+import { DynamoDbSimulatorLedger, type SimulatorLedger } from '../../functions/shared/ports/simulator-ledger';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { MemorySimulatorLedger } from '../support/memory-stores';
 

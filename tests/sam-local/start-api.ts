@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { ORDER_ID_PATTERN } from '../../functions/shared/orders/order-ids';
+import { ORDER_ID_PATTERN } from '../../functions/shared/domain/order-ids';
 import { orderRequest } from '../support/orders';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
 import { ROOT } from '../support/template';

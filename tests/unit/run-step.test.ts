@@ -1,5 +1,5 @@
-import { DependencyUnavailable, runStep } from '../../functions/shared/steps/run-step';
-import type { OrderRepository } from '../../functions/shared/orders/order-repository';
+import { DependencyUnavailable, runStep } from '../../functions/shared/tasks/run-step';
+import type { OrderRepository } from '../../functions/shared/ports/order-repository';
 import { awsServiceError } from '../support/fakes';
 
 describe('runStep', () => {

@@ -2,9 +2,9 @@ import { ConditionalCheckFailedException, ProvisionedThroughputExceededException
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/authorize-payment/index';
-import { customerMessageFor } from '../../../functions/shared/orders/failure-messages';
-import { type OrderRecord, pendingSteps } from '../../../functions/shared/orders/order';
-import { sha256 } from '../../../functions/shared/orders/order-ids';
+import { customerMessageFor } from '../../../functions/shared/domain/failure-messages';
+import { type OrderRecord, pendingSteps } from '../../../functions/shared/domain/order';
+import { sha256 } from '../../../functions/shared/domain/order-ids';
 import { orderRecord, orderRequest } from '../../support/orders';
 import { lambdaContext } from '../helpers/api';
 

@@ -1,11 +1,11 @@
-import { dynamoDb } from '../aws-clients';
-import { requireEnv } from '../config';
-import { ConfigurationError } from '../errors';
-import type { PaymentProvider } from './payment-provider';
+import { dynamoDb } from '../platform/aws-clients';
+import { requireEnv } from '../platform/config';
+import { ConfigurationError } from '../domain/errors';
+import type { PaymentProvider } from '../ports/payment-provider';
 import { PaymentSimulator } from './payment-simulator';
-import type { ShippingProvider } from './shipping-provider';
+import type { ShippingProvider } from '../ports/shipping-provider';
 import { ShippingSimulator } from './shipping-simulator';
-import { DynamoDbSimulatorLedger } from './simulator-ledger';
+import { DynamoDbSimulatorLedger } from '../ports/simulator-ledger';
 
 /*
  * Providers are chosen by PAYMENT_PROVIDER / SHIPPING_PROVIDER. A real adapter (Stripe, a carrier

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ConfigurationError } from './errors';
+import { ConfigurationError } from '../domain/errors';
 
 /**
  * API keys for `sam local start-api`, which does not emulate API Gateway's keys: its events carry

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { OrderNotFound, OrderStateConflict } from '../errors';
-import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES, recordsStart } from './order';
+import { OrderNotFound, OrderStateConflict } from '../domain/errors';
+import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES, recordsStart } from '../domain/order';
 
 export type StepStart = { kind: 'started'; order: OrderRecord } | { kind: 'alreadySucceeded'; order: OrderRecord };
 

@@ -1,4 +1,4 @@
-import type { Money } from '../money';
+import type { Money } from './money';
 import type { OrderLine, OrderTotals } from './pricing';
 import type { OrderRequest } from './order-request';
 

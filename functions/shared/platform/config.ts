@@ -1,5 +1,5 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { ConfigurationError } from './errors';
+import { ConfigurationError } from '../domain/errors';
 
 /** Reads a required environment variable; throws at module load when it is missing. */
 export function requireEnv(key: string): string {

@@ -1,4 +1,4 @@
-import { MetricUnit, metrics } from './powertools';
+import { MetricUnit, metrics } from '../platform/powertools';
 
 /** Business counts, as a port so use cases stay free of Powertools and tests can record them. */
 export interface BusinessMetrics {

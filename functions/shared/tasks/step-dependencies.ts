@@ -1,6 +1,6 @@
-import { dynamoDb } from '../aws-clients';
-import { requireEnv } from '../config';
-import { DynamoDbOrderRepository } from '../orders/order-repository';
+import { dynamoDb } from '../platform/aws-clients';
+import { requireEnv } from '../platform/config';
+import { DynamoDbOrderRepository } from '../ports/order-repository';
 import type { StepDependencies } from './run-step';
 
 /** What every task handler needs: the orders table (ORDERS_TABLE_NAME) and a clock. */

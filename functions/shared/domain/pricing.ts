@@ -1,4 +1,4 @@
-import { type Money, sumMoney } from '../money';
+import { type Money, sumMoney } from './money';
 import { FREE_SHIPPING_THRESHOLD, SHIPPING_FEE, STORE_CURRENCY, findProduct } from './catalog';
 import type { FieldError, OrderRequest } from './order-request';
 

@@ -1,10 +1,10 @@
-import { classifyDependencyError } from '../dependency-errors';
-import { PermanentError, TransientError, describeError } from '../errors';
-import { type OrderPatch, type OrderRecord, type StepName, recordsStart } from '../orders/order';
-import type { OrderRepository, StepFailure } from '../orders/order-repository';
-import { logger } from '../powertools';
+import { classifyDependencyError } from '../platform/dependency-errors';
+import { PermanentError, TransientError, describeError } from '../domain/errors';
+import { type OrderPatch, type OrderRecord, type StepName, recordsStart } from '../domain/order';
+import type { OrderRepository, StepFailure } from '../ports/order-repository';
+import { logger } from '../platform/powertools';
 
-export { DependencyUnavailable, classifyDependencyError } from '../dependency-errors';
+export { DependencyUnavailable, classifyDependencyError } from '../platform/dependency-errors';
 
 export interface StepDependencies {
   orders: OrderRepository;
