@@ -1,11 +1,7 @@
-import { powertoolsBusinessMetrics } from '../../functions/shared/ports/business-metrics';
-import { s3 } from '../../functions/shared/platform/aws-clients';
-import { requireEnv } from '../../functions/shared/platform/config';
+import { orderRepositoryFromEnv, paymentProviderFromEnv, receiptStoreFromEnv, shippingProviderFromEnv } from '../../functions/shared/adapters/from-env';
+import { powertoolsBusinessMetrics } from '../../functions/shared/adapters/powertools-business-metrics';
 import { PaymentSimulator } from '../../functions/shared/adapters/payment-simulator';
-import { paymentProviderFromEnv, shippingProviderFromEnv } from '../../functions/shared/adapters/from-env';
 import { ShippingSimulator } from '../../functions/shared/adapters/shipping-simulator';
-import { S3ReceiptStore } from '../../functions/shared/ports/receipt-store';
-import { stepDependenciesFromEnv } from '../../functions/shared/tasks/step-dependencies';
 import { MemoryReceiptStore } from '../../tests/support/fakes';
 import { MemoryOrderRepository, MemorySimulatorLedger } from '../../tests/support/memory-stores';
 import type { PipelineAdapters } from './in-process-pipeline';
@@ -25,10 +21,10 @@ export function memoryAdapters(): PipelineAdapters {
 /** The adapters the deployed handlers build from their environment (SDK clients to the endpoints in it). */
 export function sdkAdapters(): PipelineAdapters {
   return {
-    orders: stepDependenciesFromEnv().orders,
+    orders: orderRepositoryFromEnv(),
     payments: paymentProviderFromEnv(),
     shipping: shippingProviderFromEnv(),
-    receipts: new S3ReceiptStore(s3(), requireEnv('RECEIPTS_BUCKET_NAME')),
+    receipts: receiptStoreFromEnv(),
     metrics: powertoolsBusinessMetrics,
   };
 }

@@ -1,9 +1,8 @@
-import { powertoolsBusinessMetrics } from '../shared/ports/business-metrics';
-import { paymentProviderFromEnv } from '../shared/adapters/from-env';
+import { paymentProviderFromEnv, stepDependenciesFromEnv } from '../shared/adapters/from-env';
+import { powertoolsBusinessMetrics } from '../shared/adapters/powertools-business-metrics';
 import { instrumented } from '../shared/platform/tracing';
-import { authorizePayment } from './authorize-payment';
-import { stepDependenciesFromEnv } from '../shared/tasks/step-dependencies';
 import { taskCorrelation } from '../shared/tasks/task-input';
+import { authorizePayment } from './authorize-payment';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),

@@ -1,8 +1,7 @@
-import { shippingProviderFromEnv } from '../shared/adapters/from-env';
+import { shippingProviderFromEnv, stepDependenciesFromEnv } from '../shared/adapters/from-env';
 import { instrumented } from '../shared/platform/tracing';
-import { cancelShipment } from './cancel-shipment';
-import { stepDependenciesFromEnv } from '../shared/tasks/step-dependencies';
 import { taskCorrelation } from '../shared/tasks/task-input';
+import { cancelShipment } from './cancel-shipment';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),

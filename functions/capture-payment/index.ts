@@ -1,8 +1,7 @@
-import { paymentProviderFromEnv } from '../shared/adapters/from-env';
+import { paymentProviderFromEnv, stepDependenciesFromEnv } from '../shared/adapters/from-env';
 import { instrumented } from '../shared/platform/tracing';
-import { capturePayment } from './capture-payment';
-import { stepDependenciesFromEnv } from '../shared/tasks/step-dependencies';
 import { taskCorrelation } from '../shared/tasks/task-input';
+import { capturePayment } from './capture-payment';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),

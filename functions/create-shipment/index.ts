@@ -1,8 +1,7 @@
-import { shippingProviderFromEnv } from '../shared/adapters/from-env';
+import { shippingProviderFromEnv, stepDependenciesFromEnv } from '../shared/adapters/from-env';
 import { instrumented } from '../shared/platform/tracing';
-import { createShipment } from './create-shipment';
-import { stepDependenciesFromEnv } from '../shared/tasks/step-dependencies';
 import { taskCorrelation } from '../shared/tasks/task-input';
+import { createShipment } from './create-shipment';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),

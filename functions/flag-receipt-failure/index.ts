@@ -1,8 +1,8 @@
-import { powertoolsBusinessMetrics } from '../shared/ports/business-metrics';
+import { stepDependenciesFromEnv } from '../shared/adapters/from-env';
+import { powertoolsBusinessMetrics } from '../shared/adapters/powertools-business-metrics';
 import { instrumented } from '../shared/platform/tracing';
-import { flagReceiptFailure } from './flag-receipt-failure';
-import { stepDependenciesFromEnv } from '../shared/tasks/step-dependencies';
 import { taskCorrelation } from '../shared/tasks/task-input';
+import { flagReceiptFailure } from './flag-receipt-failure';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),

@@ -1,15 +1,12 @@
-import { s3 } from '../shared/platform/aws-clients';
-import { requireEnv } from '../shared/platform/config';
-import { powertoolsBusinessMetrics } from '../shared/ports/business-metrics';
-import { S3ReceiptStore } from '../shared/ports/receipt-store';
+import { receiptStoreFromEnv, stepDependenciesFromEnv } from '../shared/adapters/from-env';
+import { powertoolsBusinessMetrics } from '../shared/adapters/powertools-business-metrics';
 import { instrumented } from '../shared/platform/tracing';
-import { generateReceipt } from './generate-receipt';
-import { stepDependenciesFromEnv } from '../shared/tasks/step-dependencies';
 import { taskCorrelation } from '../shared/tasks/task-input';
+import { generateReceipt } from './generate-receipt';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),
-  receipts: new S3ReceiptStore(s3(), requireEnv('RECEIPTS_BUCKET_NAME')),
+  receipts: receiptStoreFromEnv(),
   metrics: powertoolsBusinessMetrics,
 };
 

@@ -1,17 +1,15 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { dynamoDb, s3 } from '../shared/platform/aws-clients';
-import { requireEnv, requireIntEnv } from '../shared/platform/config';
+import { orderRepositoryFromEnv, receiptStoreFromEnv } from '../shared/adapters/from-env';
 import { apiSettingsFromEnv } from '../shared/api/endpoint';
 import { pathOrderId } from '../shared/api/http';
-import { DynamoDbOrderRepository } from '../shared/ports/order-repository';
-import { S3ReceiptStore } from '../shared/ports/receipt-store';
+import { requireIntEnv } from '../shared/platform/config';
 import { instrumented } from '../shared/platform/tracing';
 import { type GetReceiptDependencies, getReceipt } from './get-receipt';
 
 const dependencies: GetReceiptDependencies = {
   api: apiSettingsFromEnv(),
-  orders: new DynamoDbOrderRepository(dynamoDb(), requireEnv('ORDERS_TABLE_NAME')),
-  receipts: new S3ReceiptStore(s3(), requireEnv('RECEIPTS_BUCKET_NAME')),
+  orders: orderRepositoryFromEnv(),
+  receipts: receiptStoreFromEnv(),
   linkTtlSeconds: requireIntEnv('RECEIPT_LINK_TTL_SECONDS', 1, 300),
   now: () => new Date(),
 };

@@ -1,9 +1,8 @@
-import { powertoolsBusinessMetrics } from '../shared/ports/business-metrics';
-import { paymentProviderFromEnv } from '../shared/adapters/from-env';
+import { paymentProviderFromEnv, stepDependenciesFromEnv } from '../shared/adapters/from-env';
+import { powertoolsBusinessMetrics } from '../shared/adapters/powertools-business-metrics';
 import { instrumented } from '../shared/platform/tracing';
-import { voidPayment } from './void-payment';
-import { stepDependenciesFromEnv } from '../shared/tasks/step-dependencies';
 import { taskCorrelation } from '../shared/tasks/task-input';
+import { voidPayment } from './void-payment';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),

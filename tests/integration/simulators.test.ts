@@ -9,7 +9,8 @@ import {
   ShipmentCancelled,
 } from '../../functions/shared/ports/provider-errors';
 import { ShippingSimulator } from '../../functions/shared/adapters/shipping-simulator';
-import { DynamoDbSimulatorLedger, type SimulatorLedger } from '../../functions/shared/ports/simulator-ledger';
+import { DynamoDbSimulatorLedger } from '../../functions/shared/adapters/dynamodb-simulator-ledger';
+import type { SimulatorLedger } from '../../functions/shared/ports/simulator-ledger';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { MemorySimulatorLedger } from '../support/memory-stores';
 

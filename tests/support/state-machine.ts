@@ -1,12 +1,12 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { describeError } from '../../functions/shared/domain/errors';
 import type { OrderRecord, StepName } from '../../functions/shared/domain/order';
-import { DynamoDbOrderRepository } from '../../functions/shared/ports/order-repository';
+import { DynamoDbOrderRepository } from '../../functions/shared/adapters/dynamodb-order-repository';
 import { PaymentSimulator } from '../../functions/shared/adapters/payment-simulator';
 import { ShippingSimulator } from '../../functions/shared/adapters/shipping-simulator';
 import type { ShippingProvider } from '../../functions/shared/ports/shipping-provider';
 import { PermanentError } from '../../functions/shared/domain/errors';
-import { DynamoDbSimulatorLedger } from '../../functions/shared/ports/simulator-ledger';
+import { DynamoDbSimulatorLedger } from '../../functions/shared/adapters/dynamodb-simulator-ledger';
 import { authorizePayment } from '../../functions/authorize-payment/authorize-payment';
 import { cancelShipment } from '../../functions/cancel-shipment/cancel-shipment';
 import { capturePayment } from '../../functions/capture-payment/capture-payment';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../functions/shared/domain/errors';
+import { ConfigurationError } from '../../functions/shared/platform/config';
 import { parseLocalApiKeys, samLocalApiKeys } from '../../functions/shared/api/local-api-keys';
 
 const LOCAL_KEYS = 'localkey0001=local-storefront-key-0000000000000001,localkey0002=local-partner-key-00000000000000000002';

@@ -24,11 +24,6 @@ export class OrderStateConflict extends PermanentError {
   override name = 'OrderStateConflict';
 }
 
-/** A required environment variable is missing or invalid. */
-export class ConfigurationError extends Error {
-  override name = 'ConfigurationError';
-}
-
 /** Serialises an error the way the Lambda runtime reports it, for logs and stored failures. */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };

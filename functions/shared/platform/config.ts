@@ -1,5 +1,9 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { ConfigurationError } from '../domain/errors';
+
+/** A required environment variable is missing or invalid. */
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
 
 /** Reads a required environment variable; throws at module load when it is missing. */
 export function requireEnv(key: string): string {

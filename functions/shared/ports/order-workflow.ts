@@ -1,5 +1,3 @@
-import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-
 /** Port for starting an order's workflow. Starting twice is harmless. */
 export interface OrderWorkflow {
   start(orderId: string): Promise<void>;
@@ -8,26 +6,4 @@ export interface OrderWorkflow {
 /** The execution input. Only the id: the order itself (address, token) stays in DynamoDB, out of execution history. */
 export interface WorkflowInput {
   orderId: string;
-}
-
-/**
- * Starts a Standard execution named after the order. Step Functions treats a repeated name with
- * the same input as the same execution, and a closed one as ExecutionAlreadyExists: both mean
- * "already started".
- */
-export class StepFunctionsOrderWorkflow implements OrderWorkflow {
-  constructor(
-    private readonly client: SFNClient,
-    private readonly stateMachineArn: string,
-  ) {}
-
-  async start(orderId: string): Promise<void> {
-    const input: WorkflowInput = { orderId };
-    try {
-      await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: orderId, input: JSON.stringify(input) }));
-    } catch (error) {
-      if (error instanceof ExecutionAlreadyExists) return;
-      throw error;
-    }
-  }
 }
