@@ -1,7 +1,7 @@
-import { orderRepositoryFromEnv, paymentProviderFromEnv, receiptStoreFromEnv, shippingProviderFromEnv } from '../../functions/shared/adapters/from-env';
-import { powertoolsBusinessMetrics } from '../../functions/shared/adapters/powertools-business-metrics';
-import { PaymentSimulator } from '../../functions/shared/adapters/payment-simulator';
-import { ShippingSimulator } from '../../functions/shared/adapters/shipping-simulator';
+import { orderRepositoryFromEnv, paymentProviderFromEnv, receiptStoreFromEnv, shippingProviderFromEnv } from '#adapters/from-env';
+import { PaymentSimulator } from '#adapters/payment-simulator';
+import { powertoolsBusinessMetrics } from '#adapters/powertools-business-metrics';
+import { ShippingSimulator } from '#adapters/shipping-simulator';
 import { MemoryReceiptStore } from '../../tests/support/fakes';
 import { MemoryOrderRepository, MemorySimulatorLedger } from '../../tests/support/memory-stores';
 import type { PipelineAdapters } from './in-process-pipeline';

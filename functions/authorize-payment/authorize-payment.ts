@@ -1,10 +1,10 @@
-import type { BusinessMetrics } from '../shared/ports/business-metrics';
-import { customerMessageFor } from '../shared/domain/failure-messages';
-import type { PaymentProvider } from '../shared/ports/payment-provider';
-import { PaymentDeclined } from '../shared/ports/provider-errors';
-import { recorded } from '../shared/tasks/recorded';
-import { type StepDependencies, runStep } from '../shared/tasks/run-step';
-import { parseTaskInput } from '../shared/tasks/task-input';
+import { customerMessageFor } from '#domain/failure-messages';
+import type { BusinessMetrics } from '#ports/business-metrics';
+import type { PaymentProvider } from '#ports/payment-provider';
+import { PaymentDeclined } from '#ports/provider-errors';
+import { recorded } from '#tasks/recorded';
+import { type StepDependencies, runStep } from '#tasks/run-step';
+import { parseTaskInput } from '#tasks/task-input';
 
 export interface AuthorizePaymentDependencies extends StepDependencies {
   payments: PaymentProvider;

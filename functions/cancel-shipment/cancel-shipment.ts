@@ -1,6 +1,6 @@
-import type { ShippingProvider } from '../shared/ports/shipping-provider';
-import { type StepDependencies, runStep } from '../shared/tasks/run-step';
-import { parseCompensationInput } from '../shared/tasks/task-input';
+import type { ShippingProvider } from '#ports/shipping-provider';
+import { type StepDependencies, runStep } from '#tasks/run-step';
+import { parseCompensationInput } from '#tasks/task-input';
 
 export interface CancelShipmentDependencies extends StepDependencies {
   shipping: ShippingProvider;

@@ -1,6 +1,6 @@
-import { shippingProviderFromEnv, stepDependenciesFromEnv } from '../shared/adapters/from-env';
-import { instrumented } from '../shared/platform/tracing';
-import { taskCorrelation } from '../shared/tasks/task-input';
+import { shippingProviderFromEnv, stepDependenciesFromEnv } from '#adapters/from-env';
+import { instrumented } from '#platform/tracing';
+import { taskCorrelation } from '#tasks/task-input';
 import { cancelShipment } from './cancel-shipment';
 
 const dependencies = {

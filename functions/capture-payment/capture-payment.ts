@@ -1,7 +1,7 @@
-import type { PaymentProvider } from '../shared/ports/payment-provider';
-import { recorded } from '../shared/tasks/recorded';
-import { type StepDependencies, runStep } from '../shared/tasks/run-step';
-import { parseTaskInput } from '../shared/tasks/task-input';
+import type { PaymentProvider } from '#ports/payment-provider';
+import { recorded } from '#tasks/recorded';
+import { type StepDependencies, runStep } from '#tasks/run-step';
+import { parseTaskInput } from '#tasks/task-input';
 
 export interface CapturePaymentDependencies extends StepDependencies {
   payments: PaymentProvider;

@@ -1,6 +1,6 @@
-import { paymentProviderFromEnv, stepDependenciesFromEnv } from '../shared/adapters/from-env';
-import { instrumented } from '../shared/platform/tracing';
-import { taskCorrelation } from '../shared/tasks/task-input';
+import { paymentProviderFromEnv, stepDependenciesFromEnv } from '#adapters/from-env';
+import { instrumented } from '#platform/tracing';
+import { taskCorrelation } from '#tasks/task-input';
 import { capturePayment } from './capture-payment';
 
 const dependencies = {

@@ -1,8 +1,8 @@
-import { type ApiSettings, endpoint } from '../shared/api/endpoint';
-import { internalError, json, ordersBasePath, problem } from '../shared/api/http';
-import { toOrderView } from '../shared/api/order-view';
-import { OrderNotSellable } from '../shared/domain/pricing';
-import { logger } from '../shared/platform/powertools';
+import { type ApiSettings, endpoint } from '#api/endpoint';
+import { internalError, json, ordersBasePath, problem } from '#api/http';
+import { toOrderView } from '#api/order-view';
+import { OrderNotSellable } from '#domain/pricing';
+import { logger } from '#platform/powertools';
 import { IdempotencyConflict, type PlaceOrderDependencies, SubmissionFailed, placeOrder, waitForOutcome } from './place-order';
 import { parseCreateOrder } from './request';
 

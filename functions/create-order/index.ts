@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { orderRepositoryFromEnv, orderWorkflowFromEnv } from '../shared/adapters/from-env';
-import { powertoolsBusinessMetrics } from '../shared/adapters/powertools-business-metrics';
-import { apiSettingsFromEnv } from '../shared/api/endpoint';
-import { instrumented } from '../shared/platform/tracing';
+import { orderRepositoryFromEnv, orderWorkflowFromEnv } from '#adapters/from-env';
+import { powertoolsBusinessMetrics } from '#adapters/powertools-business-metrics';
+import { apiSettingsFromEnv } from '#api/endpoint';
+import { instrumented } from '#platform/tracing';
 import { type CreateOrderDependencies, createOrder } from './create-order';
 
 const dependencies: CreateOrderDependencies = {

@@ -1,10 +1,10 @@
-import type { BusinessMetrics } from '../shared/ports/business-metrics';
-import type { OrderWorkflow } from '../shared/ports/order-workflow';
-import { type OrderRecord, isTerminal, pendingSteps } from '../shared/domain/order';
-import { newOrderId, sha256 } from '../shared/domain/order-ids';
-import type { OrderRepository } from '../shared/ports/order-repository';
-import type { OrderRequest } from '../shared/domain/order-request';
-import { priceOrder } from '../shared/domain/pricing';
+import { type OrderRecord, isTerminal, pendingSteps } from '#domain/order';
+import { newOrderId, sha256 } from '#domain/order-ids';
+import type { OrderRequest } from '#domain/order-request';
+import { priceOrder } from '#domain/pricing';
+import type { BusinessMetrics } from '#ports/business-metrics';
+import type { OrderRepository } from '#ports/order-repository';
+import type { OrderWorkflow } from '#ports/order-workflow';
 
 /** The Idempotency-Key was used before with a different body: HTTP 409. */
 export class IdempotencyConflict extends Error {

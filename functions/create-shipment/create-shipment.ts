@@ -1,7 +1,7 @@
-import type { Shipment, ShippingProvider } from '../shared/ports/shipping-provider';
-import { recorded } from '../shared/tasks/recorded';
-import { type StepDependencies, runStep } from '../shared/tasks/run-step';
-import { parseTaskInput } from '../shared/tasks/task-input';
+import type { Shipment, ShippingProvider } from '#ports/shipping-provider';
+import { recorded } from '#tasks/recorded';
+import { type StepDependencies, runStep } from '#tasks/run-step';
+import { parseTaskInput } from '#tasks/task-input';
 
 export interface CreateShipmentDependencies extends StepDependencies {
   shipping: ShippingProvider;

@@ -1,6 +1,6 @@
-import type { BusinessMetrics } from '../shared/ports/business-metrics';
-import { type StepDependencies, runStep } from '../shared/tasks/run-step';
-import { describeCaughtError, parseCompensationInput } from '../shared/tasks/task-input';
+import type { BusinessMetrics } from '#ports/business-metrics';
+import { type StepDependencies, runStep } from '#tasks/run-step';
+import { describeCaughtError, parseCompensationInput } from '#tasks/task-input';
 
 export interface FlagReceiptFailureDependencies extends StepDependencies {
   metrics: BusinessMetrics;

@@ -1,9 +1,9 @@
-import type { BusinessMetrics } from '../shared/ports/business-metrics';
+import type { BusinessMetrics } from '#ports/business-metrics';
+import type { ReceiptStore, StoredReceipt } from '#ports/receipt-store';
+import { recorded } from '#tasks/recorded';
+import { type StepDependencies, runStep } from '#tasks/run-step';
+import { parseTaskInput } from '#tasks/task-input';
 import { buildReceiptJson, renderReceiptHtml } from './receipt-document';
-import type { ReceiptStore, StoredReceipt } from '../shared/ports/receipt-store';
-import { recorded } from '../shared/tasks/recorded';
-import { type StepDependencies, runStep } from '../shared/tasks/run-step';
-import { parseTaskInput } from '../shared/tasks/task-input';
 
 export interface GenerateReceiptDependencies extends StepDependencies {
   receipts: ReceiptStore;

@@ -1,7 +1,7 @@
-import { receiptStoreFromEnv, stepDependenciesFromEnv } from '../shared/adapters/from-env';
-import { powertoolsBusinessMetrics } from '../shared/adapters/powertools-business-metrics';
-import { instrumented } from '../shared/platform/tracing';
-import { taskCorrelation } from '../shared/tasks/task-input';
+import { receiptStoreFromEnv, stepDependenciesFromEnv } from '#adapters/from-env';
+import { powertoolsBusinessMetrics } from '#adapters/powertools-business-metrics';
+import { instrumented } from '#platform/tracing';
+import { taskCorrelation } from '#tasks/task-input';
 import { generateReceipt } from './generate-receipt';
 
 const dependencies = {

@@ -1,5 +1,5 @@
-import { formatMoney } from '../shared/domain/money';
-import type { OrderRecord } from '../shared/domain/order';
+import { formatMoney } from '#domain/money';
+import type { OrderRecord } from '#domain/order';
 
 /** The machine-readable receipt. */
 export interface ReceiptJson {

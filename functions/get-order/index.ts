@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { orderRepositoryFromEnv } from '../shared/adapters/from-env';
-import { type OrderEndpointDependencies, apiSettingsFromEnv } from '../shared/api/endpoint';
-import { pathOrderId } from '../shared/api/http';
-import { instrumented } from '../shared/platform/tracing';
+import { orderRepositoryFromEnv } from '#adapters/from-env';
+import { type OrderEndpointDependencies, apiSettingsFromEnv } from '#api/endpoint';
+import { pathOrderId } from '#api/http';
+import { instrumented } from '#platform/tracing';
 import { getOrder } from './get-order';
 
 const dependencies: OrderEndpointDependencies = {

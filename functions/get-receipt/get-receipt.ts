@@ -1,5 +1,5 @@
-import { type OrderEndpointDependencies, ownedOrderEndpoint } from '../shared/api/endpoint';
-import { json, problem } from '../shared/api/http';
+import { type OrderEndpointDependencies, ownedOrderEndpoint } from '#api/endpoint';
+import { json, problem } from '#api/http';
 import { ReceiptNotAvailable, type ReceiptLinksDependencies, receiptLinks } from './receipt-links';
 
 export interface GetReceiptDependencies extends OrderEndpointDependencies, ReceiptLinksDependencies {}

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { orderRepositoryFromEnv, receiptStoreFromEnv } from '../shared/adapters/from-env';
-import { apiSettingsFromEnv } from '../shared/api/endpoint';
-import { pathOrderId } from '../shared/api/http';
-import { requireIntEnv } from '../shared/platform/config';
-import { instrumented } from '../shared/platform/tracing';
+import { orderRepositoryFromEnv, receiptStoreFromEnv } from '#adapters/from-env';
+import { apiSettingsFromEnv } from '#api/endpoint';
+import { pathOrderId } from '#api/http';
+import { requireIntEnv } from '#platform/config';
+import { instrumented } from '#platform/tracing';
 import { type GetReceiptDependencies, getReceipt } from './get-receipt';
 
 const dependencies: GetReceiptDependencies = {

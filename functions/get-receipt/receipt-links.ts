@@ -1,5 +1,5 @@
-import type { OrderRecord } from '../shared/domain/order';
-import type { ReceiptStore } from '../shared/ports/receipt-store';
+import type { OrderRecord } from '#domain/order';
+import type { ReceiptStore } from '#ports/receipt-store';
 
 export interface ReceiptLinksDependencies {
   receipts: Pick<ReceiptStore, 'linkTo'>;

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { apiSettingsFromEnv } from '../shared/api/endpoint';
-import { withPowertools } from '../shared/platform/powertools';
+import { apiSettingsFromEnv } from '#api/endpoint';
+import { withPowertools } from '#platform/powertools';
 import { listProducts } from './list-products';
 
 const dependencies = { api: apiSettingsFromEnv() };

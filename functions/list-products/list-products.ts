@@ -1,6 +1,6 @@
-import { type ApiSettings, endpoint } from '../shared/api/endpoint';
-import { json } from '../shared/api/http';
-import { CATALOG } from '../shared/domain/catalog';
+import { type ApiSettings, endpoint } from '#api/endpoint';
+import { json } from '#api/http';
+import { CATALOG } from '#domain/catalog';
 
 /** GET /products: the catalog, so clients can build valid orders. Prices in minor units. */
 export const listProducts = endpoint((_deps: { api: ApiSettings }) => {

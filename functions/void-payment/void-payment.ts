@@ -1,8 +1,8 @@
-import type { BusinessMetrics } from '../shared/ports/business-metrics';
-import { customerMessageFor, failedStepOf } from '../shared/domain/failure-messages';
-import type { PaymentProvider } from '../shared/ports/payment-provider';
-import { type StepDependencies, runStep } from '../shared/tasks/run-step';
-import { describeCaughtError, parseCompensationInput } from '../shared/tasks/task-input';
+import { customerMessageFor, failedStepOf } from '#domain/failure-messages';
+import type { BusinessMetrics } from '#ports/business-metrics';
+import type { PaymentProvider } from '#ports/payment-provider';
+import { type StepDependencies, runStep } from '#tasks/run-step';
+import { describeCaughtError, parseCompensationInput } from '#tasks/task-input';
 
 export interface VoidPaymentDependencies extends StepDependencies {
   payments: PaymentProvider;

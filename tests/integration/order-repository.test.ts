@@ -1,6 +1,6 @@
-import { OrderNotFound, OrderStateConflict } from '../../functions/shared/domain/errors';
-import { DynamoDbOrderRepository } from '../../functions/shared/adapters/dynamodb-order-repository';
-import type { OrderRepository } from '../../functions/shared/ports/order-repository';
+import { DynamoDbOrderRepository } from '#adapters/dynamodb-order-repository';
+import { OrderNotFound, OrderStateConflict } from '#domain/errors';
+import type { OrderRepository } from '#ports/order-repository';
 import { placeOrder } from '../../functions/create-order/place-order';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { RecordingMetrics } from '../support/fakes';

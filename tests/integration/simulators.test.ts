@@ -1,4 +1,6 @@
-import { PaymentSimulator } from '../../functions/shared/adapters/payment-simulator';
+import { DynamoDbSimulatorLedger } from '#adapters/dynamodb-simulator-ledger';
+import { PaymentSimulator } from '#adapters/payment-simulator';
+import { ShippingSimulator } from '#adapters/shipping-simulator';
 import {
   AddressNotServiceable,
   AuthorizationVoided,
@@ -7,10 +9,8 @@ import {
   PaymentDeclined,
   ProviderUnavailable,
   ShipmentCancelled,
-} from '../../functions/shared/ports/provider-errors';
-import { ShippingSimulator } from '../../functions/shared/adapters/shipping-simulator';
-import { DynamoDbSimulatorLedger } from '../../functions/shared/adapters/dynamodb-simulator-ledger';
-import type { SimulatorLedger } from '../../functions/shared/ports/simulator-ledger';
+} from '#ports/provider-errors';
+import type { SimulatorLedger } from '#ports/simulator-ledger';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { MemorySimulatorLedger } from '../support/memory-stores';
 

@@ -1,6 +1,6 @@
-import type { OrderRecord } from '../../functions/shared/domain/order';
-import { newOrderId } from '../../functions/shared/domain/order-ids';
-import type { OrderRequest } from '../../functions/shared/domain/order-request';
+import type { OrderRecord } from '#domain/order';
+import { newOrderId } from '#domain/order-ids';
+import type { OrderRequest } from '#domain/order-request';
 import { newOrderRecord } from '../../functions/create-order/place-order';
 
 /** A valid POST /orders body; override any part. */

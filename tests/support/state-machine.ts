@@ -1,12 +1,12 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { describeError } from '../../functions/shared/domain/errors';
-import type { OrderRecord, StepName } from '../../functions/shared/domain/order';
-import { DynamoDbOrderRepository } from '../../functions/shared/adapters/dynamodb-order-repository';
-import { PaymentSimulator } from '../../functions/shared/adapters/payment-simulator';
-import { ShippingSimulator } from '../../functions/shared/adapters/shipping-simulator';
-import type { ShippingProvider } from '../../functions/shared/ports/shipping-provider';
-import { PermanentError } from '../../functions/shared/domain/errors';
-import { DynamoDbSimulatorLedger } from '../../functions/shared/adapters/dynamodb-simulator-ledger';
+import { DynamoDbOrderRepository } from '#adapters/dynamodb-order-repository';
+import { DynamoDbSimulatorLedger } from '#adapters/dynamodb-simulator-ledger';
+import { PaymentSimulator } from '#adapters/payment-simulator';
+import { ShippingSimulator } from '#adapters/shipping-simulator';
+import { describeError } from '#domain/errors';
+import { PermanentError } from '#domain/errors';
+import type { OrderRecord, StepName } from '#domain/order';
+import type { ShippingProvider } from '#ports/shipping-provider';
 import { authorizePayment } from '../../functions/authorize-payment/authorize-payment';
 import { cancelShipment } from '../../functions/cancel-shipment/cancel-shipment';
 import { capturePayment } from '../../functions/capture-payment/capture-payment';
@@ -14,9 +14,9 @@ import { createShipment } from '../../functions/create-shipment/create-shipment'
 import { flagReceiptFailure } from '../../functions/flag-receipt-failure/flag-receipt-failure';
 import { generateReceipt } from '../../functions/generate-receipt/generate-receipt';
 import { voidPayment } from '../../functions/void-payment/void-payment';
+import { LambdaFunctionError } from '../../local/stepfunctions/stepfunctions-service';
 import { type LocalDynamo, TABLE_NAMES } from './dynalite';
 import { MemoryReceiptStore, RecordingMetrics } from './fakes';
-import { LambdaFunctionError } from '../../local/stepfunctions/stepfunctions-service';
 import { resolvedDefinition } from './template';
 
 type Execution = ReturnType<StateMachine['run']>;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { CATALOG, FREE_SHIPPING_THRESHOLD, SHIPPING_FEE } from '../../functions/shared/domain/catalog';
-import { OrderNotSellable, priceOrder } from '../../functions/shared/domain/pricing';
+import { CATALOG, FREE_SHIPPING_THRESHOLD, SHIPPING_FEE } from '#domain/catalog';
+import { OrderNotSellable, priceOrder } from '#domain/pricing';
 
 /** The OrderNotSellable error priceOrder throws for these items (fails the test if it does not throw one). */
 function notSellable(items: { sku: string; quantity: number }[]): OrderNotSellable {

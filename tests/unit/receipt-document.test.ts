@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { formatMoney } from '../../functions/shared/domain/money';
-import type { OrderRecord } from '../../functions/shared/domain/order';
+import { formatMoney } from '#domain/money';
+import type { OrderRecord } from '#domain/order';
 import { buildReceiptJson, escapeHtml, renderReceiptHtml } from '../../functions/generate-receipt/receipt-document';
 import { orderRecord, orderRequest } from '../support/orders';
 

@@ -1,5 +1,5 @@
-import { DependencyUnavailable, runStep } from '../../functions/shared/tasks/run-step';
-import type { OrderRepository } from '../../functions/shared/ports/order-repository';
+import type { OrderRepository } from '#ports/order-repository';
+import { DependencyUnavailable, runStep } from '#tasks/run-step';
 import { awsServiceError } from '../support/fakes';
 
 describe('runStep', () => {

@@ -1,6 +1,6 @@
-import { InvalidTaskInput, PermanentError } from '../../functions/shared/domain/errors';
-import { newOrderId } from '../../functions/shared/domain/order-ids';
-import { describeCaughtError, parseCompensationInput, parseTaskInput, taskCorrelation } from '../../functions/shared/tasks/task-input';
+import { InvalidTaskInput, PermanentError } from '#domain/errors';
+import { newOrderId } from '#domain/order-ids';
+import { describeCaughtError, parseCompensationInput, parseTaskInput, taskCorrelation } from '#tasks/task-input';
 
 const ORDER_ID = newOrderId('key-a');
 

@@ -1,4 +1,4 @@
-import type { OrderRecord, OrderStatus } from '../../functions/shared/domain/order';
+import type { OrderRecord, OrderStatus } from '#domain/order';
 import { waitForOutcome } from '../../functions/create-order/place-order';
 import { orderRecord } from '../support/orders';
 

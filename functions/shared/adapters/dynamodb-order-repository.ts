@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { OrderNotFound, OrderStateConflict } from '../domain/errors';
-import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES, recordsStart } from '../domain/order';
-import type { OrderRepository, StepFailure, StepStart } from '../ports/order-repository';
+import { OrderNotFound, OrderStateConflict } from '#domain/errors';
+import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES, recordsStart } from '#domain/order';
+import type { OrderRepository, StepFailure, StepStart } from '#ports/order-repository';
 
 /** Builds `:p0, :p1, …` placeholders for an IN condition. */
 function inList(prefix: string, values: readonly string[]): { expression: string; values: Record<string, string> } {

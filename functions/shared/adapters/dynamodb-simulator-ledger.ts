@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { LedgerEntry, SimulatorLedger } from '../ports/simulator-ledger';
+import type { LedgerEntry, SimulatorLedger } from '#ports/simulator-ledger';
 
 /** The ledger in a DynamoDB table keyed by `pk`. */
 export class DynamoDbSimulatorLedger implements SimulatorLedger {

@@ -1,6 +1,6 @@
-import type { Money } from '../domain/money';
-import { sha256 } from '../domain/order-ids';
-import type { PaymentProvider } from '../ports/payment-provider';
+import type { Money } from '#domain/money';
+import { sha256 } from '#domain/order-ids';
+import type { PaymentProvider } from '#ports/payment-provider';
 import {
   AuthorizationVoided,
   CaptureDeclined,
@@ -8,8 +8,8 @@ import {
   PaymentAlreadyCaptured,
   PaymentDeclined,
   ProviderUnavailable,
-} from '../ports/provider-errors';
-import type { LedgerEntry, SimulatorLedger } from '../ports/simulator-ledger';
+} from '#ports/provider-errors';
+import type { LedgerEntry, SimulatorLedger } from '#ports/simulator-ledger';
 
 type TokenBehaviour =
   | { kind: 'approve' }

@@ -1,5 +1,5 @@
-import { MetricUnit, metrics } from '../platform/powertools';
-import type { BusinessMetrics } from '../ports/business-metrics';
+import { MetricUnit, metrics } from '#platform/powertools';
+import type { BusinessMetrics } from '#ports/business-metrics';
 
 /** Business metrics as CloudWatch EMF through Powertools Metrics. */
 export const powertoolsBusinessMetrics: BusinessMetrics = {

@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ReceiptStore, StoredReceipt } from '../ports/receipt-store';
+import type { ReceiptStore, StoredReceipt } from '#ports/receipt-store';
 
 /** Receipts in a private S3 bucket, under `receipts/<orderId>/`. */
 export class S3ReceiptStore implements ReceiptStore {

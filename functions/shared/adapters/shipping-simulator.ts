@@ -1,7 +1,7 @@
-import { sha256 } from '../domain/order-ids';
-import { AddressNotServiceable, ProviderUnavailable, ShipmentCancelled } from '../ports/provider-errors';
-import type { Shipment, ShippingAddress, ShippingProvider } from '../ports/shipping-provider';
-import type { LedgerEntry, SimulatorLedger } from '../ports/simulator-ledger';
+import { sha256 } from '#domain/order-ids';
+import { AddressNotServiceable, ProviderUnavailable, ShipmentCancelled } from '#ports/provider-errors';
+import type { Shipment, ShippingAddress, ShippingProvider } from '#ports/shipping-provider';
+import type { LedgerEntry, SimulatorLedger } from '#ports/simulator-ledger';
 
 /** Countries the simulated carrier does not deliver to (uninhabited territories). */
 export const NON_SERVICEABLE_COUNTRIES: readonly string[] = ['AQ', 'BV', 'HM'];

@@ -1,5 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { OrderWorkflow, WorkflowInput } from '../ports/order-workflow';
+import type { OrderWorkflow, WorkflowInput } from '#ports/order-workflow';
 
 /**
  * Starts a Standard execution named after the order. Step Functions treats a repeated name with

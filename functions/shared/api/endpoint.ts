@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { OrderRecord } from '#domain/order';
+import { logger } from '#platform/powertools';
+import type { OrderRepository } from '#ports/order-repository';
 import { FORBIDDEN, callerKeyId, internalError, orderIdParameter, problem } from './http';
 import { type LocalApiKeys, samLocalApiKeys } from './local-api-keys';
-import type { OrderRecord } from '../domain/order';
-import type { OrderRepository } from '../ports/order-repository';
-import { logger } from '../platform/powertools';
 
 /** What every API function reads from its environment at init (in its index.ts) and hands to its endpoint. */
 export interface ApiSettings {

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DependencyUnavailable, classifyDependencyError } from '../platform/dependency-errors';
-import { describeError } from '../domain/errors';
+import { describeError } from '#domain/errors';
+import { ORDER_ID_PATTERN } from '#domain/order-ids';
+import type { FieldError } from '#domain/order-request';
+import { DependencyUnavailable, classifyDependencyError } from '#platform/dependency-errors';
+import { logger } from '#platform/powertools';
 import type { LocalApiKeys } from './local-api-keys';
-import type { FieldError } from '../domain/order-request';
-import { ORDER_ID_PATTERN } from '../domain/order-ids';
-import { logger } from '../platform/powertools';
 
 /**
  * Headers every response carries; the endpoint wrapper adds the CORS origin (endpoint.ts). The

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ConfigurationError } from '../platform/config';
+import { ConfigurationError } from '#platform/config';
 
 /**
  * API keys for `sam local start-api`, which does not emulate API Gateway's keys: its events carry

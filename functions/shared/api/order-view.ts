@@ -1,6 +1,6 @@
-import type { Money } from '../domain/money';
-import { MAIN_STEPS, type OrderRecord, type OrderStatus, type StepName, type StepStatus, COMPENSATION_STEPS } from '../domain/order';
-import type { OrderLine, OrderTotals } from '../domain/pricing';
+import type { Money } from '#domain/money';
+import { MAIN_STEPS, type OrderRecord, type OrderStatus, type StepName, type StepStatus, COMPENSATION_STEPS } from '#domain/order';
+import type { OrderLine, OrderTotals } from '#domain/pricing';
 
 export interface TimelineEntry {
   step: StepName;

@@ -1,4 +1,4 @@
-import { PermanentError, TransientError } from '../domain/errors';
+import { PermanentError, TransientError } from '#domain/errors';
 
 /** An AWS dependency (DynamoDB, S3) failed in a way worth retrying. Listed in the ASL Retry. */
 export class DependencyUnavailable extends TransientError {

@@ -1,4 +1,4 @@
-import type { FailureRecord, OrderPatch, OrderRecord, StepName } from '../domain/order';
+import type { FailureRecord, OrderPatch, OrderRecord, StepName } from '#domain/order';
 
 export type StepStart = { kind: 'started'; order: OrderRecord } | { kind: 'alreadySucceeded'; order: OrderRecord };
 

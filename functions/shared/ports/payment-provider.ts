@@ -1,4 +1,4 @@
-import type { Money } from '../domain/money';
+import type { Money } from '#domain/money';
 
 /**
  * Port for a card payment provider (Stripe, Adyen, …). Every call carries an idempotency key;

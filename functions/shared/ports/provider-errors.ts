@@ -1,4 +1,4 @@
-import { PermanentError, TransientError } from '../domain/errors';
+import { PermanentError, TransientError } from '#domain/errors';
 
 /** The provider could not be reached or asked us to back off. Step Functions retries it. */
 export class ProviderUnavailable extends TransientError {

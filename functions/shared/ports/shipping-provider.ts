@@ -1,4 +1,4 @@
-import type { OrderRequest } from '../domain/order-request';
+import type { OrderRequest } from '#domain/order-request';
 
 export type ShippingAddress = OrderRequest['shippingAddress'];
 

@@ -1,10 +1,10 @@
-import { classifyDependencyError } from '../platform/dependency-errors';
-import { PermanentError, TransientError, describeError } from '../domain/errors';
-import { type OrderPatch, type OrderRecord, type StepName, recordsStart } from '../domain/order';
-import type { OrderRepository, StepFailure } from '../ports/order-repository';
-import { logger } from '../platform/powertools';
+import { PermanentError, TransientError, describeError } from '#domain/errors';
+import { type OrderPatch, type OrderRecord, type StepName, recordsStart } from '#domain/order';
+import { classifyDependencyError } from '#platform/dependency-errors';
+import { logger } from '#platform/powertools';
+import type { OrderRepository, StepFailure } from '#ports/order-repository';
 
-export { DependencyUnavailable, classifyDependencyError } from '../platform/dependency-errors';
+export { DependencyUnavailable, classifyDependencyError } from '#platform/dependency-errors';
 
 export interface StepDependencies {
   orders: OrderRepository;

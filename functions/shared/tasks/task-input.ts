@@ -1,7 +1,7 @@
 // zod/mini is tree-shakable: the task bundles carry a few KB of it instead of the whole classic API.
 import * as z from 'zod/mini';
-import { InvalidTaskInput } from '../domain/errors';
-import { ORDER_ID_PATTERN } from '../domain/order-ids';
+import { InvalidTaskInput } from '#domain/errors';
+import { ORDER_ID_PATTERN } from '#domain/order-ids';
 
 /** The error a Catch stored at `$.error`: Step Functions' {Error, Cause}. */
 const CaughtErrorSchema = z.object({

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { type ApiSettings, apiSettingsFromEnv } from '#api/endpoint';
 import { type CreateOrderDependencies, createOrder } from '../../../functions/create-order/create-order';
 import { getOrder } from '../../../functions/get-order/get-order';
-import { type ApiSettings, apiSettingsFromEnv } from '../../../functions/shared/api/endpoint';
 import { RecordingMetrics } from '../../support/fakes';
 import { MemoryOrderRepository } from '../../support/memory-stores';
 import { orderRequest } from '../../support/orders';
