@@ -10,51 +10,7 @@ import {
   ProviderUnavailable,
 } from '#ports/provider-errors';
 import type { LedgerEntry, SimulatorLedger } from '#ports/simulator-ledger';
-
-type TokenBehaviour =
-  | { kind: 'approve' }
-  | { kind: 'decline'; declineCode: string }
-  | { kind: 'flaky'; failures: number }
-  | { kind: 'unavailable' }
-  | { kind: 'captureDeclined' };
-
-/**
- * Stripe-like test tokens. Anything else starting with `tok_` is declined as `invalid_token`,
- * so a typo never looks like an approval.
- */
-export const PAYMENT_TEST_TOKENS: Readonly<Record<string, string>> = {
-  tok_visa: 'approves',
-  tok_mastercard: 'approves',
-  tok_amex: 'approves',
-  tok_chargeDeclined: 'declines at authorization (card_declined)',
-  tok_insufficient_funds: 'declines at authorization (insufficient_funds)',
-  tok_expired_card: 'declines at authorization (expired_card)',
-  tok_flaky_N: 'fails transiently N times (1-9), then approves',
-  tok_unavailable: 'the provider is always unavailable (retries run out)',
-  tok_capture_declined: 'authorizes, then the capture is declined',
-};
-
-function behaviourOf(token: string): TokenBehaviour {
-  switch (token) {
-    case 'tok_visa':
-    case 'tok_mastercard':
-    case 'tok_amex':
-      return { kind: 'approve' };
-    case 'tok_chargeDeclined':
-      return { kind: 'decline', declineCode: 'card_declined' };
-    case 'tok_insufficient_funds':
-      return { kind: 'decline', declineCode: 'insufficient_funds' };
-    case 'tok_expired_card':
-      return { kind: 'decline', declineCode: 'expired_card' };
-    case 'tok_unavailable':
-      return { kind: 'unavailable' };
-    case 'tok_capture_declined':
-      return { kind: 'captureDeclined' };
-  }
-  const flaky = /^tok_flaky_([1-9])$/.exec(token);
-  if (flaky?.[1]) return { kind: 'flaky', failures: Number(flaky[1]) };
-  return { kind: 'decline', declineCode: 'invalid_token' };
-}
+import { tokenBehaviour } from './payment-test-tokens';
 
 /** An authorization in the simulator's ledger. `pk` is `payment#<idempotency key>`. */
 export interface PaymentLedgerEntry extends LedgerEntry {
@@ -78,7 +34,7 @@ export class PaymentSimulator implements PaymentProvider {
     const pk = `payment#${request.idempotencyKey}`;
     // No read first: the conditional insert below returns the recorded entry (an authorization, a
     // decline or a void tombstone) when the key was used before, so a replay answers the same.
-    const behaviour = behaviourOf(request.token);
+    const behaviour = tokenBehaviour(request.token);
     if (behaviour.kind === 'unavailable') throw new ProviderUnavailable('Payment provider unavailable (simulated)');
     if (behaviour.kind === 'flaky') {
       const attempt = await this.ledger.countAttempt(`authorize#${request.idempotencyKey}`);
