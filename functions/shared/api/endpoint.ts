@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { OrderRecord } from '#domain/order';
+import { requireEnv } from '#platform/config';
 import { logger } from '#platform/powertools';
 import type { OrderRepository } from '#ports/order-repository';
 import { FORBIDDEN, callerKeyId, internalError, orderIdParameter, problem } from './http';
@@ -13,13 +14,13 @@ export interface ApiSettings {
   samLocalKeys: LocalApiKeys | undefined;
 }
 
-/** Reads ApiSettings from the environment; a malformed LOCAL_API_KEYS fails the cold start. */
+/** Reads ApiSettings from the environment; a missing CORS_ALLOW_ORIGIN or a malformed LOCAL_API_KEYS fails the cold start. */
 export function apiSettingsFromEnv(): ApiSettings {
   const samLocalKeys = samLocalApiKeys(process.env);
   if (samLocalKeys?.size === 0) {
     logger.warn('AWS_SAM_LOCAL is true but LOCAL_API_KEYS is empty, so every request gets 403: pass --env-vars with LOCAL_API_KEYS (docs/sam-local.md)');
   }
-  return { allowOrigin: process.env.CORS_ALLOW_ORIGIN ?? '*', samLocalKeys };
+  return { allowOrigin: requireEnv('CORS_ALLOW_ORIGIN'), samLocalKeys };
 }
 
 /** An API function's testable core: its dependencies and the proxy event in, the proxy result out. */
