@@ -2,8 +2,7 @@ import { customerMessageFor } from '#domain/failure-messages';
 import type { BusinessMetrics } from '#ports/business-metrics';
 import type { PaymentProvider } from '#ports/payment-provider';
 import { PaymentDeclined } from '#ports/provider-errors';
-import { recorded } from '#tasks/recorded';
-import { type StepDependencies, runStep } from '#tasks/run-step';
+import { type StepDependencies, requireRecorded, runStep } from '#tasks/run-step';
 import { parseTaskInput } from '#tasks/task-input';
 
 export interface AuthorizePaymentDependencies extends StepDependencies {
@@ -25,7 +24,7 @@ export async function authorizePayment(deps: AuthorizePaymentDependencies, rawIn
         const { authorizationId } = await deps.payments.authorize({ idempotencyKey: orderId, token: order.paymentToken, amount });
         return { result: { authorizationId }, patch: { payment: { authorizationId, status: 'AUTHORIZED', amount } } };
       },
-      recall: (order) => ({ authorizationId: recorded(order.payment?.authorizationId, 'authorization', orderId) }),
+      recall: (order) => ({ authorizationId: requireRecorded(order.payment?.authorizationId, 'authorization', orderId) }),
       failsOrder: (error) => (error instanceof PaymentDeclined ? { message: customerMessageFor(error.name) } : undefined),
     });
   } catch (error) {

@@ -1,6 +1,5 @@
 import type { PaymentProvider } from '#ports/payment-provider';
-import { recorded } from '#tasks/recorded';
-import { type StepDependencies, runStep } from '#tasks/run-step';
+import { type StepDependencies, requireRecorded, runStep } from '#tasks/run-step';
 import { parseTaskInput } from '#tasks/task-input';
 
 export interface CapturePaymentDependencies extends StepDependencies {
@@ -13,11 +12,11 @@ export async function capturePayment(deps: CapturePaymentDependencies, rawInput:
   return runStep(deps, orderId, {
     step: 'Capture Payment',
     perform: async (order) => {
-      const payment = recorded(order.payment, 'payment', orderId);
-      const authorizationId = recorded(payment.authorizationId, 'authorization', orderId);
+      const payment = requireRecorded(order.payment, 'payment', orderId);
+      const authorizationId = requireRecorded(payment.authorizationId, 'authorization', orderId);
       const { captureId } = await deps.payments.capture({ idempotencyKey: orderId, authorizationId, amount: order.totals.total });
       return { result: { captureId }, patch: { payment: { ...payment, captureId, status: 'CAPTURED' } } };
     },
-    recall: (order) => ({ captureId: recorded(order.payment?.captureId, 'capture', orderId) }),
+    recall: (order) => ({ captureId: requireRecorded(order.payment?.captureId, 'capture', orderId) }),
   });
 }

@@ -1,6 +1,5 @@
 import type { Shipment, ShippingProvider } from '#ports/shipping-provider';
-import { recorded } from '#tasks/recorded';
-import { type StepDependencies, runStep } from '#tasks/run-step';
+import { type StepDependencies, requireRecorded, runStep } from '#tasks/run-step';
 import { parseTaskInput } from '#tasks/task-input';
 
 export interface CreateShipmentDependencies extends StepDependencies {
@@ -17,11 +16,11 @@ export async function createShipment(deps: CreateShipmentDependencies, rawInput:
       return { result: shipment, patch: { shipment: { ...shipment, status: 'CREATED' } } };
     },
     recall: (order) => {
-      const shipment = recorded(order.shipment, 'shipment', orderId);
+      const shipment = requireRecorded(order.shipment, 'shipment', orderId);
       return {
-        shipmentId: recorded(shipment.shipmentId, 'shipment id', orderId),
-        carrier: recorded(shipment.carrier, 'carrier', orderId),
-        trackingNumber: recorded(shipment.trackingNumber, 'tracking number', orderId),
+        shipmentId: requireRecorded(shipment.shipmentId, 'shipment id', orderId),
+        carrier: requireRecorded(shipment.carrier, 'carrier', orderId),
+        trackingNumber: requireRecorded(shipment.trackingNumber, 'tracking number', orderId),
       };
     },
   });

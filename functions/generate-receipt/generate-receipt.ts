@@ -1,7 +1,6 @@
 import type { BusinessMetrics } from '#ports/business-metrics';
 import type { ReceiptStore, StoredReceipt } from '#ports/receipt-store';
-import { recorded } from '#tasks/recorded';
-import { type StepDependencies, runStep } from '#tasks/run-step';
+import { type StepDependencies, requireRecorded, runStep } from '#tasks/run-step';
 import { parseTaskInput } from '#tasks/task-input';
 import { buildReceiptJson, renderReceiptHtml } from './receipt-document';
 
@@ -21,8 +20,8 @@ export async function generateReceipt(deps: GenerateReceiptDependencies, rawInpu
       return { result: keys, patch: { receipt: { status: 'AVAILABLE', ...keys } } };
     },
     recall: (order) => ({
-      htmlKey: recorded(order.receipt?.htmlKey, 'receipt', orderId),
-      jsonKey: recorded(order.receipt?.jsonKey, 'receipt', orderId),
+      htmlKey: requireRecorded(order.receipt?.htmlKey, 'receipt', orderId),
+      jsonKey: requireRecorded(order.receipt?.jsonKey, 'receipt', orderId),
     }),
     afterSuccess: () => {
       deps.metrics.orderCompleted();

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException, ThrottlingException } from '@aws-sdk/client-dynamodb';
 import { OrderStateConflict } from '#domain/errors';
+import { DependencyUnavailable, classifyDependencyError } from '#platform/dependency-errors';
 import { ProviderUnavailable } from '#ports/provider-errors';
-import { DependencyUnavailable, classifyDependencyError } from '#tasks/run-step';
 import { awsServiceError } from '../support/fakes';
 
 function networkError(code: string): Error {

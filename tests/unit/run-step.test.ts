@@ -1,5 +1,6 @@
+import { DependencyUnavailable } from '#platform/dependency-errors';
 import type { OrderRepository } from '#ports/order-repository';
-import { DependencyUnavailable, runStep } from '#tasks/run-step';
+import { runStep } from '#tasks/run-step';
 import { awsServiceError } from '../support/fakes';
 
 describe('runStep', () => {

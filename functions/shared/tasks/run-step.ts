@@ -1,10 +1,8 @@
-import { PermanentError, TransientError, describeError } from '#domain/errors';
+import { OrderStateConflict, PermanentError, TransientError, describeError } from '#domain/errors';
 import { type OrderPatch, type OrderRecord, type StepName, recordsStart } from '#domain/order';
 import { classifyDependencyError } from '#platform/dependency-errors';
 import { logger } from '#platform/powertools';
 import type { OrderRepository, StepFailure } from '#ports/order-repository';
-
-export { DependencyUnavailable, classifyDependencyError } from '#platform/dependency-errors';
 
 export interface StepDependencies {
   orders: OrderRepository;
@@ -69,4 +67,13 @@ export async function runStep<R>(deps: StepDependencies, orderId: string, defini
     }
     throw error;
   }
+}
+
+/**
+ * A value the order must already hold at this point of the saga (an earlier step recorded it), for
+ * `perform` and `recall`; its absence means the order and the workflow disagree: OrderStateConflict.
+ */
+export function requireRecorded<T>(value: T | undefined | null, what: string, orderId: string): T {
+  if (value === undefined || value === null) throw new OrderStateConflict(`Order ${orderId} has no ${what}`);
+  return value;
 }
