@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { markdownTable, progress, writeResults } from '../tests/support/report';
-import { ROOT } from '../tests/support/template';
+import { ROOT, localTemplate } from '../tests/support/template';
 import { type LevelResult, closedLoop } from './lib/load';
 import { RuntimeDriver } from './lib/runtime-driver';
 
@@ -34,6 +34,7 @@ if (levels.some((level) => !Number.isInteger(level) || level < 1) || !(seconds >
   process.exit(2);
 }
 const MAX_RUNNING = 64; // local/config.json's maxRunningExecutions, given to the baselines too
+const FUNCTION_ENVIRONMENT = Object.fromEntries(localTemplate().functions.flatMap((fn) => Object.entries(fn.environment)));
 
 /** One in-process baseline (bench/in-process.ts) in its own process, driven level by level. */
 class Baseline {
@@ -45,6 +46,8 @@ class Baseline {
     this.child = fork(join(__dirname, 'in-process.ts'), [mode, JSON.stringify({ seconds, getSeconds, maxRunning: MAX_RUNNING })], {
       execArgv: ['--import', 'tsx'],
       cwd: ROOT,
+      // Every function's template Environment (they agree on shared names), as Lambda gives it before the handlers load.
+      env: { ...process.env, ...FUNCTION_ENVIRONMENT },
       // The handlers log every invocation; the baseline pays for writing the lines, not for showing them.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

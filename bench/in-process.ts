@@ -3,14 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localFunctionEnvironment } from '../local/lambda/local-environment';
 import { type RunningStore, startDynamoDb, startS3 } from '../local/storage/storage';
+import { orderRequest } from '../tests/support/orders';
 import { localTemplate } from '../tests/support/template';
-import type { LevelResult } from './lib/load';
+import { memoryAdapters, sdkAdapters } from './lib/adapters';
+import { InProcessPipeline } from './lib/in-process-pipeline';
+import { type LevelResult, closedLoop, readLoop } from './lib/load';
 
 /*
  * A baseline of `npm run bench`, in its own process so the handlers' logs and environment stay
  * out of the benchmark's. argv: limit | emulation, then a JSON {levels, seconds, getSeconds, maxRunning}.
  * - limit: the handlers and the ASL on aws-local-stepfunctions with in-memory stores (the engine alone);
  * - emulation: the same, against dynalite and s3rver through the SDK, as in the runtime.
+ * The parent (bench/e2e.ts) starts it with the functions' template Environment, as Lambda starts a
+ * function; the handlers' modules need nothing more to load.
  */
 interface Settings {
   seconds: number;
@@ -29,8 +34,6 @@ async function main(): Promise<void> {
   const stores: RunningStore[] = [];
   // Only the emulation baseline has stores on disk.
   const dataDir = mode === 'emulation' ? mkdtempSync(join(tmpdir(), 'bench-stores-')) : undefined;
-  // Every function's template Environment (they agree on shared names), as the handlers read it.
-  Object.assign(process.env, ...template.functions.map((fn) => fn.environment));
   if (dataDir) {
     const region = 'us-east-1';
     const [dynamodb, s3] = await Promise.all([
@@ -38,13 +41,9 @@ async function main(): Promise<void> {
       startS3(join(dataDir, 's3'), { port: 0, host: '127.0.0.1' }, template.buckets),
     ]);
     stores.push(dynamodb, s3);
+    // The SDK adapters are built from the environment, as the deployed handlers build them; only the endpoints are new here.
     Object.assign(process.env, localFunctionEnvironment({ dynamodb: dynamodb.endpoint, s3: s3.endpoint, sfn: '', lambda: '' }, region));
   }
-  // The handler modules read their environment when loaded, so they load only now.
-  const { InProcessPipeline } = await import('./lib/in-process-pipeline');
-  const { closedLoop, readLoop } = await import('./lib/load');
-  const { orderRequest } = await import('../tests/support/orders');
-  const { memoryAdapters, sdkAdapters } = await import('./lib/adapters');
   const adapters = mode === 'limit' ? memoryAdapters() : sdkAdapters();
   const [definition] = template.stateMachines;
   if (!definition) throw new Error('template.yaml has no state machine');

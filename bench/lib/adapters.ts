@@ -1,11 +1,7 @@
-import { powertoolsBusinessMetrics } from '../../functions/shared/business-metrics';
-import { s3 } from '../../functions/shared/aws-clients';
-import { requireEnv } from '../../functions/shared/config';
-import { PaymentSimulator } from '../../functions/shared/providers/payment-simulator';
-import { paymentProviderFromEnv, shippingProviderFromEnv } from '../../functions/shared/providers/provider-selection';
-import { ShippingSimulator } from '../../functions/shared/providers/shipping-simulator';
-import { S3ReceiptStore } from '../../functions/shared/receipts/receipt-store';
-import { stepDependenciesFromEnv } from '../../functions/shared/steps/step-dependencies';
+import { orderRepositoryFromEnv, paymentProviderFromEnv, receiptStoreFromEnv, shippingProviderFromEnv } from '#adapters/from-env';
+import { PaymentSimulator } from '#adapters/payment-simulator';
+import { powertoolsBusinessMetrics } from '#adapters/powertools-business-metrics';
+import { ShippingSimulator } from '#adapters/shipping-simulator';
 import { MemoryReceiptStore } from '../../tests/support/fakes';
 import { MemoryOrderRepository, MemorySimulatorLedger } from '../../tests/support/memory-stores';
 import type { PipelineAdapters } from './in-process-pipeline';
@@ -25,10 +21,10 @@ export function memoryAdapters(): PipelineAdapters {
 /** The adapters the deployed handlers build from their environment (SDK clients to the endpoints in it). */
 export function sdkAdapters(): PipelineAdapters {
   return {
-    orders: stepDependenciesFromEnv().orders,
+    orders: orderRepositoryFromEnv(),
     payments: paymentProviderFromEnv(),
     shipping: shippingProviderFromEnv(),
-    receipts: new S3ReceiptStore(s3(), requireEnv('RECEIPTS_BUCKET_NAME')),
+    receipts: receiptStoreFromEnv(),
     metrics: powertoolsBusinessMetrics,
   };
 }

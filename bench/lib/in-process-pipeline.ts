@@ -1,23 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { createOrder } from '../../functions/create-order/index';
-import { getOrder } from '../../functions/get-order/index';
-import type { BusinessMetrics } from '../../functions/shared/business-metrics';
-import type { OrderRepository } from '../../functions/shared/orders/order-repository';
-import { instrumented } from '../../functions/shared/tracing';
-import type { PaymentProvider } from '../../functions/shared/providers/payment-provider';
-import type { ShippingProvider } from '../../functions/shared/providers/shipping-provider';
-import type { ReceiptStore } from '../../functions/shared/receipts/receipt-store';
-import { authorizePayment } from '../../functions/shared/steps/authorize-payment';
-import { cancelShipment } from '../../functions/shared/steps/cancel-shipment';
-import { capturePayment } from '../../functions/shared/steps/capture-payment';
-import { createShipment } from '../../functions/shared/steps/create-shipment';
-import { flagReceiptFailure } from '../../functions/shared/steps/flag-receipt-failure';
-import { generateReceipt } from '../../functions/shared/steps/generate-receipt';
-import { taskCorrelation } from '../../functions/shared/steps/task-input';
-import { voidPayment } from '../../functions/shared/steps/void-payment';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApiSettings } from '#api/endpoint';
+import { instrumented } from '#platform/tracing';
+import type { BusinessMetrics } from '#ports/business-metrics';
+import type { OrderRepository } from '#ports/order-repository';
+import type { PaymentProvider } from '#ports/payment-provider';
+import type { ReceiptStore } from '#ports/receipt-store';
+import type { ShippingProvider } from '#ports/shipping-provider';
+import { taskCorrelation } from '#tasks/task-input';
+import { authorizePayment } from '../../functions/authorize-payment/authorize-payment';
+import { cancelShipment } from '../../functions/cancel-shipment/cancel-shipment';
+import { capturePayment } from '../../functions/capture-payment/capture-payment';
+import { createOrder } from '../../functions/create-order/create-order';
+import { createShipment } from '../../functions/create-shipment/create-shipment';
+import { flagReceiptFailure } from '../../functions/flag-receipt-failure/flag-receipt-failure';
+import { generateReceipt } from '../../functions/generate-receipt/generate-receipt';
+import { getOrder } from '../../functions/get-order/get-order';
+import { voidPayment } from '../../functions/void-payment/void-payment';
 import { lambdaContext } from '../../tests/support/lambda-context';
 import { lambdaInvoke } from '../../tests/support/state-machine';
 import { ROOT } from '../../tests/support/template';
@@ -33,6 +34,9 @@ export interface PipelineAdapters {
 }
 
 type JsonValue = Parameters<StateMachine['run']>[0];
+
+/** As on AWS: API Gateway identifies the caller (the fixtures carry an apiKeyId), and any origin may read. */
+const API: ApiSettings = { allowOrigin: '*', samLocalKeys: undefined };
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(ROOT, 'events', `${name}.json`), 'utf8')) as APIGatewayProxyEvent;
@@ -76,11 +80,11 @@ export class InProcessPipeline {
       'Flag Receipt Failure': task('FlagReceiptFailureFunction', flagReceiptFailure, { ...base, metrics: adapters.metrics }),
     };
     const workflow = { start: (orderId: string) => this.start(orderId) };
-    const placeDeps = { orders: adapters.orders, workflow, metrics: adapters.metrics, now: () => new Date() };
+    const placeDeps = { api: API, orders: adapters.orders, workflow, metrics: adapters.metrics, now: () => new Date() };
     this.post = instrumented(() => ({}), (event: APIGatewayProxyEvent) => createOrder(placeDeps, event));
     this.read = instrumented(
       (event: APIGatewayProxyEvent) => ({ orderId: event.pathParameters?.orderId }),
-      (event: APIGatewayProxyEvent) => getOrder(adapters.orders, event),
+      (event: APIGatewayProxyEvent) => getOrder({ api: API, orders: adapters.orders }, event),
     );
   }
 

@@ -1,9 +1,8 @@
-import { powertoolsBusinessMetrics } from '../shared/business-metrics';
-import { paymentProviderFromEnv } from '../shared/providers/provider-selection';
-import { instrumented } from '../shared/tracing';
-import { authorizePayment } from '../shared/steps/authorize-payment';
-import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
-import { taskCorrelation } from '../shared/steps/task-input';
+import { paymentProviderFromEnv, stepDependenciesFromEnv } from '#adapters/from-env';
+import { powertoolsBusinessMetrics } from '#adapters/powertools-business-metrics';
+import { instrumented } from '#platform/tracing';
+import { taskCorrelation } from '#tasks/task-input';
+import { authorizePayment } from './authorize-payment';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),
@@ -11,5 +10,5 @@ const dependencies = {
   metrics: powertoolsBusinessMetrics,
 };
 
-/** Step Functions task "Authorize Payment". Thin: the step logic lives in shared/steps/authorize-payment.ts. */
+/** Step Functions task "Authorize Payment". Thin: the step logic lives beside it in authorize-payment.ts. */
 export const handler = instrumented(taskCorrelation, (event: unknown) => authorizePayment(dependencies, event));

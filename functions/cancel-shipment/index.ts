@@ -1,13 +1,12 @@
-import { shippingProviderFromEnv } from '../shared/providers/provider-selection';
-import { instrumented } from '../shared/tracing';
-import { cancelShipment } from '../shared/steps/cancel-shipment';
-import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
-import { taskCorrelation } from '../shared/steps/task-input';
+import { shippingProviderFromEnv, stepDependenciesFromEnv } from '#adapters/from-env';
+import { instrumented } from '#platform/tracing';
+import { taskCorrelation } from '#tasks/task-input';
+import { cancelShipment } from './cancel-shipment';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),
   shipping: shippingProviderFromEnv(),
 };
 
-/** Step Functions task "Cancel Shipment". Thin: the step logic lives in shared/steps/cancel-shipment.ts. */
+/** Step Functions task "Cancel Shipment". Thin: the step logic lives beside it in cancel-shipment.ts. */
 export const handler = instrumented(taskCorrelation, (event: unknown) => cancelShipment(dependencies, event));

@@ -1,13 +1,12 @@
-import { paymentProviderFromEnv } from '../shared/providers/provider-selection';
-import { instrumented } from '../shared/tracing';
-import { capturePayment } from '../shared/steps/capture-payment';
-import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
-import { taskCorrelation } from '../shared/steps/task-input';
+import { paymentProviderFromEnv, stepDependenciesFromEnv } from '#adapters/from-env';
+import { instrumented } from '#platform/tracing';
+import { taskCorrelation } from '#tasks/task-input';
+import { capturePayment } from './capture-payment';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),
   payments: paymentProviderFromEnv(),
 };
 
-/** Step Functions task "Capture Payment". Thin: the step logic lives in shared/steps/capture-payment.ts. */
+/** Step Functions task "Capture Payment". Thin: the step logic lives beside it in capture-payment.ts. */
 export const handler = instrumented(taskCorrelation, (event: unknown) => capturePayment(dependencies, event));

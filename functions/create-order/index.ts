@@ -1,68 +1,19 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { dynamoDb, stepFunctions } from '../shared/aws-clients';
-import { powertoolsBusinessMetrics } from '../shared/business-metrics';
-import { requireEnv } from '../shared/config';
-import { FORBIDDEN, callerKeyId, internalError, json, ordersBasePath, problem } from '../shared/http';
-import { DynamoDbOrderRepository } from '../shared/orders/order-repository';
-import { toOrderView } from '../shared/orders/order-view';
-import { IdempotencyConflict, type PlaceOrderDependencies, SubmissionFailed, placeOrder, waitForOutcome } from '../shared/orders/place-order';
-import { OrderNotSellable } from '../shared/orders/pricing';
-import { logger } from '../shared/powertools';
-import { instrumented } from '../shared/tracing';
-import { StepFunctionsOrderWorkflow } from '../shared/workflow/order-workflow';
-import { parseCreateOrder } from './request';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { orderRepositoryFromEnv, orderWorkflowFromEnv } from '#adapters/from-env';
+import { powertoolsBusinessMetrics } from '#adapters/powertools-business-metrics';
+import { apiSettingsFromEnv } from '#api/endpoint';
+import { instrumented } from '#platform/tracing';
+import { type CreateOrderDependencies, createOrder } from './create-order';
 
-const dependencies: PlaceOrderDependencies = {
-  orders: new DynamoDbOrderRepository(dynamoDb(), requireEnv('ORDERS_TABLE_NAME')),
-  workflow: new StepFunctionsOrderWorkflow(stepFunctions(), requireEnv('STATE_MACHINE_ARN')),
+const dependencies: CreateOrderDependencies = {
+  api: apiSettingsFromEnv(),
+  orders: orderRepositoryFromEnv(),
+  workflow: orderWorkflowFromEnv(),
   metrics: powertoolsBusinessMetrics,
   now: () => new Date(),
 };
 
-/** POST /orders: validate, price, record, start the workflow; optionally wait for the outcome. */
-export async function createOrder(deps: PlaceOrderDependencies, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const apiKeyId = callerKeyId(event);
-  if (!apiKeyId) return FORBIDDEN;
-  const parsed = parseCreateOrder(event);
-  if (!parsed.ok) return problem(parsed.statusCode, parsed.message, parsed.errors);
-
-  try {
-    const { order, replayed } = await placeOrder(deps, {
-      apiKeyId,
-      request: parsed.request,
-      ...(parsed.idempotencyKey === undefined ? {} : { idempotencyKey: parsed.idempotencyKey }),
-    });
-    logger.appendKeys({ orderId: order.orderId });
-    logger.info(replayed ? 'Order replayed for an Idempotency-Key' : 'Order accepted', { total: order.totals.total, lines: order.lines.length });
-
-    const base = ordersBasePath(event);
-    const self = `${base}/${order.orderId}`;
-    const headers: Record<string, string> = { Location: self, ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}) };
-    if (parsed.waitSeconds > 0) {
-      headers['Preference-Applied'] = `wait=${parsed.waitSeconds}`;
-      const final = await waitForOutcome(deps.orders, order.orderId, parsed.waitSeconds * 1000);
-      if (final?.status === 'COMPLETED') return json(200, toOrderView(final, base), headers);
-      if (final?.status === 'FAILED') {
-        const view = toOrderView(final, base);
-        return json(422, { message: view.failure?.message ?? 'The order failed', ...view }, headers);
-      }
-    }
-    return json(
-      202,
-      { orderId: order.orderId, status: order.status, total: order.totals.total, links: { self, receipt: `${self}/receipt` } },
-      headers,
-    );
-  } catch (error) {
-    if (error instanceof OrderNotSellable) return problem(422, error.message, error.errors);
-    if (error instanceof IdempotencyConflict) return problem(409, error.message);
-    if (error instanceof SubmissionFailed) {
-      logger.error('Workflow start failed', { error: error.cause instanceof Error ? error.cause.message : String(error.cause) });
-      return problem(503, error.message);
-    }
-    return internalError(error);
-  }
-}
-
+/** POST /orders. Thin: the endpoint lives beside it in create-order.ts. */
 export const handler = instrumented(
   () => ({}),
   (event: APIGatewayProxyEvent) => createOrder(dependencies, event),

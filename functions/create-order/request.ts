@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { header, requestBody } from '../shared/http';
-import { type FieldError, type OrderRequest, validateOrderRequest } from '../shared/orders/order-request';
+import { header, requestBody } from '#api/http';
+import { type FieldError, type OrderRequest, validateOrderRequest } from '#domain/order-request';
 
 /** Bodies above this many bytes get 413 (API Gateway's own limit is 10 MB). */
 export const MAX_BODY_BYTES = 16 * 1024;

@@ -1,13 +1,12 @@
-import { shippingProviderFromEnv } from '../shared/providers/provider-selection';
-import { instrumented } from '../shared/tracing';
-import { createShipment } from '../shared/steps/create-shipment';
-import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
-import { taskCorrelation } from '../shared/steps/task-input';
+import { shippingProviderFromEnv, stepDependenciesFromEnv } from '#adapters/from-env';
+import { instrumented } from '#platform/tracing';
+import { taskCorrelation } from '#tasks/task-input';
+import { createShipment } from './create-shipment';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),
   shipping: shippingProviderFromEnv(),
 };
 
-/** Step Functions task "Create Shipment". Thin: the step logic lives in shared/steps/create-shipment.ts. */
+/** Step Functions task "Create Shipment". Thin: the step logic lives beside it in create-shipment.ts. */
 export const handler = instrumented(taskCorrelation, (event: unknown) => createShipment(dependencies, event));

@@ -1,13 +1,13 @@
-import { powertoolsBusinessMetrics } from '../shared/business-metrics';
-import { instrumented } from '../shared/tracing';
-import { flagReceiptFailure } from '../shared/steps/flag-receipt-failure';
-import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
-import { taskCorrelation } from '../shared/steps/task-input';
+import { stepDependenciesFromEnv } from '#adapters/from-env';
+import { powertoolsBusinessMetrics } from '#adapters/powertools-business-metrics';
+import { instrumented } from '#platform/tracing';
+import { taskCorrelation } from '#tasks/task-input';
+import { flagReceiptFailure } from './flag-receipt-failure';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),
   metrics: powertoolsBusinessMetrics,
 };
 
-/** Step Functions task "Flag Receipt Failure". Thin: the step logic lives in shared/steps/flag-receipt-failure.ts. */
+/** Step Functions task "Flag Receipt Failure". Thin: the step logic lives beside it in flag-receipt-failure.ts. */
 export const handler = instrumented(taskCorrelation, (event: unknown) => flagReceiptFailure(dependencies, event));

@@ -1,29 +1,17 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { dynamoDb } from '../shared/aws-clients';
-import { requireEnv } from '../shared/config';
-import { FORBIDDEN, callerKeyId, internalError, json, orderIdParameter, ordersBasePath, pathOrderId, problem } from '../shared/http';
-import { DynamoDbOrderRepository, type OrderRepository } from '../shared/orders/order-repository';
-import { toOrderView } from '../shared/orders/order-view';
-import { instrumented } from '../shared/tracing';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { orderRepositoryFromEnv } from '#adapters/from-env';
+import { type OrderEndpointDependencies, apiSettingsFromEnv } from '#api/endpoint';
+import { pathOrderId } from '#api/http';
+import { instrumented } from '#platform/tracing';
+import { getOrder } from './get-order';
 
-const orders = new DynamoDbOrderRepository(dynamoDb(), requireEnv('ORDERS_TABLE_NAME'));
+const dependencies: OrderEndpointDependencies = {
+  api: apiSettingsFromEnv(),
+  orders: orderRepositoryFromEnv(),
+};
 
-/** GET /orders/{orderId}: the live order view from DynamoDB. Other API keys get 404. */
-export async function getOrder(repository: Pick<OrderRepository, 'get'>, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const apiKeyId = callerKeyId(event);
-  if (!apiKeyId) return FORBIDDEN;
-  const id = orderIdParameter(event);
-  if (!id.ok) return id.response;
-  try {
-    const order = await repository.get(id.orderId);
-    if (!order || order.ownerApiKeyId !== apiKeyId) return problem(404, 'Order not found');
-    return json(200, toOrderView(order, ordersBasePath(event)));
-  } catch (error) {
-    return internalError(error);
-  }
-}
-
+/** GET /orders/{orderId}. Thin: the endpoint lives beside it in get-order.ts. */
 export const handler = instrumented(
   (event: APIGatewayProxyEvent) => ({ orderId: pathOrderId(event) }),
-  (event: APIGatewayProxyEvent) => getOrder(orders, event),
+  (event: APIGatewayProxyEvent) => getOrder(dependencies, event),
 );

@@ -1,14 +1,10 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { FORBIDDEN, callerKeyId, json } from '../shared/http';
-import { CATALOG } from '../shared/orders/catalog';
-import { withPowertools } from '../shared/powertools';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { apiSettingsFromEnv } from '#api/endpoint';
+import { withPowertools } from '#platform/powertools';
+import { listProducts } from './list-products';
 
-/** GET /products: the catalog, so clients can build valid orders. Prices in minor units. */
-export function listProducts(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  if (!callerKeyId(event)) return Promise.resolve(FORBIDDEN);
-  const products = CATALOG.map(({ sku, name, unitPrice, currency, maxQuantity }) => ({ sku, name, unitPrice, currency, maxQuantity }));
-  return Promise.resolve(json(200, { products }, { 'Cache-Control': 'max-age=60' }));
-}
+const dependencies = { api: apiSettingsFromEnv() };
 
 // No AWS calls here, so no Tracer: Lambda's active tracing still records the invocation, and init halves.
-export const handler = withPowertools(() => ({}), listProducts);
+/** GET /products. Thin: the endpoint lives beside it in list-products.ts. */
+export const handler = withPowertools(() => ({}), (event: APIGatewayProxyEvent) => listProducts(dependencies, event));

@@ -1,9 +1,8 @@
-import { powertoolsBusinessMetrics } from '../shared/business-metrics';
-import { paymentProviderFromEnv } from '../shared/providers/provider-selection';
-import { instrumented } from '../shared/tracing';
-import { voidPayment } from '../shared/steps/void-payment';
-import { stepDependenciesFromEnv } from '../shared/steps/step-dependencies';
-import { taskCorrelation } from '../shared/steps/task-input';
+import { paymentProviderFromEnv, stepDependenciesFromEnv } from '#adapters/from-env';
+import { powertoolsBusinessMetrics } from '#adapters/powertools-business-metrics';
+import { instrumented } from '#platform/tracing';
+import { taskCorrelation } from '#tasks/task-input';
+import { voidPayment } from './void-payment';
 
 const dependencies = {
   ...stepDependenciesFromEnv(),
@@ -11,5 +10,5 @@ const dependencies = {
   metrics: powertoolsBusinessMetrics,
 };
 
-/** Step Functions task "Void Payment". Thin: the step logic lives in shared/steps/void-payment.ts. */
+/** Step Functions task "Void Payment". Thin: the step logic lives beside it in void-payment.ts. */
 export const handler = instrumented(taskCorrelation, (event: unknown) => voidPayment(dependencies, event));

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { ALL_STEPS } from '../../functions/shared/orders/order';
+import { join } from 'node:path';
 import { toJSONSchema } from 'zod/mini';
-import { OrderRequestSchema } from '../../functions/shared/orders/order-request';
+import { ALL_STEPS } from '#domain/order';
+import { OrderRequestSchema } from '#domain/order-request';
 import { ROOT, type CfnResource, definitionSubstitutions, functionFolder, loadTemplate, readAslText, resolvedDefinition, resourcesOfType } from '../support/template';
 
 interface AslState {

@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { type OrderRequest } from '../../functions/shared/orders/order-request';
+import { type OrderRequest } from '#domain/order-request';
 import { OrdersApi } from '../support/api-client';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
 import { orderRequest } from '../support/orders';

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDbOrderRepository } from '../../functions/shared/orders/order-repository';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDbOrderRepository } from '#adapters/dynamodb-order-repository';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { lambdaContext } from '../support/lambda-context';
 import { orderRecord } from '../support/orders';

@@ -1,6 +1,7 @@
-import { OrderNotFound, OrderStateConflict } from '../../functions/shared/errors';
-import { DynamoDbOrderRepository, type OrderRepository } from '../../functions/shared/orders/order-repository';
-import { placeOrder } from '../../functions/shared/orders/place-order';
+import { DynamoDbOrderRepository } from '#adapters/dynamodb-order-repository';
+import { OrderNotFound, OrderStateConflict } from '#domain/errors';
+import type { OrderRepository } from '#ports/order-repository';
+import { placeOrder } from '../../functions/create-order/place-order';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { RecordingMetrics } from '../support/fakes';
 import { MemoryOrderRepository } from '../support/memory-stores';

@@ -1,4 +1,6 @@
-import { PaymentSimulator } from '../../functions/shared/providers/payment-simulator';
+import { DynamoDbSimulatorLedger } from '#adapters/dynamodb-simulator-ledger';
+import { PaymentSimulator } from '#adapters/payment-simulator';
+import { ShippingSimulator } from '#adapters/shipping-simulator';
 import {
   AddressNotServiceable,
   AuthorizationVoided,
@@ -7,9 +9,8 @@ import {
   PaymentDeclined,
   ProviderUnavailable,
   ShipmentCancelled,
-} from '../../functions/shared/providers/provider-errors';
-import { ShippingSimulator } from '../../functions/shared/providers/shipping-simulator';
-import { DynamoDbSimulatorLedger, type SimulatorLedger } from '../../functions/shared/providers/simulator-ledger';
+} from '#ports/provider-errors';
+import type { SimulatorLedger } from '#ports/simulator-ledger';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { MemorySimulatorLedger } from '../support/memory-stores';
 

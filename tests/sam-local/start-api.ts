@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
-import { ORDER_ID_PATTERN } from '../../functions/shared/orders/order-ids';
-import { orderRequest } from '../support/orders';
+import { ORDER_ID_PATTERN } from '#domain/order-ids';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
+import { orderRequest } from '../support/orders';
 import { ROOT } from '../support/template';
 import { type SamLocalFunctions, envVarsFor, startSamLocalFunctions } from './sam-local-functions';
 

@@ -1,5 +1,5 @@
-import type { PaymentLedgerEntry } from '../../functions/shared/providers/payment-simulator';
-import type { ShipmentLedgerEntry } from '../../functions/shared/providers/shipping-simulator';
+import type { PaymentLedgerEntry } from '#adapters/payment-simulator';
+import type { ShipmentLedgerEntry } from '#adapters/shipping-simulator';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { awsServiceError } from '../support/fakes';
 import { orderRecord, orderRequest } from '../support/orders';

@@ -1,5 +1,5 @@
-import type { BusinessMetrics } from '../../functions/shared/business-metrics';
-import type { ReceiptStore, StoredReceipt } from '../../functions/shared/receipts/receipt-store';
+import type { BusinessMetrics } from '#ports/business-metrics';
+import type { ReceiptStore, StoredReceipt } from '#ports/receipt-store';
 
 /** Business metrics that count calls, by metric and reason. */
 export class RecordingMetrics implements BusinessMetrics {

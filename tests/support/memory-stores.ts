@@ -1,7 +1,7 @@
-import { OrderNotFound, OrderStateConflict } from '../../functions/shared/errors';
-import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES, recordsStart } from '../../functions/shared/orders/order';
-import type { OrderRepository, StepFailure, StepStart } from '../../functions/shared/orders/order-repository';
-import type { LedgerEntry, SimulatorLedger } from '../../functions/shared/providers/simulator-ledger';
+import { OrderNotFound, OrderStateConflict } from '#domain/errors';
+import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES, recordsStart } from '#domain/order';
+import type { OrderRepository, StepFailure, StepStart } from '#ports/order-repository';
+import type { LedgerEntry, SimulatorLedger } from '#ports/simulator-ledger';
 
 /*
  * In-memory twins of the DynamoDB adapters, with the same conditions: the integration suites run

@@ -1,7 +1,7 @@
-import type { OrderRecord } from '../../functions/shared/orders/order';
-import { newOrderId } from '../../functions/shared/orders/order-ids';
-import type { OrderRequest } from '../../functions/shared/orders/order-request';
-import { newOrderRecord } from '../../functions/shared/orders/place-order';
+import type { OrderRecord } from '#domain/order';
+import { newOrderId } from '#domain/order-ids';
+import type { OrderRequest } from '#domain/order-request';
+import { newOrderRecord } from '../../functions/create-order/place-order';
 
 /** A valid POST /orders body; override any part. */
 export function orderRequest(overrides: Partial<OrderRequest> = {}): OrderRequest {

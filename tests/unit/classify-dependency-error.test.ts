@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException, ThrottlingException } from '@aws-sdk/client-dynamodb';
-import { OrderStateConflict } from '../../functions/shared/errors';
-import { ProviderUnavailable } from '../../functions/shared/providers/provider-errors';
-import { DependencyUnavailable, classifyDependencyError } from '../../functions/shared/steps/run-step';
+import { OrderStateConflict } from '#domain/errors';
+import { DependencyUnavailable, classifyDependencyError } from '#platform/dependency-errors';
+import { ProviderUnavailable } from '#ports/provider-errors';
 import { awsServiceError } from '../support/fakes';
 
 function networkError(code: string): Error {

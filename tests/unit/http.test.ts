@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { FORBIDDEN, callerKeyId, header, internalError, json, ordersBasePath, problem, requestBody } from '../../functions/shared/http';
-import { parseLocalApiKeys } from '../../functions/shared/local-api-keys';
+import { FORBIDDEN, callerKeyId, header, internalError, json, ordersBasePath, problem, requestBody } from '#api/http';
+import { parseLocalApiKeys } from '#api/local-api-keys';
 import { apiEvent, samLocalEvent } from './helpers/api';
 
 const partial = (event: unknown) => event as APIGatewayProxyEvent;

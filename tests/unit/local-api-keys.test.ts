@@ -1,5 +1,5 @@
-import { ConfigurationError } from '../../functions/shared/errors';
-import { parseLocalApiKeys, samLocalApiKeys } from '../../functions/shared/local-api-keys';
+import { parseLocalApiKeys, samLocalApiKeys } from '#api/local-api-keys';
+import { ConfigurationError } from '#platform/config';
 
 const LOCAL_KEYS = 'localkey0001=local-storefront-key-0000000000000001,localkey0002=local-partner-key-00000000000000000002';
 

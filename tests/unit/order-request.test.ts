@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type FieldError, ORDER_LIMITS, validateOrderRequest } from '../../functions/shared/orders/order-request';
+import { type FieldError, ORDER_LIMITS, validateOrderRequest } from '#domain/order-request';
 import { orderRequest } from '../support/orders';
 
 /** The field errors for a body that must be invalid (fails the test if it validates). */

@@ -1,5 +1,5 @@
-import { type OrderRecord, pendingSteps } from '../../functions/shared/orders/order';
-import { toOrderView } from '../../functions/shared/orders/order-view';
+import { toOrderView } from '#api/order-view';
+import { type OrderRecord, pendingSteps } from '#domain/order';
 import { orderRecord, orderRequest } from '../support/orders';
 
 const BASE = '/dev/orders';

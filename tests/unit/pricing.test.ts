@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { CATALOG, FREE_SHIPPING_THRESHOLD, SHIPPING_FEE } from '../../functions/shared/orders/catalog';
-import { OrderNotSellable, priceOrder } from '../../functions/shared/orders/pricing';
+import { CATALOG, FREE_SHIPPING_THRESHOLD, SHIPPING_FEE } from '#domain/catalog';
+import { OrderNotSellable, priceOrder } from '#domain/pricing';
 
 /** The OrderNotSellable error priceOrder throws for these items (fails the test if it does not throw one). */
 function notSellable(items: { sku: string; quantity: number }[]): OrderNotSellable {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { formatMoney } from '../../functions/shared/money';
-import type { OrderRecord } from '../../functions/shared/orders/order';
-import { buildReceiptJson, escapeHtml, renderReceiptHtml } from '../../functions/shared/receipts/receipt-document';
+import { formatMoney } from '#domain/money';
+import type { OrderRecord } from '#domain/order';
+import { buildReceiptJson, escapeHtml, renderReceiptHtml } from '../../functions/generate-receipt/receipt-document';
 import { orderRecord, orderRequest } from '../support/orders';
 
 const ISSUED_AT = new Date('2026-11-25T10:05:00.000Z');

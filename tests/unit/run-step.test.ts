@@ -1,5 +1,6 @@
-import { DependencyUnavailable, runStep } from '../../functions/shared/steps/run-step';
-import type { OrderRepository } from '../../functions/shared/orders/order-repository';
+import { DependencyUnavailable } from '#platform/dependency-errors';
+import type { OrderRepository } from '#ports/order-repository';
+import { runStep } from '#tasks/run-step';
 import { awsServiceError } from '../support/fakes';
 
 describe('runStep', () => {

@@ -1,6 +1,6 @@
-import { InvalidTaskInput, PermanentError } from '../../functions/shared/errors';
-import { newOrderId } from '../../functions/shared/orders/order-ids';
-import { describeCaughtError, parseCompensationInput, parseTaskInput, taskCorrelation } from '../../functions/shared/steps/task-input';
+import { InvalidTaskInput, PermanentError } from '#domain/errors';
+import { newOrderId } from '#domain/order-ids';
+import { describeCaughtError, parseCompensationInput, parseTaskInput, taskCorrelation } from '#tasks/task-input';
 
 const ORDER_ID = newOrderId('key-a');
 

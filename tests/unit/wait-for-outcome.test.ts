@@ -1,5 +1,5 @@
-import type { OrderRecord, OrderStatus } from '../../functions/shared/orders/order';
-import { waitForOutcome } from '../../functions/shared/orders/place-order';
+import type { OrderRecord, OrderStatus } from '#domain/order';
+import { waitForOutcome } from '../../functions/create-order/place-order';
 import { orderRecord } from '../support/orders';
 
 /**

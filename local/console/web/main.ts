@@ -5,6 +5,7 @@
  * /api/* endpoints (the in-process Step Functions service, in AWS's shapes); the storefront
  * calls the public API with the storefront key, exactly as a real storefront would.
  */
+import { FLAKY_TOKEN_EXAMPLE, PAYMENT_TEST_TOKENS, describeTokenBehaviour, tokenBehaviour } from '#adapters/payment-test-tokens';
 import { byId, fetchJson, h, replace } from './dom';
 import { type GraphView, drawGraph } from './graph-view';
 import { type StateGraph, type WireEvent, describeCause, executionView, formatDuration, graphFromDefinition } from './model';
@@ -283,6 +284,10 @@ async function placeOrder(event: SubmitEvent): Promise<void> {
 }
 
 async function start(): Promise<void> {
+  // The simulator's own list, so the menu cannot offer a token the simulator does not know.
+  byId('token', HTMLSelectElement).replaceChildren(
+    ...[...Object.keys(PAYMENT_TEST_TOKENS), FLAKY_TOKEN_EXAMPLE].map((token) => h('option', { value: token }, `${token}: ${describeTokenBehaviour(tokenBehaviour(token))}`)),
+  );
   const { body } = await fetchJson<{ apiUrl: string; storefrontKey: string }>('/api/config');
   state.config = body;
   byId('api-url', HTMLElement).textContent = body.apiUrl;

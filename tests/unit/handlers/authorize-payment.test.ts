@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { customerMessageFor } from '#domain/failure-messages';
+import { type OrderRecord, pendingSteps } from '#domain/order';
+import { sha256 } from '#domain/order-ids';
 import { handler } from '../../../functions/authorize-payment/index';
-import { customerMessageFor } from '../../../functions/shared/orders/failure-messages';
-import { type OrderRecord, pendingSteps } from '../../../functions/shared/orders/order';
-import { sha256 } from '../../../functions/shared/orders/order-ids';
 import { orderRecord, orderRequest } from '../../support/orders';
 import { lambdaContext } from '../helpers/api';
 

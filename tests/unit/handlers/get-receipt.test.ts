@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { OrderRecord } from '#domain/order';
 import { handler } from '../../../functions/get-receipt/index';
-import type { OrderRecord } from '../../../functions/shared/orders/order';
 import { orderRecord, orderRequest } from '../../support/orders';
 import { OTHER_KEY, type ParsedResponse, lambdaContext, orderEvent, parseResponse } from '../helpers/api';
 

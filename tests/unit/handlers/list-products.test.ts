@@ -1,5 +1,5 @@
+import { CATALOG } from '#domain/catalog';
 import { handler } from '../../../functions/list-products/index';
-import { CATALOG } from '../../../functions/shared/orders/catalog';
 import { apiEvent, lambdaContext, parseResponse } from '../helpers/api';
 
 describe('GET /products (list-products handler)', () => {

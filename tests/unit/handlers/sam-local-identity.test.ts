@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { PlaceOrderDependencies } from '../../../functions/shared/orders/place-order';
+import { type ApiSettings, apiSettingsFromEnv } from '#api/endpoint';
+import { type CreateOrderDependencies, createOrder } from '../../../functions/create-order/create-order';
+import { getOrder } from '../../../functions/get-order/get-order';
 import { RecordingMetrics } from '../../support/fakes';
 import { MemoryOrderRepository } from '../../support/memory-stores';
 import { orderRequest } from '../../support/orders';
@@ -7,8 +9,9 @@ import { lambdaContext, parseResponse, samLocalEvent } from '../helpers/api';
 
 /*
  * Caller identity as `sam local start-api` delivers requests: AWS_SAM_LOCAL=true, no apiKeyId, the
- * key in X-Api-Key. The handlers read the environment once at module load, so each case loads
- * them afresh with its environment, as a new execution environment would.
+ * key in X-Api-Key. The handlers read the environment once at module load (index.ts, through
+ * apiSettingsFromEnv), so each case loads them, or reads the settings, afresh with its environment,
+ * as a new execution environment would.
  */
 
 const LOCAL_API_KEYS = 'localkey0001=local-storefront-key-0000000000000001,localkey0002=local-partner-key-00000000000000000002';
@@ -43,8 +46,11 @@ async function status(handler: Handler, headers: Record<string, string>): Promis
   return { statusCode: response.statusCode, body: response.body };
 }
 
-function placeOrderDependencies(orders: MemoryOrderRepository): PlaceOrderDependencies {
-  return { orders, workflow: { start: () => Promise.resolve() }, metrics: new RecordingMetrics(), now: () => new Date('2026-12-01T10:00:00.000Z') };
+/** The API settings an API function's index.ts reads at init, read with this environment. */
+const apiSettingsWith = (env: Record<string, string>) => loadWith(env, () => Promise.resolve(apiSettingsFromEnv()));
+
+function createOrderDependencies(orders: MemoryOrderRepository, api: ApiSettings): CreateOrderDependencies {
+  return { api, orders, workflow: { start: () => Promise.resolve() }, metrics: new RecordingMetrics(), now: () => new Date('2026-12-01T10:00:00.000Z') };
 }
 
 describe('under sam local (AWS_SAM_LOCAL=true): the caller is the X-Api-Key listed in LOCAL_API_KEYS', () => {
@@ -74,7 +80,7 @@ describe('under sam local (AWS_SAM_LOCAL=true): the caller is the X-Api-Key list
   });
 
   it('gives a new order to the key id the header maps to, with a Location without a stage prefix', async () => {
-    const { createOrder } = await loadWith(SAM_LOCAL, () => import('../../../functions/create-order/index'));
+    const api = await apiSettingsWith(SAM_LOCAL);
     const orders = new MemoryOrderRepository();
     const event = samLocalEvent({
       method: 'POST',
@@ -83,7 +89,7 @@ describe('under sam local (AWS_SAM_LOCAL=true): the caller is the X-Api-Key list
       body: JSON.stringify(orderRequest()),
     });
 
-    const response = parseResponse(await createOrder(placeOrderDependencies(orders), event));
+    const response = parseResponse(await createOrder(createOrderDependencies(orders, api), event));
 
     expect(response.statusCode).toBe(202);
     const orderId = String(response.body.orderId);
@@ -93,18 +99,17 @@ describe('under sam local (AWS_SAM_LOCAL=true): the caller is the X-Api-Key list
   });
 
   it("shows an order only to its owner's key: 200 with unprefixed links for it, 404 for the other key", async () => {
-    const { createOrder } = await loadWith(SAM_LOCAL, () => import('../../../functions/create-order/index'));
-    const { getOrder } = await loadWith(SAM_LOCAL, () => import('../../../functions/get-order/index'));
+    const api = await apiSettingsWith(SAM_LOCAL);
     const orders = new MemoryOrderRepository();
     const created = parseResponse(
       await createOrder(
-        placeOrderDependencies(orders),
+        createOrderDependencies(orders, api),
         samLocalEvent({ method: 'POST', path: '/orders', headers: { 'x-api-key': STOREFRONT_KEY, 'content-type': 'application/json' }, body: JSON.stringify(orderRequest()) }),
       ),
     );
     const orderId = String(created.body.orderId);
     const read = (key: string) =>
-      getOrder(orders, samLocalEvent({ path: `/orders/${orderId}`, resource: '/orders/{orderId}', pathParameters: { orderId }, headers: { 'X-Api-Key': key } }));
+      getOrder({ api, orders }, samLocalEvent({ path: `/orders/${orderId}`, resource: '/orders/{orderId}', pathParameters: { orderId }, headers: { 'X-Api-Key': key } }));
 
     const own = parseResponse(await read(STOREFRONT_KEY));
     expect(own.statusCode).toBe(200);

@@ -1,0 +1,9 @@
+import { type ApiSettings, endpoint } from '#api/endpoint';
+import { json } from '#api/http';
+import { CATALOG } from '#domain/catalog';
+
+/** GET /products: the catalog, so clients can build valid orders. Prices in minor units. */
+export const listProducts = endpoint((_deps: { api: ApiSettings }) => {
+  const products = CATALOG.map(({ sku, name, unitPrice, currency, maxQuantity }) => ({ sku, name, unitPrice, currency, maxQuantity }));
+  return Promise.resolve(json(200, { products }, { 'Cache-Control': 'max-age=60' }));
+});

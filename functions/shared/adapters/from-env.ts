@@ -1,0 +1,63 @@
+import { dynamoDb, s3, stepFunctions } from '#platform/aws-clients';
+import { ConfigurationError, requireEnv } from '#platform/config';
+import type { OrderRepository } from '#ports/order-repository';
+import type { OrderWorkflow } from '#ports/order-workflow';
+import type { PaymentProvider } from '#ports/payment-provider';
+import type { ReceiptStore } from '#ports/receipt-store';
+import type { ShippingProvider } from '#ports/shipping-provider';
+import type { StepDependencies } from '#tasks/run-step';
+import { DynamoDbOrderRepository } from './dynamodb-order-repository';
+import { DynamoDbSimulatorLedger } from './dynamodb-simulator-ledger';
+import { PaymentSimulator } from './payment-simulator';
+import { S3ReceiptStore } from './s3-receipt-store';
+import { ShippingSimulator } from './shipping-simulator';
+import { StepFunctionsOrderWorkflow } from './step-functions-order-workflow';
+
+/*
+ * The adapters each function's index.ts wires, built from the variables template.yaml gives it
+ * and the SDK clients (whose endpoints come from AWS_ENDPOINT_URL_*). The ports and the use cases
+ * never read the environment, so they load and test without it.
+ */
+
+/** The orders table (ORDERS_TABLE_NAME). */
+export function orderRepositoryFromEnv(): OrderRepository {
+  return new DynamoDbOrderRepository(dynamoDb(), requireEnv('ORDERS_TABLE_NAME'));
+}
+
+/** The receipts bucket (RECEIPTS_BUCKET_NAME). */
+export function receiptStoreFromEnv(): ReceiptStore {
+  return new S3ReceiptStore(s3(), requireEnv('RECEIPTS_BUCKET_NAME'));
+}
+
+/** The order workflow's state machine (STATE_MACHINE_ARN). */
+export function orderWorkflowFromEnv(): OrderWorkflow {
+  return new StepFunctionsOrderWorkflow(stepFunctions(), requireEnv('STATE_MACHINE_ARN'));
+}
+
+/** What every task handler needs: the orders table and a clock. */
+export function stepDependenciesFromEnv(): StepDependencies {
+  return { orders: orderRepositoryFromEnv(), now: () => new Date() };
+}
+
+/*
+ * Providers are chosen by PAYMENT_PROVIDER / SHIPPING_PROVIDER. A real adapter (Stripe, a carrier
+ * API) implements the same port and gets a case here; an unknown name fails the cold start loudly.
+ */
+
+function simulatorLedger(): DynamoDbSimulatorLedger {
+  return new DynamoDbSimulatorLedger(dynamoDb(), requireEnv('SIMULATOR_LEDGER_TABLE_NAME'));
+}
+
+/** The payment provider named by PAYMENT_PROVIDER. */
+export function paymentProviderFromEnv(): PaymentProvider {
+  const name = requireEnv('PAYMENT_PROVIDER');
+  if (name === 'simulator') return new PaymentSimulator(simulatorLedger());
+  throw new ConfigurationError(`Unknown PAYMENT_PROVIDER '${name}'; supported: simulator`);
+}
+
+/** The shipping provider named by SHIPPING_PROVIDER. */
+export function shippingProviderFromEnv(): ShippingProvider {
+  const name = requireEnv('SHIPPING_PROVIDER');
+  if (name === 'simulator') return new ShippingSimulator(simulatorLedger());
+  throw new ConfigurationError(`Unknown SHIPPING_PROVIDER '${name}'; supported: simulator`);
+}

@@ -1,0 +1,68 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { OrderRecord } from '#domain/order';
+import { requireEnv } from '#platform/config';
+import { logger } from '#platform/powertools';
+import type { OrderRepository } from '#ports/order-repository';
+import { FORBIDDEN, callerKeyId, internalError, orderIdParameter, problem } from './http';
+import { type LocalApiKeys, samLocalApiKeys } from './local-api-keys';
+
+/** What every API function reads from its environment at init (in its index.ts) and hands to its endpoint. */
+export interface ApiSettings {
+  /** CORS_ALLOW_ORIGIN: mirrors the API's CORS configuration, on every response. */
+  allowOrigin: string;
+  /** Under `sam local` only: the keys callers present in X-Api-Key (local-api-keys.ts). */
+  samLocalKeys: LocalApiKeys | undefined;
+}
+
+/** Reads ApiSettings from the environment; a missing CORS_ALLOW_ORIGIN or a malformed LOCAL_API_KEYS fails the cold start. */
+export function apiSettingsFromEnv(): ApiSettings {
+  const samLocalKeys = samLocalApiKeys(process.env);
+  if (samLocalKeys?.size === 0) {
+    logger.warn('AWS_SAM_LOCAL is true but LOCAL_API_KEYS is empty, so every request gets 403: pass --env-vars with LOCAL_API_KEYS (docs/sam-local.md)');
+  }
+  return { allowOrigin: requireEnv('CORS_ALLOW_ORIGIN'), samLocalKeys };
+}
+
+/** An API function's testable core: its dependencies and the proxy event in, the proxy result out. */
+export type Endpoint<D> = (deps: D, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/**
+ * The preamble every API function shares: the caller's API key id (403 without one, as API
+ * Gateway itself answers) and the CORS origin on every response.
+ */
+export function endpoint<D extends { api: ApiSettings }>(
+  handle: (deps: D, event: APIGatewayProxyEvent, callerKeyId: string) => Promise<APIGatewayProxyResult>,
+): Endpoint<D> {
+  return async (deps, event) => {
+    const caller = callerKeyId(event, deps.api.samLocalKeys);
+    const response = caller ? await handle(deps, event, caller) : FORBIDDEN;
+    return { ...response, headers: { ...response.headers, 'Access-Control-Allow-Origin': deps.api.allowOrigin } };
+  };
+}
+
+/** What an /orders/{orderId} endpoint needs to find the caller's order. */
+export interface OrderEndpointDependencies {
+  api: ApiSettings;
+  orders: Pick<OrderRepository, 'get'>;
+}
+
+/**
+ * An /orders/{orderId} endpoint: 400 for a malformed id, and 404 unless the order exists and the
+ * caller's key owns it (another key's order looks missing, so ids cannot be probed). Errors the
+ * handler does not map are 500, or 503 for an unavailable dependency.
+ */
+export function ownedOrderEndpoint<D extends OrderEndpointDependencies>(
+  handle: (deps: D, order: OrderRecord, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
+): Endpoint<D> {
+  return endpoint<D>(async (deps, event, caller) => {
+    const id = orderIdParameter(event);
+    if (!id.ok) return id.response;
+    try {
+      const order = await deps.orders.get(id.orderId);
+      if (!order || order.ownerApiKeyId !== caller) return problem(404, 'Order not found');
+      return await handle(deps, order, event);
+    } catch (error) {
+      return internalError(error);
+    }
+  });
+}
