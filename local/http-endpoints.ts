@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type FunctionConfiguration, functionConfiguration } from './lambda/function-configuration';
+import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from './lambda/payload-limits';
 import type { LambdaService } from './lambda/lambda-service';
 import type { MeteringProxy } from './storage/metering-proxy';
 import type { OutageProxy } from './storage/outage-proxy';
@@ -78,19 +79,28 @@ export function lambdaInvokeEndpoint(lambda: LambdaService) {
       lambdaError(response, 400, 'InvalidRequestContentException', 'Could not parse request body into json');
       return;
     }
+    // Refused here, before a 202 for an Event invoke: past this point the caller could no longer be told.
+    if (nestsDeeperThan(event)) {
+      lambdaError(response, 400, 'InvalidRequestContentException', `Could not parse request body into json: it nests deeper than ${String(MAX_PAYLOAD_DEPTH)} levels`);
+      return;
+    }
     const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     if (invocationType === 'DryRun') {
       response.writeHead(204).end();
       return;
     }
     if (invocationType === 'Event') {
-      void lambda.invoke(name, event);
+      lambda.invoke(name, event).catch((error: unknown) => {
+        // The caller already has its 202; the failure can only be logged, never left to crash the runtime.
+        process.stderr.write(`[local] Event invoke of ${name} failed: ${String(error)}\n`);
+      });
       response.writeHead(202).end();
       return;
     }
     const result = await lambda.invoke(name, event);
     const headers = { 'X-Amz-Executed-Version': '$LATEST', 'x-amzn-RequestId': result.requestId };
-    if (result.ok) sendJson(response, 200, result.payload, headers);
+    if (!result.ok && result.refused) lambdaError(response, 400, result.error.errorType, result.error.errorMessage);
+    else if (result.ok) sendJson(response, 200, result.payload, headers);
     else sendJson(response, 200, result.error, { ...headers, 'X-Amz-Function-Error': 'Unhandled' });
   };
 }
@@ -131,6 +141,8 @@ export function stepFunctionsEndpoint(sfn: StepFunctionsApi) {
       if (!body) throw new SfnApiError('ValidationException', 'Request too large');
       const parsed: unknown = body.length ? JSON.parse(body.toString('utf8')) : {};
       if (typeof parsed !== 'object' || parsed === null) throw new SfnApiError('ValidationException', 'Request body must be a JSON object');
+      // Error messages format request members, and formatting a deeply nested one overflows the stack.
+      if (nestsDeeperThan(parsed)) throw new SfnApiError('SerializationException', `Request body nests deeper than ${String(MAX_PAYLOAD_DEPTH)} levels`);
       const result = sfn.handle(operation, parsed as Record<string, unknown>);
       // A started or stopped execution must survive a crash of the runtime from the moment the caller hears of it.
       if (operation === 'StartExecution' || operation === 'StopExecution') await sfn.service.journalled();

@@ -85,6 +85,12 @@ const log = (line: string) => {
   pending.push(`[local] ${line}\n`);
 };
 
+// The last resort, not the fix: every known path handles its own failures. A rejection nobody
+// handled is logged and the runtime keeps serving, since one bad request must not stop the others.
+process.on('unhandledRejection', (reason: unknown) => {
+  log(`unhandled rejection (a bug in the runtime; it keeps serving): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+});
+
 const stateDir = resolve(values['state-dir'] ?? join(ROOT, '.local'));
 
 /** A path as short as it can be said: relative below the working directory, absolute elsewhere. */

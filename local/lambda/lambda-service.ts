@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { LocalFunction } from '../template/local-template';
+import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from './payload-limits';
 import type { FromEnvironment, InvokeContext, LambdaErrorPayload } from './protocol';
 
+/**
+ * `refused` marks an invocation Lambda turned down before the function ran (its
+ * InvalidRequestContentException, a 400 on the Invoke API), apart from the function's own errors.
+ */
 export type InvokeResult =
   | { ok: true; payload: unknown; requestId: string }
-  | { ok: false; error: LambdaErrorPayload; requestId: string };
+  | { ok: false; error: LambdaErrorPayload; requestId: string; refused?: true };
 
 /** What the API Gateway and Step Functions emulations need from Lambda (tests pass fakes). */
 export interface LambdaInvoker {
@@ -36,6 +41,11 @@ interface Environment {
   lastUsed: number;
   initMs?: number;
   reported: boolean;
+}
+
+/** Lambda's answer to a payload it will not pass to the function. */
+function refused(requestId: string, reason: string): InvokeResult & { ok: false } {
+  return { ok: false, requestId, refused: true, error: { errorType: 'InvalidRequestContentException', errorMessage: `Could not pass the request to the function: ${reason}`, trace: [] } };
 }
 
 /** Faults the chaos suite injects into a function's next invocations. */
@@ -181,7 +191,20 @@ export class LambdaService implements LambdaInvoker {
       return { ok: false, requestId, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${nameOrArn}`, trace: [] } };
     }
     if (this.closed) return { ok: false, requestId, error: { errorType: 'Lambda.ServiceException', errorMessage: 'Runtime is shutting down', trace: [] } };
+    if (nestsDeeperThan(event)) return refused(requestId, `the payload nests deeper than ${String(MAX_PAYLOAD_DEPTH)} levels`);
     const environment = await this.acquire(fn);
+    try {
+      return await this.invokeIn(fn, environment, event, requestId);
+    } catch (error) {
+      // A path nobody foresaw: the environment's state is unknown, so it is discarded (its exit frees the slot), never left busy.
+      void environment.worker.terminate();
+      this.options.log(`${fn.logicalId} invocation ${requestId} failed in the runtime: ${String(error)}`);
+      return { ok: false, requestId, error: { errorType: 'Lambda.ServiceException', errorMessage: String(error), trace: [] } };
+    }
+  }
+
+  /** One invocation in an environment acquired for it; every way out releases or discards that environment. */
+  private async invokeIn(fn: LocalFunction, environment: Environment, event: unknown, requestId: string): Promise<InvokeResult> {
     let initMs: number;
     try {
       initMs = await environment.ready;
@@ -260,7 +283,15 @@ export class LambdaService implements LambdaInvoker {
       environment.worker.once('exit', onExit);
       environment.worker.once('error', onError);
       const fault = this.takeFault(fn);
-      environment.worker.postMessage({ type: 'invoke', id, event, context, ...(fault === 'timeout' ? { delayMs: fn.timeoutSeconds * 1000 + 1000 } : {}) });
+      try {
+        environment.worker.postMessage({ type: 'invoke', id, event, context, ...(fault === 'timeout' ? { delayMs: fn.timeoutSeconds * 1000 + 1000 } : {}) });
+      } catch (error) {
+        // The event could not be cloned to the environment (DataCloneError, or a stack overflow on a deep value):
+        // the handler never ran and the environment is untouched, so it goes back to the pool.
+        cleanup();
+        resolve({ ...refused(requestId, `the payload cannot be passed to the function: ${String(error)}`), maxMemoryUsedMb: 0 });
+        return;
+      }
       // A crash lands mid-invoke: the handler may already have written something.
       if (fault === 'crash') setTimeout(() => void environment.worker.terminate(), Math.floor(Math.random() * 20));
     });
@@ -273,7 +304,7 @@ export class LambdaService implements LambdaInvoker {
         (result.ok ? '' : `\tStatus: error (${result.error.errorType})`),
     );
     if (result.ok || result.maxMemoryUsedMb !== undefined) this.release(fn, environment);
-    return result.ok ? { ok: true, payload: result.payload, requestId } : { ok: false, error: result.error, requestId };
+    return result.ok ? { ok: true, payload: result.payload, requestId } : { ok: false, error: result.error, requestId, ...(result.refused ? { refused: true as const } : {}) };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { text } from '../text';
+import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from '../lambda/payload-limits';
 import { toWire } from './history';
 import type { ExecutionRecord, ExecutionStatus } from './journal';
 import { type Machine, type StepFunctionsService, qualifiers } from './stepfunctions-service';
@@ -37,11 +37,27 @@ const isValidExecutionName = (name: string) =>
 function hasControlCharacter(value: string): boolean {
   for (let index = 0; index < value.length; index++) {
     const code = value.charCodeAt(index);
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+    // U+2028/U+2029 (line and paragraph separators) end a line in JavaScript and JSON-in-HTML as a newline does.
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) return true;
   }
   return false;
 }
 const TERMINAL: readonly ExecutionStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+const STATUSES: readonly string[] = ['RUNNING', ...TERMINAL, 'PENDING_REDRIVE'];
+/** AWS's quota on execution input: 256 KiB as UTF-8. */
+const MAX_INPUT_BYTES = 256 * 1024;
+
+/**
+ * A request member of the type AWS's model gives it, or undefined when absent. AWS JSON 1.0
+ * refuses a member of the wrong type while reading the request, before any operation runs.
+ */
+function member(request: Record<string, unknown>, key: string, type: 'string' | 'number' | 'boolean'): unknown {
+  const value = request[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== type) throw new SfnApiError('SerializationException', `${key} must be a ${type}, got ${Array.isArray(value) ? 'array' : typeof value}`);
+  return value;
+}
+const stringMember = (request: Record<string, unknown>, key: string) => member(request, key, 'string') as string | undefined;
 
 /** What a StartExecution (or ListExecutions) ARN names: the state machine, and a version or alias of it. */
 interface Target {
@@ -84,7 +100,10 @@ export class StepFunctionsApi {
         const { machine, version, aliasArn } = this.target(request.stateMachineArn);
         const through = (record: ExecutionRecord) =>
           aliasArn ? record.stateMachineAliasArn === aliasArn : version ? record.stateMachineVersionArn === versionArn(version) : true;
-        const filter = typeof request.statusFilter === 'string' ? request.statusFilter : undefined;
+        const filter = stringMember(request, 'statusFilter');
+        if (filter !== undefined && !STATUSES.includes(filter)) {
+          throw new SfnApiError('ValidationException', `1 validation error detected: Value '${filter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
+        }
         const executions = this.service
           .listExecutions()
           .filter((record) => record.stateMachineArn === machine.local.arn && through(record) && (!filter || record.status === filter))
@@ -95,11 +114,7 @@ export class StepFunctionsApi {
       case 'StopExecution': {
         const record = this.execution(request.executionArn);
         if (TERMINAL.includes(record.status)) throw new SfnApiError('ExecutionNotRunning', `Execution is ${record.status}`);
-        const stopped = this.service.stop(
-          record,
-          typeof request.error === 'string' ? request.error : undefined,
-          typeof request.cause === 'string' ? request.cause : undefined,
-        );
+        const stopped = this.service.stop(record, stringMember(request, 'error'), stringMember(request, 'cause'));
         return { stopDate: stopped / 1000 };
       }
       case 'DescribeStateMachine': {
@@ -162,14 +177,10 @@ export class StepFunctionsApi {
   private startExecution(request: Record<string, unknown>): { executionArn: string; startDate: number } {
     if (!this.service.accepting) throw new SfnApiError('ServiceUnavailable', 'The runtime is shutting down', 503);
     const { machine, version, aliasArn } = this.target(request.stateMachineArn);
-    const name = request.name === undefined ? randomUUID() : text(request.name);
+    const name = stringMember(request, 'name') ?? randomUUID();
     if (!isValidExecutionName(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
-    const input = request.input === undefined ? '{}' : text(request.input);
-    try {
-      JSON.parse(input);
-    } catch {
-      throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not valid JSON');
-    }
+    const input = stringMember(request, 'input') ?? '{}';
+    checkExecutionInput(input);
     const executionArn = `${machine.local.arn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.service.execution(executionArn);
     if (existing) {
@@ -225,11 +236,43 @@ export class StepFunctionsApi {
   }
 }
 
-/** One page of a list call: `maxResults` items from the offset a `nextToken` carries. */
+/**
+ * Execution input as AWS takes it: a string of at most 256 KiB holding JSON. Also refused here:
+ * input nested deeper than the engine can walk, which would otherwise fail the run in the runtime.
+ */
+export function checkExecutionInput(input: string): void {
+  if (Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
+    throw new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: the input is larger than the ${String(MAX_INPUT_BYTES)}-byte limit`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch {
+    throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not valid JSON');
+  }
+  if (nestsDeeperThan(parsed)) {
+    throw new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: it nests deeper than the local runtime's ${String(MAX_PAYLOAD_DEPTH)} levels`);
+  }
+}
+
+/** One page of a list call: `maxResults` items (0 or absent: the default) from the offset a `nextToken` carries. */
 function page(items: unknown[], request: Record<string, unknown>, key: string): Record<string, unknown> {
-  const max = typeof request.maxResults === 'number' && request.maxResults > 0 ? Math.min(request.maxResults, 1000) : key === 'events' ? 1000 : 100;
-  const start = typeof request.nextToken === 'string' ? Number(Buffer.from(request.nextToken, 'base64').toString()) || 0 : 0;
+  const maxResults = member(request, 'maxResults', 'number') as number | undefined;
+  if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000)) {
+    throw new SfnApiError('ValidationException', `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must be an integer from 0 to 1000`);
+  }
+  const max = maxResults ? maxResults : key === 'events' ? 1000 : 100;
+  const start = pageStart(stringMember(request, 'nextToken'), items.length);
   const slice = items.slice(start, start + max);
   const next = start + max < items.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
   return { [key]: slice, ...(next ? { nextToken: next } : {}) };
+}
+
+/** The offset a nextToken of ours carries; anything else (or an offset past the list) is AWS's InvalidToken. */
+function pageStart(token: string | undefined, length: number): number {
+  if (token === undefined) return 0;
+  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(token) ? Buffer.from(token, 'base64').toString() : '';
+  const start = /^[1-9]\d{0,8}$/.test(decoded) ? Number(decoded) : NaN;
+  if (!Number.isInteger(start) || start > length) throw new SfnApiError('InvalidToken', `Invalid Token: '${token}'`);
+  return start;
 }

@@ -1,4 +1,4 @@
-import { type WriteStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { type WriteStream, appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEvent } from './history';
 
@@ -49,24 +49,54 @@ export class ExecutionJournal {
   private readonly journalled = new Map<string, number>();
   private last: Promise<void> = Promise.resolve();
 
+  /** Where entries that cannot be replayed or resumed are moved, one JSON line each with the reason. */
+  readonly quarantinePath: string;
+
   constructor(
     private readonly dir: string,
     private readonly onError: (error: Error) => void,
+    private readonly log: (line: string) => void = () => undefined,
   ) {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, 'journal.jsonl');
+    this.quarantinePath = join(dir, 'quarantine.jsonl');
+  }
+
+  /**
+   * Moves an entry aside with the reason it was refused, so the journal no longer replays it and
+   * the evidence survives for whoever debugs it. Returns where it went.
+   */
+  quarantine(entry: unknown, reason: string): string {
+    let text: string;
+    try {
+      text = JSON.stringify({ quarantinedAt: new Date().toISOString(), reason, entry });
+    } catch {
+      text = JSON.stringify({ quarantinedAt: new Date().toISOString(), reason, entry: String(entry).slice(0, 10_000) });
+    }
+    appendFileSync(this.quarantinePath, `${text}\n`);
+    return this.quarantinePath;
   }
 
   /** Replays the journal, rewrites it with one line per execution, and opens it for appending. */
   load(): ExecutionRecord[] {
     const records = new Map<string, ExecutionRecord>();
     const lines = existsSync(this.path) ? readFileSync(this.path, 'utf8').split('\n') : [];
-    for (const text of lines) {
+    for (const [index, text] of lines.entries()) {
+      if (text.trim() === '') continue;
       let line: JournalLine;
       try {
         line = JSON.parse(text) as JournalLine;
-      } catch {
-        continue; // empty, or the torn last line of a killed runtime: the line before it is the resume point
+      } catch (error) {
+        // Most often the torn last line of a killed runtime (the line before it is the resume point).
+        const reason = `line ${String(index + 1)} is not JSON (${error instanceof Error ? error.message : String(error)})`;
+        this.log(`execution journal: ${reason}; quarantined in ${this.quarantine(text, reason)}`);
+        continue;
+      }
+      const malformed = malformedLine(line);
+      if (malformed) {
+        const reason = `line ${String(index + 1)} ${malformed}`;
+        this.log(`execution journal: ${reason}; quarantined in ${this.quarantine(text, reason)}`);
+        continue;
       }
       const previous = records.get(line.record.executionArn);
       records.set(line.record.executionArn, { ...line.record, events: [...(previous?.events ?? []), ...line.events] });
@@ -74,7 +104,17 @@ export class ExecutionJournal {
     // Journals written before the append-only format: one file per execution.
     const legacy = readdirSync(this.dir).filter((name) => name.endsWith('.json'));
     for (const file of legacy) {
-      const record = JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as ExecutionRecord;
+      const text = readFileSync(join(this.dir, file), 'utf8');
+      let record: ExecutionRecord | undefined;
+      try {
+        record = JSON.parse(text) as ExecutionRecord;
+      } catch {
+        record = undefined;
+      }
+      if (!record || malformedLine({ record, events: record.events })) {
+        this.log(`execution journal: ${file} is not an execution record; quarantined in ${this.quarantine(text, `${file} is not an execution record`)}`);
+        continue;
+      }
       if (!records.has(record.executionArn)) records.set(record.executionArn, record);
     }
     const compacted = [...records.values()].map((record) => this.line(record, 0)).join('');
@@ -123,4 +163,16 @@ export class ExecutionJournal {
       else stream.end(resolve);
     });
   }
+}
+
+/** What is wrong with a parsed journal line's shape, or undefined when it can be replayed. */
+function malformedLine(line: unknown): string | undefined {
+  if (typeof line !== 'object' || line === null) return 'is not a journal entry';
+  const { record: value, events } = line as { record?: unknown; events?: unknown };
+  if (typeof value !== 'object' || value === null) return 'has no record';
+  const record = value as Partial<ExecutionRecord>;
+  if (typeof record.executionArn !== 'string' || typeof record.stateMachineArn !== 'string' || typeof record.name !== 'string') return 'has no execution ARN, state machine ARN or name';
+  if (typeof record.status !== 'string') return 'has no status';
+  if (!Array.isArray(events)) return 'has no list of history events';
+  return undefined;
 }

@@ -1,7 +1,9 @@
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { LambdaInvoker } from '../lambda/lambda-service';
 import type { LocalStateMachine } from '../template/local-template';
 import { text } from '../text';
+import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from '../lambda/payload-limits';
+import { checkExecutionInput } from './api';
 import { HistoryRecorder, stateEventType } from './history';
 import { ExecutionJournal, type ExecutionRecord, type ExecutionStatus } from './journal';
 import { type PublishedVersion, VersionStore, versionArn } from './versions';
@@ -50,6 +52,26 @@ export interface StepFunctionsServiceOptions {
   log: (line: string) => void;
 }
 
+/** An execution the runtime is running (or waiting to run). */
+interface Running {
+  execution?: Execution;
+  done: Promise<void>;
+  /**
+   * Set once the execution is stopped or suspended: its Task handlers refuse to invoke from then on.
+   * aws-local-stepfunctions' retry sleep wakes on abort and retries at once (see patches/), and the
+   * engine's event log is closed by then, so such an invocation would also be missing from the history.
+   */
+  halted: boolean;
+  /** Moves the task events still queued (an invocation in flight) into the history. */
+  flushTaskEvents: () => void;
+}
+
+/** The error an execution fails with when the runtime, not its definition, could not run it. */
+const RUNTIME_ERROR = 'States.Runtime';
+
+/** Whether an execution has its outcome (a function, so that TypeScript does not narrow a status later calls change). */
+const ended = (record: ExecutionRecord): boolean => record.status !== 'RUNNING';
+
 /** A state machine of the template, with the engine that runs its current definition. */
 export interface Machine {
   local: LocalStateMachine;
@@ -72,7 +94,7 @@ export class StepFunctionsService {
   /** The published versions of every state machine with AutoPublishAlias. */
   readonly versions: VersionStore;
   private readonly executions = new Map<string, ExecutionRecord>();
-  private readonly running = new Map<string, { execution?: Execution; done: Promise<void> }>();
+  private readonly running = new Map<string, Running>();
   private readonly slots: (() => void)[] = [];
   private active = 0;
   private accepts = true;
@@ -95,9 +117,13 @@ export class StepFunctionsService {
       }
       this.machines.set(local.arn, machine);
     }
-    this.journal = new ExecutionJournal(options.journalDir, (error) => {
-      options.log(`execution journal: ${error.message}`);
-    });
+    this.journal = new ExecutionJournal(
+      options.journalDir,
+      (error) => {
+        options.log(`execution journal: ${error.message}`);
+      },
+      options.log,
+    );
     for (const record of this.journal.load()) this.executions.set(record.executionArn, record);
   }
 
@@ -134,11 +160,53 @@ export class StepFunctionsService {
     return this.journal.flushed();
   }
 
+  /**
+   * Why a journalled execution cannot be resumed, or undefined when it can: a resume must never
+   * take the runtime down, or every restart would resume it and die again.
+   */
+  private unresumable(record: ExecutionRecord): string | undefined {
+    const machine = this.machines.get(record.stateMachineArn);
+    if (!machine) return `its state machine ${record.stateMachineArn} is not in the template`;
+    if (typeof record.input !== 'string') return 'its input is missing';
+    try {
+      checkExecutionInput(record.input);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+    if (!Array.isArray(record.events)) return 'its history is not a list of events';
+    if (record.resume) {
+      const states = this.definitionOf(record, machine).definition.States as Record<string, unknown>;
+      if (typeof record.resume.state !== 'string' || !(record.resume.state in states)) return `its resume state "${JSON.stringify(record.resume.state)}" is not in the definition`;
+      if (nestsDeeperThan(record.resume.input)) return `its resume input nests deeper than ${String(MAX_PAYLOAD_DEPTH)} levels`;
+    }
+    return undefined;
+  }
+
+  /** Fails an execution the runtime could not run, naming the cause, and journals it. */
+  private failInRuntime(record: ExecutionRecord, cause: string): void {
+    if (record.status !== 'RUNNING') return;
+    const now = Date.now();
+    this.finish(record, 'FAILED', now, { error: RUNTIME_ERROR, cause });
+    new HistoryRecorder(Array.isArray(record.events) ? record.events : (record.events = [])).add(
+      'ExecutionFailed',
+      { executionFailedEventDetails: { error: RUNTIME_ERROR, cause } },
+      now,
+    );
+    this.persist(record);
+  }
+
   /** Resumes every journalled execution that was running when the runtime stopped. */
   resumeFromJournal(): number {
     let resumed = 0;
     for (const record of this.executions.values()) {
       if (record.status !== 'RUNNING' || this.running.has(record.executionArn)) continue;
+      const reason = this.unresumable(record);
+      if (reason !== undefined) {
+        const where = this.journal.quarantine(record, reason);
+        this.options.log(`execution ${record.name} cannot be resumed (${reason}): its journal entry is quarantined in ${where}; the execution is FAILED`);
+        this.failInRuntime(record, `The local runtime could not resume this execution from its journal: ${reason}`);
+        continue;
+      }
       record.redriveCount += 1;
       new HistoryRecorder(record.events).add('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: record.redriveCount } });
       this.launch(record, record.resume);
@@ -162,11 +230,13 @@ export class StepFunctionsService {
   }
 
   private launch(record: ExecutionRecord, resume?: { state: string; input: unknown }): void {
-    const entry: { execution?: Execution; done: Promise<void> } = { done: Promise.resolve() };
+    const entry: Running = { done: Promise.resolve(), halted: false, flushTaskEvents: () => undefined };
     entry.done = this.acquireSlot()
       .then(() => this.execute(record, entry, resume))
       .catch((error: unknown) => {
+        // Left RUNNING, it would be resumed (and crash again) on every start: it fails, naming the cause.
         this.options.log(`execution ${record.name} crashed in the runtime: ${String(error)}`);
+        this.failInRuntime(record, `The local runtime failed while running this execution: ${String(error)}`);
       })
       .finally(() => {
         this.releaseSlot();
@@ -192,7 +262,7 @@ export class StepFunctionsService {
     return { definition: version.definition, engine };
   }
 
-  private async execute(record: ExecutionRecord, entry: { execution?: Execution }, resume?: { state: string; input: unknown }): Promise<void> {
+  private async execute(record: ExecutionRecord, entry: Running, resume?: { state: string; input: unknown }): Promise<void> {
     const machine = this.machines.get(record.stateMachineArn);
     if (!machine) throw new Error(`State machine ${record.stateMachineArn} is gone`);
     const { definition, engine: startEngine } = this.definitionOf(record, machine);
@@ -211,11 +281,15 @@ export class StepFunctionsService {
       for (const event of taskEvents.get(state) ?? []) history.add(event.type, event.details, event.timestamp);
       taskEvents.delete(state);
     };
+    entry.flushTaskEvents = () => {
+      for (const state of [...taskEvents.keys()]) drainTaskEvents(state);
+    };
 
     const handlers = Object.fromEntries(
       this.taskStateNames(definition).map((state) => [
         state,
         async (input: JsonValue): Promise<JsonValue> => {
+          if (entry.halted || record.status !== 'RUNNING') throw new ExecutionHaltedError(record);
           const definition = definitionStates[state];
           const optimized = LAMBDA_INVOKE.test(definition?.Resource ?? '');
           const parameters = (optimized ? input : null) as { FunctionName?: string; Payload?: unknown } | null;
@@ -267,10 +341,20 @@ export class StepFunctionsService {
       },
     });
     entry.execution = execution;
-    for await (const event of execution.eventLogs) {
-      this.record(record, history, event, definitionStates, drainTaskEvents);
-    }
-    await execution.result.catch(() => undefined);
+    // The engine closes its event log when it ends an execution, but not when it throws outside a
+    // state (a stack overflow, say): then the result rejects with that error while the log stays
+    // open. Watching the result at once also keeps that rejection from going unhandled.
+    const crashed = execution.result.then(
+      () => undefined,
+      (error: unknown) => (error instanceof ExecutionError || error instanceof ExecutionTimeoutError ? undefined : error),
+    );
+    const consumed = (async () => {
+      for await (const event of execution.eventLogs) {
+        this.record(record, history, event, definitionStates, { drain: drainTaskEvents, drainAll: entry.flushTaskEvents });
+      }
+    })();
+    const crash = await Promise.race([consumed.then(() => undefined), crashed.then((error) => (error === undefined ? consumed.then(() => undefined) : error))]);
+    if (crash !== undefined) throw crash instanceof Error ? crash : new Error(JSON.stringify(crash));
   }
 
   private record(
@@ -278,8 +362,11 @@ export class StepFunctionsService {
     history: HistoryRecorder,
     event: EngineEvent,
     states: Record<string, StateDefinition>,
-    drainTaskEvents: (state: string) => void,
+    tasks: { drain: (state: string) => void; drainAll: () => void },
   ): void {
+    // Stopped: StopExecution closed the history with ExecutionAborted; what the engine still reports comes after it.
+    if (ended(record)) return;
+    const drainTaskEvents = tasks.drain;
     const stateType = (name: string) => states[name]?.Type ?? 'Task';
     switch (event.type) {
       case 'ExecutionStarted':
@@ -322,6 +409,7 @@ export class StepFunctionsService {
         break;
       }
       case 'ExecutionTimeout':
+        tasks.drainAll();
         this.finish(record, 'TIMED_OUT', event.timestamp, { error: 'States.Timeout' });
         history.add('ExecutionTimedOut', { executionTimedOutEventDetails: { error: 'States.Timeout' } }, event.timestamp);
         break;
@@ -393,13 +481,19 @@ export class StepFunctionsService {
 
   /** Aborts a running execution with the caller's error and cause; returns the stop date (epoch ms). */
   stop(record: ExecutionRecord, error: string | undefined, cause: string | undefined): number {
+    const entry = this.running.get(record.executionArn);
+    if (entry) {
+      entry.halted = true;
+      // An invocation in flight happened: it stays in the history, before the abort.
+      entry.flushTaskEvents();
+    }
     record.error = error;
     record.cause = cause;
     const now = Date.now();
     this.finish(record, 'ABORTED', now, {});
     new HistoryRecorder(record.events).add('ExecutionAborted', { executionAbortedEventDetails: { error: record.error, cause: record.cause } }, now);
     this.persist(record);
-    this.running.get(record.executionArn)?.execution?.abort();
+    entry?.execution?.abort();
     return now;
   }
 
@@ -413,7 +507,10 @@ export class StepFunctionsService {
 
   /** Stops running engines without closing their executions: the journal keeps them RUNNING, to resume on the next start. */
   suspendRunning(): void {
-    for (const entry of this.running.values()) entry.execution?.abort();
+    for (const entry of this.running.values()) {
+      entry.halted = true;
+      entry.execution?.abort();
+    }
   }
 
   /** Writes the journal's pending lines and closes it. */
@@ -426,5 +523,13 @@ export class StepFunctionsService {
     const counts: Record<string, number> = {};
     for (const record of this.executions.values()) counts[record.status] = (counts[record.status] ?? 0) + 1;
     return counts;
+  }
+}
+
+/** Thrown by a Task handler of a stopped or suspended execution instead of invoking its function. */
+class ExecutionHaltedError extends Error {
+  constructor(record: ExecutionRecord) {
+    super(`execution ${record.name} was stopped; the task is not invoked`);
+    this.name = 'States.Runtime';
   }
 }

@@ -18,6 +18,7 @@ const HANDLERS: Record<string, string> = {
   Slow: `exports.handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms)); return { slept: event.ms }; };`,
   Fails: `exports.handler = async () => { const e = new Error('nope'); e.name = 'PaymentDeclined'; throw e; };`,
   Exits: `exports.handler = async () => { process.exit(3); };`,
+  Echo: `exports.handler = async (event) => ({ echoed: event });`,
   Hog: `exports.handler = async () => { const hoard = []; for (;;) hoard.push(new Array(1e6).fill(Math.random())); };`,
 };
 
@@ -49,7 +50,7 @@ beforeAll(async () => {
     writeFileSync(file, source);
     bundles.set(name, file);
   }
-  const functions = [fn('Env', { environment: { SECRET: 'env-only' } }), fn('Other', { environment: { OTHER_SECRET: 'x' } }), fn('Slow'), fn('Fails'), fn('Exits'), fn('Hog', { timeoutSeconds: 20 })];
+  const functions = [fn('Env', { environment: { SECRET: 'env-only' } }), fn('Other', { environment: { OTHER_SECRET: 'x' } }), fn('Slow'), fn('Fails'), fn('Exits'), fn('Hog', { timeoutSeconds: 20 }), fn('Echo', { timeoutSeconds: 30 })];
   lambda = new LambdaService(functions, bundles, await buildBootstrap(ROOT, dir), {
     sharedEnvironment: { SHARED: '1' },
     maxConcurrencyPerFunction: 4,
@@ -111,6 +112,23 @@ describe('local Lambda service', () => {
     expect(await lambda.invoke('Exits', {})).toMatchObject({ ok: false, error: { errorType: 'Runtime.ExitError' } });
     expect(await lambda.invoke('Hog', {})).toMatchObject({ ok: false, error: { errorType: 'Runtime.OutOfMemory' } });
     expect((await lambda.invoke('Env', {})).ok).toBe(true);
+  });
+
+  it('returns the environment to the pool when the payload cannot be passed to it, so later invokes do not wait for a Timeout', async () => {
+    // A function value cannot be structured-cloned: postMessage throws before the handler runs.
+    // More refusals than the concurrency cap (4): each leaked environment would have stayed busy for good.
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const refused = await lambda.invoke('Echo', { callback: () => 0 });
+      expect(refused).toMatchObject({ ok: false, refused: true, error: { errorType: 'InvalidRequestContentException' } });
+    }
+    const tooDeep = JSON.parse('['.repeat(5000) + ']'.repeat(5000)) as unknown;
+    expect(await lambda.invoke('Echo', tooDeep)).toMatchObject({ ok: false, refused: true });
+    // Generous: the function's Timeout is 30 s, and a leaked pool makes this wait forever.
+    const normal = await Promise.race([
+      lambda.invoke('Echo', { n: 1 }),
+      new Promise((resolve) => setTimeout(() => { resolve('still waiting after 20 s'); }, 20_000).unref()),
+    ]);
+    expect(normal).toMatchObject({ ok: true, payload: { echoed: { n: 1 } } });
   });
 
   it('answers ResourceNotFoundException for an unknown function', async () => {
