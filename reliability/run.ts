@@ -9,6 +9,7 @@ import { isolationSuite } from './isolation';
 import { overloadSuite, soakSuite } from './load';
 import { scanLogs } from './log-scan';
 import { type Row, progress, summaryTable } from './summary';
+import { journalQuarantineRow, nestedInputRows, stepFunctionsLimitRows, stopMidRetryRow } from './runtime-robustness';
 import { taskInputSuite } from './task-inputs';
 
 /*
@@ -62,6 +63,10 @@ async function main(): Promise<number> {
   try {
     progress('hostile input over HTTP');
     rows.push(...(await hostileInputSuite(handle.clients, settings.hostileRequests)));
+    progress('runtime robustness: nested input, API limits, leaked environments, stop mid-retry');
+    rows.push(...(await nestedInputRows(handle.clients)));
+    rows.push(...(await stepFunctionsLimitRows(handle.clients.sfn, Object.values(handle.clients.info.stateMachines)[0] ?? '')));
+    rows.push(await stopMidRetryRow(handle.clients, () => output));
     progress('malformed task input');
     rows.push(...(await taskInputSuite(handle.clients, settings.taskInputsPerFunction)));
     progress('idempotency and isolation');
@@ -89,6 +94,8 @@ async function main(): Promise<number> {
     loadClients.close();
     await loadRuntime.stop('SIGTERM');
   }
+  progress('runtime robustness: a journal entry that cannot be resumed');
+  rows.push(await journalQuarantineRow(onOutput));
   const street = orderRequest().shippingAddress.line1;
   rows.push(scanLogs(output, first.info.apiKeys.map((key) => key.value), [street]));
 
