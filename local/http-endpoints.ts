@@ -5,6 +5,7 @@ import type { LambdaService } from './lambda/lambda-service';
 import type { MeteringProxy } from './storage/metering-proxy';
 import type { OutageProxy } from './storage/outage-proxy';
 import type { LocalFunction } from './template/local-template';
+import { contentTypeRefusal, crossOriginRefusal, foreignOrigin, hasAwsCredentials, refuseJson } from './request-gate';
 import { SfnApiError, type StepFunctionsApi } from './stepfunctions/api';
 
 async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
@@ -33,6 +34,34 @@ function lambdaError(response: ServerResponse, statusCode: number, type: string,
 }
 
 /**
+ * The AWS endpoints' refusal of a request a web page could have sent (see local/request-gate.ts):
+ * a foreign Origin, or no SigV4 credentials, answered as Lambda and Step Functions answer an
+ * unsigned request (403 MissingAuthenticationTokenException). True when the request was refused.
+ */
+function refusedUnsigned(request: IncomingMessage, response: ServerResponse, body: (type: string, message: string) => unknown): boolean {
+  const foreign = foreignOrigin(request);
+  const [type, message] = foreign
+    ? ['AccessDeniedException', foreign]
+    : hasAwsCredentials(request, 'json') ? [] : ['MissingAuthenticationTokenException', 'Missing Authentication Token'];
+  if (!type || !message) return false;
+  sendJson(response, 403, body(type, message), { 'x-amzn-ErrorType': type });
+  return true;
+}
+
+/** A function name from a request path; undefined for a malformed percent-encoding (e.g. %ZZ). */
+function decodeName(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
+}
+
+function invalidName(response: ServerResponse, encoded: string): void {
+  lambdaError(response, 400, 'ValidationException', `1 validation error detected: Value '${encoded}' at 'functionName' failed to satisfy constraint: Member must be a valid percent-encoded function name`);
+}
+
+/**
  * The Lambda API (like `sam local start-lambda`), so the AWS CLI and SDKs can invoke functions, and
  * `aws lambda list-functions` / `get-function` can list and describe them (configuration only:
  * there is no deployment package to download, so GetFunction has no Code.Location).
@@ -40,6 +69,7 @@ function lambdaError(response: ServerResponse, statusCode: number, type: string,
 export function lambdaInvokeEndpoint(lambda: LambdaService) {
   const configuration = (fn: LocalFunction) => functionConfiguration(fn, lambda.environmentOf(fn), lambda.bundleOf(fn));
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (refusedUnsigned(request, response, (_type, message) => ({ message }))) return;
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (request.method === 'GET' && LIST_PATH.test(url.pathname)) {
       listFunctions(url, lambda.list(), configuration, response);
@@ -47,9 +77,14 @@ export function lambdaInvokeEndpoint(lambda: LambdaService) {
     }
     const described = request.method === 'GET' ? FUNCTION_PATH.exec(url.pathname) : null;
     if (described?.[1]) {
-      const fn = findQualified(lambda, decodeURIComponent(described[1]), url.searchParams.get('Qualifier'));
+      const describedName = decodeName(described[1]);
+      if (describedName === undefined) {
+        invalidName(response, described[1]);
+        return;
+      }
+      const fn = findQualified(lambda, describedName, url.searchParams.get('Qualifier'));
       if (!fn) {
-        lambdaError(response, 404, 'ResourceNotFoundException', `Function not found: ${decodeURIComponent(described[1])}`);
+        lambdaError(response, 404, 'ResourceNotFoundException', `Function not found: ${describedName}`);
       } else if (described[2]) {
         sendJson(response, 200, configuration(fn));
       } else {
@@ -62,7 +97,11 @@ export function lambdaInvokeEndpoint(lambda: LambdaService) {
       lambdaError(response, 404, 'ResourceNotFoundException', `No such operation: ${request.method ?? ''} ${url.pathname}. ${SERVED}`);
       return;
     }
-    const name = decodeURIComponent(match[1]);
+    const name = decodeName(match[1]);
+    if (name === undefined) {
+      invalidName(response, match[1]);
+      return;
+    }
     if (!lambda.find(name)) {
       lambdaError(response, 404, 'ResourceNotFoundException', `Function not found: ${name}`);
       return;
@@ -132,6 +171,7 @@ function listFunctions(url: URL, functions: readonly LocalFunction[], configurat
 /** The Step Functions API: AWS JSON 1.0 with `X-Amz-Target: AWSStepFunctions.<Operation>`. */
 export function stepFunctionsEndpoint(sfn: StepFunctionsApi) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (refusedUnsigned(request, response, (type, message) => ({ __type: type, message }))) return;
     const target = String(request.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
     const body = await readBody(request, 1024 * 1024);
@@ -160,12 +200,31 @@ export function stepFunctionsEndpoint(sfn: StepFunctionsApi) {
 }
 
 /**
+ * The local-only endpoints' refusal of what a web page could send: any request from another
+ * origin (a GET to /_local/meter?reset=1 acts too), and a body that is not JSON. True when refused.
+ */
+function refusedCrossSite(request: IncomingMessage, response: ServerResponse): boolean {
+  const crossSite = crossOriginRefusal(request);
+  if (crossSite) {
+    refuseJson(response, 403, crossSite);
+    return true;
+  }
+  const contentType = contentTypeRefusal(request);
+  if (contentType) {
+    refuseJson(response, 415, contentType);
+    return true;
+  }
+  return false;
+}
+
+/**
  * Fault injection (only with `faults: true`), on the Lambda endpoint: `POST /_local/faults` with
  * `{"function": "CapturePaymentFunction", "kind": "crash" | "timeout", "count": 3}` or
  * `{"outage": "s3" | "dynamodb", "ms": 2000}`; `GET` returns what was injected.
  */
 export function faultEndpoint(lambda: LambdaService, proxies: { dynamodb: OutageProxy; s3: OutageProxy }) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (refusedCrossSite(request, response)) return;
     if (request.method === 'GET') {
       sendJson(response, 200, { lambda: lambda.injected, refusedConnections: { dynamodb: proxies.dynamodb.refused, s3: proxies.s3.refused } });
       return;
@@ -204,6 +263,7 @@ export function faultEndpoint(lambda: LambdaService, proxies: { dynamodb: Outage
  */
 export function meterEndpoint(meters: { dynamodb: MeteringProxy; s3: MeteringProxy }) {
   return (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (refusedCrossSite(request, response)) return Promise.resolve();
     sendJson(response, 200, { dynamodb: meters.dynamodb.read(), s3: meters.s3.read() });
     if (request.url?.includes('reset=1')) for (const meter of Object.values(meters)) meter.reset();
     return Promise.resolve();

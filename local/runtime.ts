@@ -11,6 +11,7 @@ import { buildBootstrap, buildFunction } from './lambda/build-functions';
 import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
+import { allowedHostNames, hostRefusal, refuseHost } from './request-gate';
 import { StepFunctionsApi } from './stepfunctions/api';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { MeteringProxy } from './storage/metering-proxy';
@@ -148,6 +149,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   // The URLs this machine uses: a wildcard bind is reached on loopback.
   const local = connectHost(host);
   if (!isLoopback(host)) log(`warning: listening on ${host}: anyone who can reach this address can use every endpoint (they have no auth beyond the API keys)`);
+  // A runtime that crashed left its runtime.json pointing at dead ports: nothing may read it from
+  // here on, and the new one is written once every endpoint listens.
+  const infoPath = join(options.stateDir, 'runtime.json');
+  rmSync(infoPath, { force: true });
   const dataDir = join(options.stateDir, 'data');
   if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
@@ -202,8 +207,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     ...(options.integrationTimeoutMs ? { integrationTimeoutMs: options.integrationTimeoutMs } : {}),
     log,
   });
+  const allowedHosts = allowedHostNames(host);
   const guard =
     (handler: (request: IncomingMessage, response: ServerResponse) => Promise<void>) => (request: IncomingMessage, response: ServerResponse) => {
+      const misdirected = hostRefusal(request, allowedHosts);
+      if (misdirected) {
+        refuseHost(response, misdirected);
+        return;
+      }
       handler(request, response).catch((error: unknown) => {
         log(`internal error: ${String(error)}`);
         if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'application/json' });
@@ -252,7 +263,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     parameterOverrides: options.parameterOverrides ?? {},
     samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: dynamodb.port, s3Port: s3.port, sfnPort }, host, config.apiKeys),
   };
-  const infoPath = join(options.stateDir, 'runtime.json');
   writeFileSync(`${infoPath}.tmp`, JSON.stringify(info, null, 2));
   renameSync(`${infoPath}.tmp`, infoPath);
 

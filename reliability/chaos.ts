@@ -35,7 +35,7 @@ export interface RuntimeHandle {
 }
 
 async function inject(handle: RuntimeHandle, body: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${handle.current.info.endpoints.lambda}/_local/faults`, { method: 'POST', body: JSON.stringify(body) });
+  const response = await fetch(`${handle.current.info.endpoints.lambda}/_local/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   if (response.status !== 202) throw new Error(`fault injection refused: ${await response.text()}`);
 }
 

@@ -4,6 +4,7 @@ import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tes
 import { orderRequest } from '../tests/support/orders';
 import { RuntimeClients } from '../tests/support/runtime-clients';
 import { type RuntimeHandle, chaosSuite } from './chaos';
+import { crossSiteSuite } from './cross-site';
 import { hostileInputSuite } from './hostile-input';
 import { isolationSuite } from './isolation';
 import { overloadSuite, soakSuite } from './load';
@@ -73,6 +74,7 @@ async function main(): Promise<number> {
     rows.push(...(await isolationSuite(handle.clients, LINK_TTL_SECONDS)));
     progress('faults');
     rows.push(...(await chaosSuite(handle, settings.chaosOrders)));
+    rows.push(...(await crossSiteSuite(handle)));
   } finally {
     handle.clients.close();
     await handle.current.stop('SIGTERM');

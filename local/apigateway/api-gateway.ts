@@ -4,6 +4,7 @@ import type { LambdaInvoker } from '../lambda/lambda-service';
 import type { LocalApi, LocalFunction } from '../template/local-template';
 import { type LocalApiKey, identifyKey } from './api-key';
 import { type GatewayReply, GatewayRejection, gatewayResponse } from './gateway-responses';
+import { RequestHeaders } from './headers';
 import { INTEGRATION_TIMEOUT_MS, integrate, proxyEvent } from './integrate';
 import { type Route, buildRoutes, corsPreflight, findStage, matchRoute, pathParameters } from './routes';
 import { Throttle } from './throttle';
@@ -50,30 +51,41 @@ export class ApiGateway {
   /** The stages in API Gateway's order; the first that rejects the request answers it. */
   private async reply(request: IncomingMessage, requestId: string): Promise<GatewayReply> {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const stage = findStage(this.apis, url.pathname);
+    const stage = findStage(this.apis, requestPath(request.url ?? '/'));
     if (!stage) return gatewayResponse(undefined, new GatewayRejection('DEFAULT_4XX', 403, 'Forbidden'));
     const { api, path } = stage;
     const method = (request.method ?? 'GET').toUpperCase();
     const note = (detail: string) => { this.options.log(`API ${method} ${path}${detail}`); };
 
-    const preflight = corsPreflight(api, method);
+    const headers = new RequestHeaders(request.rawHeaders);
+    const preflight = corsPreflight(this.routes, api, method, path);
     if (preflight) return preflight;
     const route = matchRoute(this.routes, api, method, path);
     if (route instanceof GatewayRejection) return gatewayResponse(api, route);
-    const key = identifyKey(route.apiKeyRequired, request.headers, this.options.apiKeys);
+    const key = identifyKey(route.apiKeyRequired, headers, this.options.apiKeys);
     if (key instanceof GatewayRejection) return gatewayResponse(api, key);
     const throttled = this.throttle.take(route, key);
     if (throttled) return gatewayResponse(api, throttled);
     const raw = await readPayload(request);
     if (raw instanceof GatewayRejection) return gatewayResponse(api, raw);
-    const invalid = validateBody(route.validator, request.headers['content-type'], raw, () => { note(' rejected by the request validator'); });
+    const invalid = validateBody(route.validator, headers.get('content-type'), raw, () => { note(' rejected by the request validator'); });
     if (invalid) return gatewayResponse(api, invalid);
     const parameters = pathParameters(route, path);
     if (parameters instanceof GatewayRejection) return gatewayResponse(api, parameters);
 
-    const event = proxyEvent(request, url, { api, route, path, pathParameters: parameters, raw, requestId, key });
+    const event = proxyEvent(request, url, { api, route, path, pathParameters: parameters, raw, requestId, key, headers });
     const timeoutMs = this.options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
     const result = await integrate(this.lambda, event, { route, timeoutMs, onFailure: (reason) => { note(`: ${reason}`); } });
     return result instanceof GatewayRejection ? gatewayResponse(api, result) : result;
   }
+}
+
+/**
+ * The request's path as the client sent it, without the query. WHATWG URL parsing would resolve
+ * `.`/`..` segments (also `%2e%2e`) and turn `\` into `/`, so `/x/%2e%2e/dev/orders` would be served
+ * as `/dev/orders`; API Gateway matches the path as sent, where such a path has no resource.
+ */
+export function requestPath(target: string): string {
+  const path = target.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, '').split(/[?#]/, 1)[0] ?? '';
+  return path.startsWith('/') ? path : `/${path}`;
 }

@@ -3,7 +3,7 @@ import type { LambdaInvoker } from '../lambda/lambda-service';
 import type { LocalApi } from '../template/local-template';
 import type { LocalApiKey } from './api-key';
 import { type GatewayReply, GatewayRejection } from './gateway-responses';
-import { headerValue } from './headers';
+import type { RequestHeaders } from './headers';
 import type { Route } from './routes';
 
 /** API Gateway's default integration timeout. */
@@ -18,6 +18,8 @@ export interface ProxyContext {
   raw: Buffer;
   requestId: string;
   key: LocalApiKey | undefined;
+  /** The headers every stage read, so the function sees the request the validator checked. */
+  headers: RequestHeaders;
 }
 
 /**
@@ -56,14 +58,7 @@ export async function integrate(
 
 /** The REST v1 (payload format 1.0) Lambda proxy event for a request. */
 export function proxyEvent(request: IncomingMessage, url: URL, context: ProxyContext): Record<string, unknown> {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let index = 0; index < request.rawHeaders.length; index += 2) {
-    const name = request.rawHeaders[index] ?? '';
-    const value = request.rawHeaders[index + 1] ?? '';
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
+  const { headers, multiValueHeaders } = context.headers;
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) {
@@ -108,12 +103,12 @@ export function proxyEvent(request: IncomingMessage, url: URL, context: ProxyCon
         cognitoAuthenticationType: null,
         cognitoAuthenticationProvider: null,
         userArn: null,
-        userAgent: headerValue(request.headers['user-agent']) ?? null,
+        userAgent: context.headers.get('user-agent') ?? null,
         user: null,
         apiKeyId: context.key?.id ?? null,
         apiKey: context.key?.value ?? null,
       },
-      domainName: headerValue(request.headers.host) ?? 'localhost',
+      domainName: context.headers.get('host') ?? 'localhost',
       apiId: 'local',
     },
     body: context.raw.length === 0 ? null : binary ? context.raw.toString('base64') : text,

@@ -59,9 +59,14 @@ export function findStage(apis: readonly LocalApi[], pathname: string): { api: L
   return api ? { api, path: `/${rest.join('/')}` } : undefined;
 }
 
-/** The CORS preflight answer, when the API answers OPTIONS itself (no key needed for preflight). */
-export function corsPreflight(api: LocalApi, method: string): GatewayReply | undefined {
+/**
+ * The CORS preflight answer, when the API answers OPTIONS itself (no key needed for preflight).
+ * SAM adds the OPTIONS method to each resource of the API, so a path with no resource has none
+ * and falls through to the route stage's 403.
+ */
+export function corsPreflight(routes: readonly Route[], api: LocalApi, method: string, path: string): GatewayReply | undefined {
   if (method !== 'OPTIONS' || !api.cors || api.corsPreflightNeedsKey) return undefined;
+  if (!routes.some((route) => route.api === api && route.pattern.test(path))) return undefined;
   return {
     statusCode: 200,
     headers: {

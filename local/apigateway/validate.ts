@@ -3,7 +3,6 @@ import Ajv from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv';
 import type { LocalApi, LocalApiRoute } from '../template/local-template';
 import { GatewayRejection } from './gateway-responses';
-import { headerValue } from './headers';
 
 /** API Gateway's own payload limit for REST APIs. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -50,9 +49,9 @@ export async function readPayload(request: IncomingMessage): Promise<Buffer | Ga
  * The validate stage: a JSON body (the only content type the validator checks) must parse and
  * match the route's model. `onModelMismatch` hears of each body the model rejects.
  */
-export function validateBody(validator: BodyValidator | undefined, contentTypeHeader: string | string[] | undefined, raw: Buffer, onModelMismatch: () => void): GatewayRejection | undefined {
+export function validateBody(validator: BodyValidator | undefined, contentTypeHeader: string | undefined, raw: Buffer, onModelMismatch: () => void): GatewayRejection | undefined {
   if (!validator) return undefined;
-  const contentType = headerValue(contentTypeHeader)?.split(';')[0]?.trim().toLowerCase() ?? 'application/json';
+  const contentType = contentTypeHeader?.split(';')[0]?.trim().toLowerCase() ?? 'application/json';
   if (contentType !== 'application/json') return undefined;
   let body: unknown;
   try {

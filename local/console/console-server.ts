@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { crossOriginRefusal } from '../request-gate';
 import type { StepFunctionsApi } from '../stepfunctions/api';
 
 const WEB_DIR = join(__dirname, 'web');
@@ -65,6 +66,12 @@ export function consoleEndpoint(sfn: StepFunctionsApi, assets: ConsoleAssets, co
     const json = (status: number, body: unknown) => { send(status, JSON.stringify(body), 'application/json'); };
     const url = new URL(request.url ?? '/', 'http://console.local');
     const path = url.pathname;
+    // The API holds the storefront key: no other page may read it or make the console work for it.
+    const crossSite = path.startsWith('/api/') ? crossOriginRefusal(request) : undefined;
+    if (crossSite) {
+      json(403, { message: crossSite });
+      return Promise.resolve();
+    }
     if (request.method !== 'GET') {
       json(405, { message: 'The console is read-only' });
       return Promise.resolve();

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { type RequestListener, gateStore } from './store-gate';
 
 /*
  * Runs one storage emulator in its own process (the runtime forks this file): dynalite and
@@ -17,6 +18,11 @@ let stop: () => Promise<unknown>;
 
 if (kind === 'dynalite') {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(directory ? { path: directory } : {}) });
+  // dynalite's handler is the server's one 'request' listener: the gate goes in front of it.
+  const [handler] = server.listeners('request') as RequestListener[];
+  if (!handler) throw new Error('dynalite created a server without a request handler');
+  server.removeAllListeners('request');
+  server.on('request', gateStore('dynalite', host, handler));
   server.listen(port, host, () => {
     process.send?.({ port: (server.address() as AddressInfo).port });
   });
@@ -33,6 +39,10 @@ if (kind === 'dynalite') {
     ...(directory ? { directory } : {}),
     configureBuckets: (bucketList ?? '').split(',').filter(Boolean).map((name) => ({ name, configs: [] })),
   });
+  // Koa's callback() is the handler s3rver's listen() hands to node:http: the gate goes in front of it.
+  // s3rver serves plain HTTP here, so its handler only ever sees node:http messages.
+  const callback = server.callback.bind(server) as () => RequestListener;
+  server.callback = () => gateStore('s3rver', host, callback()) as ReturnType<S3rver['callback']>;
   server.run().then(
     (address) => process.send?.({ port: address.port }),
     (error: unknown) => {

@@ -19,6 +19,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
 
 class ForwardingLambdaRunner:
     """Stands in for samcli's LocalLambdaRunner: same invoke() contract, no container."""
@@ -32,12 +36,11 @@ class ForwardingLambdaRunner:
 
     def invoke(self, function_identifier, event, tenant_id=None, stdout=None, stderr=None, **_kwargs):
         name = urllib.parse.quote(function_identifier, safe="")
-        request = urllib.request.Request(
-            f"{self.invoke_url}/2015-03-31/functions/{name}/invocations",
-            data=event.encode("utf-8"),
-            method="POST",
-            headers={"Content-Type": "application/json"},
-        )
+        url = f"{self.invoke_url}/2015-03-31/functions/{name}/invocations"
+        # The Invoke endpoint, like Lambda, wants SigV4; it accepts any key, as SAM's container would use.
+        signed = AWSRequest(method="POST", url=url, data=event.encode("utf-8"), headers={"Content-Type": "application/json"})
+        SigV4Auth(Credentials("S3RVER", "S3RVER"), "lambda", "us-east-1").add_auth(signed)
+        request = urllib.request.Request(url, data=signed.body, method="POST", headers=dict(signed.headers.items()))
         try:
             # Above the functions' 10 s Timeout, so the endpoint's Sandbox.Timedout arrives first.
             with urllib.request.urlopen(request, timeout=60) as response:

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeInfo } from '../../local/runtime';
@@ -12,6 +12,20 @@ export interface LocalRuntimeProcess {
   output(): string;
   /** SIGTERM (a clean drain) or SIGKILL, then waits for the process to exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * When a runtime.json was left behind (a killed runtime's), whether the new runtime removed it
+   * while it started (seen absent before the new one appeared); undefined when there was none.
+   */
+  staleInfoRemoved?: boolean;
+}
+
+/** The pid in a runtime.json, or undefined when there is none (or it is being replaced). */
+function infoPid(path: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as RuntimeInfo).pid;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A fresh state directory under the OS temp dir. */
@@ -45,8 +59,10 @@ export async function startLocalRuntime(
   if (options.parameterOverrides) args.push('--parameter-overrides', options.parameterOverrides);
   if (options.host) args.push('--host', options.host);
   const infoPath = join(stateDir, 'runtime.json');
-  // A runtime killed with SIGKILL leaves its runtime.json behind; only a new one means ready.
-  rmSync(infoPath, { force: true });
+  // A runtime killed with SIGKILL leaves its runtime.json behind: only one with another pid means
+  // ready. The runtime removes the stale one itself as it starts, which is watched for, not done here.
+  const stalePid = infoPid(infoPath);
+  let staleInfoRemoved = false;
   const bin = join(ROOT, 'node_modules', '.bin');
   const child: ChildProcess = spawn(join(bin, 'tsx'), args, {
     cwd: ROOT,
@@ -74,12 +90,15 @@ export async function startLocalRuntime(
 
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
   for (;;) {
-    if (existsSync(infoPath)) {
+    const pid = infoPid(infoPath);
+    if (stalePid !== undefined && !existsSync(infoPath)) staleInfoRemoved = true;
+    if (pid !== undefined && pid !== stalePid) {
       const info = JSON.parse(readFileSync(infoPath, 'utf8')) as RuntimeInfo;
       ready = true;
       return {
         info,
         stateDir,
+        ...(stalePid === undefined ? {} : { staleInfoRemoved }),
         output: () => output,
         // tsx runs the runtime in a child node process: signal that process (info.pid) directly.
         stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
@@ -100,6 +119,6 @@ export async function startLocalRuntime(
       child.kill('SIGKILL');
       throw new Error(`The local runtime did not start in time:\n${output}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

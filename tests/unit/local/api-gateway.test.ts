@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http';
+import { type Server, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiGateway } from '../../../local/apigateway/api-gateway';
 import type { LocalApi } from '../../../local/template/local-template';
@@ -114,6 +114,58 @@ describe('local API Gateway, malformed paths', () => {
     const response = await get('/things/%ZZ', 'value-b');
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ message: 'Bad request: malformed URI encoding' });
+    expect(lambda.calls).toHaveLength(0);
+  });
+});
+
+/** A request with the path and headers exactly as given (repeats included), which fetch would normalise and merge. */
+function rawRequest(method: string, path: string, headers: [string, string][], body = ''): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port, host } = new URL(base);
+    const flat = ['Host', host, ...headers.flat(), 'Content-Length', String(Buffer.byteLength(body))];
+    const outgoing = httpRequest({ hostname, port, path, method, headers: flat }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => { resolve({ status: response.statusCode ?? 0, body: text }); });
+    });
+    outgoing.on('error', reject).end(body);
+  });
+}
+
+describe('local API Gateway, duplicate headers', () => {
+  it('validates the last Content-Type, the one the function sees, and passes every value in multiValueHeaders', async () => {
+    const invalid = '{"extra":1}';
+    const twoTypes = await rawRequest('POST', '/dev/things', [['x-api-key', 'value-b'], ['Content-Type', 'text/plain'], ['Content-Type', 'application/json']], invalid);
+    expect(twoTypes.status).toBe(400);
+    expect(lambda.calls).toHaveLength(0);
+
+    const valid = await rawRequest('POST', '/dev/things', [['x-api-key', 'value-b'], ['Content-Type', 'text/plain'], ['content-type', 'application/json']], '{"name":"x"}');
+    expect(valid.status).toBe(200);
+    const event = lambda.calls[0]?.event as { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> };
+    expect(event.headers['Content-Type']).toBe('application/json');
+    expect(event.headers).not.toHaveProperty('content-type');
+    expect(event.multiValueHeaders['Content-Type']).toEqual(['text/plain', 'application/json']);
+  });
+
+  it('takes the last of two x-api-key headers, as the key stage and the event both read it', async () => {
+    const response = await rawRequest('GET', '/dev/things/1', [['x-api-key', 'value-a'], ['x-api-key', 'value-b']]);
+    expect(response.status).toBe(200);
+    expect((lambda.calls[0]?.event as { requestContext: { identity: { apiKeyId: string } } }).requestContext.identity.apiKeyId).toBe('key-b');
+  });
+});
+
+describe('local API Gateway, paths with no resource', () => {
+  it('answers OPTIONS on a path with no resource 403 Missing Authentication Token, not a preflight', async () => {
+    const response = await fetch(`${base}/nowhere`, { method: 'OPTIONS' });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ message: 'Missing Authentication Token' });
+    expect(response.headers.get('access-control-allow-methods')).toBeNull();
+  });
+
+  it('does not resolve dot segments or backslashes into a served path', async () => {
+    for (const path of ['/x/%2e%2e/dev/things/1', '/x/../dev/things/1', '/dev/nowhere/%2E%2E/things/1', '/dev\\things\\1', '/dev/things\\1/..']) {
+      const response = await rawRequest('GET', path, [['x-api-key', 'value-b']]);
+      expect({ path, status: response.status }).toEqual({ path, status: 403 });
+    }
     expect(lambda.calls).toHaveLength(0);
   });
 });
