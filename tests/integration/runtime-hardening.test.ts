@@ -13,7 +13,7 @@ import { orderRequest } from '../support/orders';
 jest.setTimeout(180_000);
 
 // Well-formed SigV4 credentials, as AWS requires on its endpoints (any are accepted locally).
-const AUTHORIZATION = 'AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20260101/us-east-1/states/aws4_request, SignedHeaders=host, Signature=0000';
+const AUTHORIZATION = `AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20260101/us-east-1/states/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`;
 const deepJson = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
 let runtime: LocalRuntimeProcess | undefined;
