@@ -2,12 +2,13 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { type ApiGateway as ApiGatewayType, ApiGateway } from './apigateway/api-gateway';
 import type { LocalApiKey } from './apigateway/api-key';
 import { buildConsoleAssets, consoleEndpoint } from './console/console-server';
 import { DEFAULT_HOST, connectHost, containerAccess, httpUrl, isLoopback, samLocalCommand, samLocalEnvVars } from './host-access';
 import { faultEndpoint, lambdaInvokeEndpoint, meterEndpoint, stepFunctionsEndpoint } from './http-endpoints';
-import { buildBootstrap, buildFunction } from './lambda/build-functions';
+import { buildBootstrap, buildFunction, stopBuildService } from './lambda/build-functions';
 import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
@@ -25,7 +26,10 @@ export interface RuntimeConfig {
   ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number };
   region: string;
   maxRunningExecutions: number;
+  /** Per function without ReservedConcurrentExecutions. */
   maxConcurrencyPerFunction: number;
+  /** Across all functions: the machine's stand-in for the account's concurrency. */
+  maxEnvironments?: number;
 }
 
 export interface RuntimeOptions {
@@ -167,6 +171,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     // SAM's translator, alongside the builds: a template sam deploy would reject stops start-up with its message.
     assertTemplateTranslates({ rootDir: options.rootDir, templatePath: options.templatePath, stateDir: options.stateDir, parameterOverrides: options.parameterOverrides ?? {}, log }),
   ]);
+  // The console's assets are built with the same esbuild service, so this ends it for both.
+  await stopBuildService();
   const stores: RunningStore[] = [dynamodb, s3];
 
   const sfnServer = createServer();
@@ -193,6 +199,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const lambda = new LambdaService(template.functions, new Map(bundles), bootstrap, {
     sharedEnvironment: localFunctionEnvironment(functionEndpoints, config.region),
     maxConcurrencyPerFunction: config.maxConcurrencyPerFunction,
+    ...(config.maxEnvironments === undefined ? {} : { maxEnvironments: config.maxEnvironments }),
     ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
     log,
   });
@@ -263,6 +270,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     parameterOverrides: options.parameterOverrides ?? {},
     samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: dynamodb.port, s3Port: s3.port, sfnPort }, host, config.apiKeys),
   };
+  // `kill -USR2 <pid>`: which V8 isolates hold what (the main thread's and each execution environment's heap).
+  const logMemory = () => {
+    void lambda.heapStatistics().then((environments) => {
+      const megabytes = (bytes: number) => Math.round(bytes / 1048576);
+      const main = getHeapStatistics();
+      const workers = environments.map((entry) => `${entry.functionId}${entry.busy ? '*' : ''} ${String(entry.usedMb)}/${String(entry.totalMb)}`).join(', ');
+      log(
+        `memory: rss ${String(megabytes(process.memoryUsage.rss()))} MB; heap used/total MB: main ${String(megabytes(main.used_heap_size))}/${String(megabytes(main.total_heap_size))}; ` +
+          `${String(environments.length)} environments ${String(environments.reduce((sum, entry) => sum + entry.totalMb, 0))} MB: ${workers}; ` +
+          `executions in memory ${String(sfn.listExecutions().length)}`,
+      );
+    });
+  };
+  process.on('SIGUSR2', logMemory);
   writeFileSync(`${infoPath}.tmp`, JSON.stringify(info, null, 2));
   renameSync(`${infoPath}.tmp`, infoPath);
 
@@ -279,6 +300,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         await Promise.all([close(sfnServer), close(lambdaServer), sfn.close()]);
         await lambda.close();
         await Promise.all([...stores.map((store) => store.close()), front?.dynamodb.close(), front?.s3.close()]);
+        process.off('SIGUSR2', logMemory);
         rmSync(infoPath, { force: true });
         if (stopMainProfile) log(`CPU profiles written to ${dirname(await stopMainProfile())}`);
       })();

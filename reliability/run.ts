@@ -7,7 +7,7 @@ import { type RuntimeHandle, chaosSuite } from './chaos';
 import { crossSiteSuite } from './cross-site';
 import { hostileInputSuite } from './hostile-input';
 import { isolationSuite } from './isolation';
-import { overloadSuite, soakSuite } from './load';
+import { idleMemoryRow, overloadSuite, soakSuite, waitingClientsRow } from './load';
 import { scanLogs } from './log-scan';
 import { type Row, progress, summaryTable } from './summary';
 import { journalQuarantineRow, nestedInputRows, stepFunctionsLimitRows, stopMidRetryRow } from './runtime-robustness';
@@ -21,6 +21,8 @@ import { taskInputSuite } from './task-inputs';
 const ROOT = join(__dirname, '..');
 const LINK_TTL_SECONDS = 3;
 const LOAD_PLAN = { rate: 20, burst: 40 };
+/** Idle RSS of the runtime's whole process tree after start-up (issue 12). */
+const IDLE_RSS_LIMIT_MB = 400;
 
 type Size = 'ci' | 'full';
 
@@ -90,8 +92,10 @@ async function main(): Promise<number> {
   });
   const loadClients = new RuntimeClients(loadRuntime.info);
   try {
+    rows.push(await idleMemoryRow(loadRuntime.info.pid, IDLE_RSS_LIMIT_MB));
     rows.push(...(await overloadSuite(loadClients, settings.loadSeconds, LOAD_PLAN.rate, LOAD_PLAN.burst)));
     rows.push(...(await soakSuite(loadClients, settings.soakSeconds, settings.soakRate)));
+    rows.push(await waitingClientsRow(loadClients));
   } finally {
     loadClients.close();
     await loadRuntime.stop('SIGTERM');

@@ -25,6 +25,8 @@ export interface LocalFunction {
   /** arm64 or x86_64 (Lambda's default), from Architectures. */
   architecture: 'arm64' | 'x86_64';
   environment: Record<string, string>;
+  /** ReservedConcurrentExecutions, when set: the function's own concurrency cap. */
+  reservedConcurrency?: number;
   routes: (LocalApiRoute & { apiLogicalId: string })[];
 }
 
@@ -59,6 +61,7 @@ export function readFunctions(source: TemplateSource, apis: LocalApi[]): LocalFu
       memoryMb: Number(merged.MemorySize ?? 128),
       architecture: Array.isArray(merged.Architectures) && merged.Architectures[0] === 'arm64' ? 'arm64' : 'x86_64',
       environment: Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, text(value)])),
+      ...(merged.ReservedConcurrentExecutions === undefined ? {} : { reservedConcurrency: Number(merged.ReservedConcurrentExecutions) }),
       routes: readRoutes(logicalId, merged, apis),
     };
   });

@@ -1,0 +1,86 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildBootstrap } from '../../local/lambda/build-functions';
+import { LambdaService } from '../../local/lambda/lambda-service';
+import type { LocalFunction } from '../../local/template/local-template';
+import { ROOT } from '../support/template';
+
+/*
+ * How many execution environments the local Lambda service runs (issue 12, break 5): the template's
+ * ReservedConcurrentExecutions caps a function; otherwise environments are created on demand up to
+ * a high per-function cap, within a budget across all functions, where an idle environment of
+ * another function makes room. Handlers report a per-environment id so the count is observable.
+ */
+jest.setTimeout(60_000);
+
+const dir = mkdtempSync(join(tmpdir(), 'lambda-pool-'));
+const HANDLER = `const id = Math.random().toString(36).slice(2);
+  exports.handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms ?? 0)); return { id }; };`;
+
+function fn(name: string, overrides: Partial<LocalFunction> = {}): LocalFunction {
+  return {
+    logicalId: name,
+    name,
+    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+    runtime: 'nodejs24.x',
+    handler: 'index.handler',
+    entryPoint: '',
+    buildProperties: {},
+    timeoutSeconds: 10,
+    memoryMb: 64,
+    architecture: 'arm64',
+    environment: {},
+    routes: [],
+    ...overrides,
+  };
+}
+
+async function service(functions: LocalFunction[], options: { maxConcurrencyPerFunction: number; maxEnvironments?: number }): Promise<LambdaService> {
+  const file = join(dir, 'index.js');
+  writeFileSync(file, HANDLER);
+  return new LambdaService(functions, new Map(functions.map((each) => [each.logicalId, file])), await buildBootstrap(ROOT, dir), {
+    sharedEnvironment: {},
+    ...options,
+    log: () => undefined,
+  });
+}
+
+const ids = (results: { ok: boolean; payload?: unknown }[]) => new Set(results.map((result) => (result.payload as { id: string }).id));
+
+it('holds 10 concurrent calls in 10 environments under the default cap, and 2 under ReservedConcurrentExecutions: 2', async () => {
+  const lambda = await service([fn('Open'), fn('Reserved', { reservedConcurrency: 2 })], { maxConcurrencyPerFunction: 32 });
+  try {
+    const open = await Promise.all(Array.from({ length: 10 }, () => lambda.invoke('Open', { ms: 1500 })));
+    const reserved = await Promise.all(Array.from({ length: 6 }, () => lambda.invoke('Reserved', { ms: 300 })));
+    expect(ids(open).size).toBe(10);
+    expect(ids(reserved).size).toBe(2);
+  } finally {
+    await lambda.close();
+  }
+});
+
+it('throttles every call of a function with ReservedConcurrentExecutions: 0, as AWS does', async () => {
+  const lambda = await service([fn('Off', { reservedConcurrency: 0 })], { maxConcurrencyPerFunction: 32 });
+  try {
+    expect(await lambda.invoke('Off', {})).toMatchObject({ ok: false, error: { errorType: 'TooManyRequestsException' } });
+  } finally {
+    await lambda.close();
+  }
+});
+
+it('keeps every function together within maxEnvironments, shutting an idle one of another function to make room', async () => {
+  const lambda = await service([fn('A'), fn('B')], { maxConcurrencyPerFunction: 32, maxEnvironments: 3 });
+  try {
+    const a = await Promise.all(Array.from({ length: 3 }, () => lambda.invoke('A', { ms: 1500 })));
+    expect(ids(a).size).toBe(3);
+    // All three A environments are idle now: B takes the place of one of them.
+    const b = await Promise.all(Array.from({ length: 2 }, () => lambda.invoke('B', { ms: 1500 })));
+    expect(b.every((result) => result.ok)).toBe(true);
+    const statistics = await lambda.heapStatistics();
+    expect(statistics.length).toBeLessThanOrEqual(3);
+    expect(statistics.filter((entry) => entry.functionId === 'B')).toHaveLength(ids(b).size);
+  } finally {
+    await lambda.close();
+  }
+});
