@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildBootstrap } from '../../local/lambda/build-functions';
 import { LambdaService } from '../../local/lambda/lambda-service';
 import type { LocalFunction } from '../../local/template/local-template';
+import { localFunction } from '../support/local-function';
 import { ROOT } from '../support/template';
 
 /*
@@ -18,23 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lambda-pool-'));
 const HANDLER = `const id = Math.random().toString(36).slice(2);
   exports.handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms ?? 0)); return { id }; };`;
 
-function fn(name: string, overrides: Partial<LocalFunction> = {}): LocalFunction {
-  return {
-    logicalId: name,
-    name,
-    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    runtime: 'nodejs24.x',
-    handler: 'index.handler',
-    entryPoint: '',
-    buildProperties: {},
-    timeoutSeconds: 10,
-    memoryMb: 64,
-    architecture: 'arm64',
-    environment: {},
-    routes: [],
-    ...overrides,
-  };
-}
+const fn = localFunction;
 
 async function service(functions: LocalFunction[], options: { maxConcurrencyPerFunction: number; maxEnvironments?: number }): Promise<LambdaService> {
   const file = join(dir, 'index.js');

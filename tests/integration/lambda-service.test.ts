@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildBootstrap } from '../../local/lambda/build-functions';
 import { LambdaService } from '../../local/lambda/lambda-service';
 import type { LocalFunction } from '../../local/template/local-template';
+import { localFunction } from '../support/local-function';
 import { ROOT } from '../support/template';
 
 /** The local Lambda service with small hand-written handlers: isolation, warm reuse, concurrency, timeouts, crashes. */
@@ -22,22 +23,9 @@ const HANDLERS: Record<string, string> = {
   Hog: `exports.handler = async () => { const hoard = []; for (;;) hoard.push(new Array(1e6).fill(Math.random())); };`,
 };
 
+/** A test function; a 2 s Timeout keeps the timeout cases short. */
 function fn(name: string, overrides: Partial<LocalFunction> = {}): LocalFunction {
-  return {
-    logicalId: name,
-    name,
-    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    runtime: 'nodejs24.x',
-    handler: 'index.handler',
-    entryPoint: '',
-    buildProperties: {},
-    timeoutSeconds: 2,
-    memoryMb: 64,
-    architecture: 'arm64',
-    environment: {},
-    routes: [],
-    ...overrides,
-  };
+  return localFunction(name, { timeoutSeconds: 2, ...overrides });
 }
 
 let lambda: LambdaService;
