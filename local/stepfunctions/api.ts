@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from '../lambda/payload-limits';
 import { toWire } from './history';
 import type { ExecutionRecord, ExecutionStatus } from './journal';
 import { type Machine, type StepFunctionsService, qualifiers } from './stepfunctions-service';
 import { type PublishedVersion, versionArn } from './versions';
+import { SfnApiError, checkExecutionInput } from './execution-input';
 
-/** A Step Functions API error, serialised as AWS JSON 1.0 `{__type, message}`. */
-export class SfnApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly statusCode = 400,
-  ) {
-    super(message);
-    this.name = type;
-  }
-}
+export { SfnApiError, checkExecutionInput };
 
 /** The fields DescribeExecution and ListExecutions share, with epoch-second dates. */
 function summary(record: ExecutionRecord): Record<string, unknown> {
@@ -44,8 +34,6 @@ function hasControlCharacter(value: string): boolean {
 }
 const TERMINAL: readonly ExecutionStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 const STATUSES: readonly string[] = ['RUNNING', ...TERMINAL, 'PENDING_REDRIVE'];
-/** AWS's quota on execution input: 256 KiB as UTF-8. */
-const MAX_INPUT_BYTES = 256 * 1024;
 
 /**
  * A request member of the type AWS's model gives it, or undefined when absent. AWS JSON 1.0
@@ -233,25 +221,6 @@ export class StepFunctionsApi {
     } catch {
       return undefined;
     }
-  }
-}
-
-/**
- * Execution input as AWS takes it: a string of at most 256 KiB holding JSON. Also refused here:
- * input nested deeper than the engine can walk, which would otherwise fail the run in the runtime.
- */
-export function checkExecutionInput(input: string): void {
-  if (Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
-    throw new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: the input is larger than the ${String(MAX_INPUT_BYTES)}-byte limit`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(input);
-  } catch {
-    throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not valid JSON');
-  }
-  if (nestsDeeperThan(parsed)) {
-    throw new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: it nests deeper than the local runtime's ${String(MAX_PAYLOAD_DEPTH)} levels`);
   }
 }
 

@@ -3,7 +3,7 @@ import type { LambdaInvoker } from '../lambda/lambda-service';
 import type { LocalStateMachine } from '../template/local-template';
 import { text } from '../text';
 import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from '../lambda/payload-limits';
-import { checkExecutionInput } from './api';
+import { checkExecutionInput } from './execution-input';
 import { HistoryRecorder, stateEventType } from './history';
 import { ExecutionJournal, type ExecutionRecord, type ExecutionStatus } from './journal';
 import { type PublishedVersion, VersionStore, versionArn } from './versions';
