@@ -30,6 +30,8 @@ export interface RuntimeConfig {
   maxConcurrencyPerFunction: number;
   /** Across all functions: the machine's stand-in for the account's concurrency. */
   maxEnvironments?: number;
+  /** Across the functions no API route reaches (Step Functions tasks), which queue rather than time out. */
+  maxBackgroundEnvironments?: number;
 }
 
 export interface RuntimeOptions {
@@ -200,6 +202,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     sharedEnvironment: localFunctionEnvironment(functionEndpoints, config.region),
     maxConcurrencyPerFunction: config.maxConcurrencyPerFunction,
     ...(config.maxEnvironments === undefined ? {} : { maxEnvironments: config.maxEnvironments }),
+    ...(config.maxBackgroundEnvironments === undefined ? {} : { maxBackgroundEnvironments: config.maxBackgroundEnvironments }),
     ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
     log,
   });

@@ -35,6 +35,15 @@ export interface LambdaServiceOptions {
    * concurrency (1,000 on AWS). Unset, only the per-function caps apply.
    */
   maxEnvironments?: number;
+  /**
+   * Most environments alive across the functions no API route reaches (Step Functions tasks and
+   * other background callers, which queue rather than time out), beyond the one each of them may
+   * always have. Under CPU saturation every call
+   * outlasts the spawn grace, so without this the task functions each grew toward their cap,
+   * adding isolates but no throughput; API functions stay outside it, so a burst of tasks never
+   * delays a client. Unset, only the other caps apply.
+   */
+  maxBackgroundEnvironments?: number;
   /** How long a call waits for a busy environment before a new one is created (below the cap); default 100 ms. */
   spawnGraceMs?: number;
   /** Idle environments beyond the first per function are shut down after this long, as Lambda reclaims them. */
@@ -181,8 +190,9 @@ export class LambdaService implements LambdaInvoker {
    * An idle environment; else, below the function's concurrency cap, a new one if none frees up
    * within the spawn grace; else (at the cap) the next one to free up. The grace keeps a busy
    * pipeline on its warm environments, while a call that holds one (Prefer: wait) still gets a new
-   * one. All functions together keep at most `maxEnvironments`: at that budget an idle environment
-   * of another function is shut down to make room, or the call waits for one to be released.
+   * one. All functions together keep at most `maxEnvironments`, and the background functions at
+   * most `maxBackgroundEnvironments`: at a full budget an idle environment within it is shut down
+   * to make room, or the call waits for one to be released.
    */
   private async acquire(fn: LocalFunction): Promise<Environment> {
     const cap = fn.reservedConcurrency ?? this.options.maxConcurrencyPerFunction;
@@ -196,24 +206,46 @@ export class LambdaService implements LambdaInvoker {
       }
       const mayGrow = pool.length < cap;
       if (mayGrow && (pool.length === 0 || graceSpent)) {
-        if (this.environmentCount() < (this.options.maxEnvironments ?? Infinity) || this.evictIdle()) return this.spawn(fn);
-        await new Promise<void>((resolve) => this.budgetWaiters.push(resolve));
+        const full = this.fullBudget(fn);
+        if (!full) return this.spawn(fn);
+        // An API call, or a function with no environment yet, makes room by shutting an idle one;
+        // a background function that has one waits for it instead (each eviction is a cold start).
+        const makesRoom = pool.length === 0 || fn.routes.length > 0;
+        if (makesRoom && this.evictIdle(full)) return this.spawn(fn);
+        await (makesRoom ? new Promise<void>((resolve) => this.budgetWaiters.push(resolve)) : this.nextRelease(fn.logicalId, undefined));
         continue;
       }
       graceSpent = !(await this.nextRelease(fn.logicalId, mayGrow ? (this.options.spawnGraceMs ?? 100) : undefined));
     }
   }
 
-  private environmentCount(): number {
+  private environmentCount(which: (functionId: string) => boolean): number {
     let count = 0;
-    for (const pool of this.pools.values()) count += pool.length;
+    for (const [functionId, pool] of this.pools) if (which(functionId)) count += pool.length;
     return count;
   }
 
-  /** Shuts down the least recently used idle environment of any function; false if none is idle. */
-  private evictIdle(): boolean {
+  /** A function no API route reaches. */
+  private isBackground(functionId: string): boolean {
+    return (this.byArn.get(functionId)?.routes.length ?? 0) === 0;
+  }
+
+  /** Undefined if the budgets that apply to `fn` have room; else which functions' environments fill the budget that is full. */
+  private fullBudget(fn: LocalFunction): ((functionId: string) => boolean) | undefined {
+    const all = () => true;
+    if (this.environmentCount(all) >= (this.options.maxEnvironments ?? Infinity)) return all;
+    const background = (functionId: string) => this.isBackground(functionId);
+    // Each background function may always have one, so no stage of a pipeline waits on another's queue.
+    const hasOne = (this.pools.get(fn.logicalId)?.length ?? 0) > 0;
+    if (fn.routes.length === 0 && hasOne && this.environmentCount(background) >= (this.options.maxBackgroundEnvironments ?? Infinity)) return background;
+    return undefined;
+  }
+
+  /** Shuts down the least recently used idle environment of a function `which` accepts; false if none is idle. */
+  private evictIdle(which: (functionId: string) => boolean): boolean {
     let oldest: { functionId: string; environment: Environment } | undefined;
     for (const [functionId, pool] of this.pools) {
+      if (!which(functionId)) continue;
       for (const environment of pool) {
         if (!environment.busy && (!oldest || environment.lastUsed < oldest.environment.lastUsed)) oldest = { functionId, environment };
       }

@@ -21,7 +21,7 @@ const HANDLER = `const id = Math.random().toString(36).slice(2);
 
 const fn = localFunction;
 
-async function service(functions: LocalFunction[], options: { maxConcurrencyPerFunction: number; maxEnvironments?: number }): Promise<LambdaService> {
+async function service(functions: LocalFunction[], options: { maxConcurrencyPerFunction: number; maxEnvironments?: number; maxBackgroundEnvironments?: number }): Promise<LambdaService> {
   const file = join(dir, 'index.js');
   writeFileSync(file, HANDLER);
   return new LambdaService(functions, new Map(functions.map((each) => [each.logicalId, file])), await buildBootstrap(ROOT, dir), {
@@ -65,6 +65,43 @@ it('keeps every function together within maxEnvironments, shutting an idle one o
     const statistics = await lambda.heapStatistics();
     expect(statistics.length).toBeLessThanOrEqual(3);
     expect(statistics.filter((entry) => entry.functionId === 'B')).toHaveLength(ids(b).size);
+  } finally {
+    await lambda.close();
+  }
+});
+
+it('keeps the functions no API route reaches within maxBackgroundEnvironments, while an API function still grows', async () => {
+  const route = { method: 'POST', path: '/orders', apiKeyRequired: true, apiLogicalId: 'Api' };
+  const lambda = await service([fn('TaskA'), fn('TaskB'), fn('Api', { routes: [route] })], { maxConcurrencyPerFunction: 32, maxBackgroundEnvironments: 3 });
+  try {
+    const [tasksA, tasksB, api] = await Promise.all([
+      Promise.all(Array.from({ length: 6 }, () => lambda.invoke('TaskA', { ms: 600 }))),
+      Promise.all(Array.from({ length: 6 }, () => lambda.invoke('TaskB', { ms: 600 }))),
+      Promise.all(Array.from({ length: 5 }, () => lambda.invoke('Api', { ms: 1500 }))),
+    ]);
+    expect([...tasksA, ...tasksB, ...api].every((result) => result.ok)).toBe(true);
+    // Every task call ran, queued behind the budget; each task function had one environment of its own.
+    expect(ids(tasksA).size + ids(tasksB).size).toBeLessThanOrEqual(4);
+    expect(ids(tasksA).size).toBeGreaterThanOrEqual(1);
+    expect(ids(tasksB).size).toBeGreaterThanOrEqual(1);
+    expect(ids(api).size).toBe(5);
+    const statistics = await lambda.heapStatistics();
+    expect(statistics.filter((entry) => entry.functionId !== 'Api').length).toBeLessThanOrEqual(4);
+  } finally {
+    await lambda.close();
+  }
+});
+
+it("never makes one background function wait on another's queue: each may always have one environment", async () => {
+  const lambda = await service([fn('Upstream'), fn('Downstream')], { maxConcurrencyPerFunction: 32, maxBackgroundEnvironments: 2 });
+  try {
+    const upstream = Promise.all(Array.from({ length: 12 }, () => lambda.invoke('Upstream', { ms: 800 })));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    expect(await lambda.invoke('Downstream', { ms: 10 })).toMatchObject({ ok: true });
+    // Upstream's queue needs about 12 × 800 ms ÷ 2 environments; Downstream is not behind it.
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await upstream).every((result) => result.ok)).toBe(true);
   } finally {
     await lambda.close();
   }
