@@ -100,6 +100,8 @@ export async function soakSuite(clients: RuntimeClients, seconds: number, perSec
   const samples: number[] = [];
   let sent = 0;
   let failures = 0;
+  /** Why POSTs were not accepted: status codes, or the client error. */
+  const refusals = new Map<string, number>();
   const started = Date.now();
   progress(`soak: ${String(perSecond)} orders/s for ${String(seconds)} s`);
   while (Date.now() - started < seconds * 1000) {
@@ -108,8 +110,12 @@ export async function soakSuite(clients: RuntimeClients, seconds: number, perSec
     await Promise.all(
       Array.from({ length: perSecond }, async () => {
         sent += 1;
-        const response = await clients.api.request('POST', '/orders', { body: orderRequest({ customerId }) }).catch(() => undefined);
-        if (response?.status !== 202) failures += 1;
+        const response = await clients.api.request('POST', '/orders', { body: orderRequest({ customerId }) }).catch((error: unknown) => String(error).slice(0, 80));
+        if (typeof response === 'string' || response.status !== 202) {
+          failures += 1;
+          const reason = typeof response === 'string' ? response : String(response.status);
+          refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
+        }
       }),
     );
     if (samples.length % 30 === 0) {
@@ -136,7 +142,7 @@ export async function soakSuite(clients: RuntimeClients, seconds: number, perSec
     {
       area: 'Load',
       check: 'soak: memory of the whole process tree stays bounded',
-      tried: `${String(sent)} orders at ${String(perSecond)}/s for ${String(seconds)} s (${String(failures)} not accepted); RSS summed over the runtime, its execution environments and its dynalite and s3rver processes`,
+      tried: `${String(sent)} orders at ${String(perSecond)}/s for ${String(seconds)} s (${String(failures)} not accepted${refusals.size ? `: ${JSON.stringify(Object.fromEntries(refusals))}` : ''}); RSS summed over the runtime, its execution environments and its dynalite and s3rver processes`,
       required: `end ≤ 1.2 × RSS after warm-up (${String(warmIndex)} s)`,
       observed: `start ${String(start)} MB, after warm-up ${String(warm)} MB, peak ${String(peak)} MB, end ${String(end)} MB (${(end / Math.max(1, warm)).toFixed(2)}×)`,
       held: end <= warm * 1.2 && failures === 0,
