@@ -8,7 +8,8 @@ import { loadConfig, startRuntime } from './runtime';
  * units at GET /_local/meter on the Lambda endpoint, for npm run cost), --cpu-prof (profiles of every thread into
  * <state-dir>/profiles/<time>/ on stop), --port-api, --port-lambda, --port-sfn,
  * --port-dynamodb, --port-s3, --port-console (0 picks a free port), --state-dir, --host (the
- * bind address of every endpoint; default 127.0.0.1, 0.0.0.0 lets sam local containers on Linux in).
+ * bind address of every endpoint; default 127.0.0.1, 0.0.0.0 lets sam local containers on Linux in),
+ * --strict (refuse to start when the template uses anything the runtime does not emulate).
  */
 const ROOT = join(__dirname, '..');
 
@@ -27,12 +28,15 @@ const { values } = parseArgs({
     'port-console': { type: 'string' },
     'state-dir': { type: 'string' },
     host: { type: 'string' },
+    strict: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--state-dir DIR] [--host ADDRESS]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--state-dir DIR] [--host ADDRESS] [--strict]');
+  console.log('  --strict  refuse to start when the template uses a resource type, event source or property the runtime does not emulate');
+  console.log('            (without it they are warnings; the list is in runtime.json, notEmulated)');
   process.exit(0);
 }
 
@@ -107,6 +111,7 @@ startRuntime({
   fresh: values.fresh,
   faults: values.faults,
   meter: values.meter,
+  strict: values.strict,
   ...(values['cpu-prof'] ? { cpuProfileDir: join(stateDir, 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) } : {}),
   parameterOverrides: parseOverrides(values['parameter-overrides']),
   config,
@@ -131,6 +136,9 @@ startRuntime({
         `  S3             ${info.endpoints.s3}`,
         `  Functions      ${String(info.functions.length)}; state machines: ${Object.keys(info.stateMachines).join(', ')}`,
         info.resumedExecutions > 0 ? `  Resumed        ${String(info.resumedExecutions)} execution(s) from the journal` : '',
+        ...(info.notEmulated.length > 0
+          ? [`  Not emulated   ${String(info.notEmulated.length)} item(s) of the template do not run locally (warnings above; runtime.json notEmulated; --strict refuses)`]
+          : []),
         `  Details        ${displayPath(join(stateDir, 'runtime.json'))}`,
         '',
         `  sam local      ${info.samLocal.command}`,

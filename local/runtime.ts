@@ -18,6 +18,7 @@ import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { MeteringProxy } from './storage/metering-proxy';
 import { OutageProxy } from './storage/outage-proxy';
 import { type RunningStore, localCredentials, startDynamoDb, startS3 } from './storage/storage';
+import { type CoverageItem, assertFullyEmulated, describeItem, templateCoverage } from './template/emulation-coverage';
 import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
 import { assertTemplateTranslates } from './template/sam-translator-check';
 
@@ -52,6 +53,8 @@ export interface RuntimeOptions {
   meter?: boolean;
   /** Write CPU profiles of the main thread and of every execution environment here on stop. */
   cpuProfileDir?: string;
+  /** Refuse to start when the template has anything the runtime does not emulate (npm start -- --strict). */
+  strict?: boolean;
   log: (line: string) => void;
 }
 
@@ -79,6 +82,10 @@ export interface RuntimeInfo {
   parameterOverrides: Record<string, string>;
   /** SAM `--env-vars` file for `sam local` containers, and the command line that uses it. */
   samLocal: { envVars: string; command: string; warning?: string };
+  /** What of the template does not run locally and could change behaviour (warned at start-up; refused with --strict). */
+  notEmulated: CoverageItem[];
+  /** What of the template has no local meaning (monitoring, IAM, deployment), with the reason. */
+  ignored: CoverageItem[];
 }
 
 export interface RunningRuntime {
@@ -140,11 +147,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     throw new Error(`The local runtime needs Node 22+ (Lambda runs nodejs24.x); this is ${process.version}. Use npm start, which runs node_modules/.bin/node.`);
   }
   const { config, log } = options;
-  const template = loadLocalTemplate({
+  const loadOptions = {
     templatePath: options.templatePath,
     region: config.region,
     ...(options.parameterOverrides ? { parameterOverrides: options.parameterOverrides } : {}),
-  });
+  };
+  // Before anything is built: a template using what the runtime does not run says so, or with --strict stops here.
+  const coverage = templateCoverage(loadOptions);
+  if (options.strict) assertFullyEmulated(coverage);
+  for (const item of coverage.notEmulated) log(`warning: not emulated: ${describeItem(item)}`);
+  const template = loadLocalTemplate(loadOptions);
   const runtimes = new Set(template.functions.map((fn) => fn.runtime));
   for (const runtime of runtimes) {
     const wanted = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
@@ -272,6 +284,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     host,
     parameterOverrides: options.parameterOverrides ?? {},
     samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: dynamodb.port, s3Port: s3.port, sfnPort }, host, config.apiKeys),
+    notEmulated: coverage.notEmulated,
+    ignored: coverage.ignored,
   };
   // `kill -USR2 <pid>`: which V8 isolates hold what (the main thread's and each execution environment's heap).
   const logMemory = () => {

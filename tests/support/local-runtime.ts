@@ -46,6 +46,8 @@ export async function startLocalRuntime(
     parameterOverrides?: string;
     /** Bind address (npm start -- --host). */
     host?: string;
+    /** npm start -- --strict: refuse a template with anything not emulated. */
+    strict?: boolean;
     deadlineMs?: number;
     onOutput?: (chunk: string) => void;
     /** Keep everything printed for output() (default); a long benchmark streams it to onOutput only. */
@@ -58,6 +60,7 @@ export async function startLocalRuntime(
   if (options.meter) args.push('--meter');
   if (options.parameterOverrides) args.push('--parameter-overrides', options.parameterOverrides);
   if (options.host) args.push('--host', options.host);
+  if (options.strict) args.push('--strict');
   const infoPath = join(stateDir, 'runtime.json');
   // A runtime killed with SIGKILL leaves its runtime.json behind: only one with another pid means
   // ready. The runtime removes the stale one itself as it starts, which is watched for, not done here.

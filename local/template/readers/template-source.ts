@@ -21,7 +21,7 @@ export interface RawResource {
 interface RawTemplate {
   Parameters?: Record<string, { Default?: unknown }>;
   Conditions?: Record<string, unknown>;
-  Globals?: { Function?: Record<string, unknown>; Api?: Record<string, unknown> };
+  Globals?: { Function?: Record<string, unknown>; Api?: Record<string, unknown> } & Record<string, Record<string, unknown> | undefined>;
   Resources: Record<string, RawResource>;
 }
 
@@ -46,6 +46,8 @@ export interface TemplateSource {
   context: ResolutionContext;
   /** The resources of one type whose Condition (if any) is true, as [logicalId, resource]. */
   ofType(type: string): [string, RawResource][];
+  /** Every resource whose Condition (if any) is true, and every Globals section as written: what emulation-coverage.ts checks. */
+  all(): { resources: [string, RawResource][]; globals: Record<string, Record<string, unknown>> };
 }
 
 export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -159,5 +161,9 @@ export function openTemplate(options: LoadOptions): TemplateSource {
     physical,
     context,
     ofType: (type) => Object.entries(resources).filter(([, resource]) => resource.Type === type).filter(included),
+    all: () => ({
+      resources: Object.entries(resources).filter(included),
+      globals: Object.fromEntries(Object.entries(raw.Globals ?? {}).filter((entry): entry is [string, Record<string, unknown>] => isObject(entry[1]))),
+    }),
   };
 }

@@ -1,0 +1,333 @@
+import { resolve } from './intrinsics';
+import { type LoadOptions, type RawResource, type TemplateSource, isObject, openTemplate } from './readers/template-source';
+
+/*
+ * What the local runtime runs of a template, and what it does not, decided once per resource type
+ * in EMULATION_COVERAGE below. Everything in the template that no entry covers (a resource type, a
+ * function's event source, a property of an emulated resource, a Globals section) is reported as
+ * not emulated: the default is to say so, never to stay silent. A template that adds an
+ * AWS::SQS::Queue and an SQS event therefore starts with two warnings, and `npm start -- --strict`
+ * refuses it.
+ *
+ * Two lists come out: `notEmulated` (it could change what the application does: warned in the
+ * banner, refused by --strict) and `ignored` (no local meaning, e.g. alarms or IAM: recorded in
+ * runtime.json only, with the reason).
+ *
+ * To emulate a new type, add one entry: its `properties`, each `runs` (with how), `ignored` (with
+ * why) or `notEmulated` (with a better reason than the default); when a helper adds SQS or EventBridge,
+ * its entry replaces the `notEmulated` one below. Properties nest (`properties` for an object or a list of objects, `each` for a map such as
+ * GatewayResponses, `byType` for Type-tagged maps such as a function's Events). `accepts` limits a
+ * property that runs to the values the runtime honours (e.g. a state machine's Type).
+ *
+ * Not here: the state machine's ASL. A Task whose Resource the runtime cannot run is refused at
+ * start-up by StepFunctionsService.checkTasks (local/stepfunctions/stepfunctions-service.ts), with
+ * or without --strict, since such an execution would call real AWS.
+ */
+
+/** One thing in the template, and why it is not run. */
+export interface CoverageItem {
+  /** Logical id, or `Globals.<Section>`. */
+  resource: string;
+  /** The resource's type (for Globals, the type the section applies to). */
+  type: string;
+  /** `resource` for the whole resource, else the property path (e.g. `Events.Queue (SQS)`, `LoggingConfig.ApplicationLogLevel`). */
+  what: string;
+  reason: string;
+}
+
+export interface CoverageReport {
+  /** Not run locally, and could change what the application does. */
+  notEmulated: CoverageItem[];
+  /** No local meaning (deployment, monitoring, IAM), deliberately skipped. */
+  ignored: CoverageItem[];
+}
+
+export type Coverage =
+  /** The runtime honours it; the text says how. `accepts`: only these values run, others are reported with `otherwise`. */
+  | { runs: string; accepts?: (value: unknown) => boolean; otherwise?: string }
+  | { ignored: string }
+  /** Known and deliberately not run (yet), with a reason more useful than the default. */
+  | { notEmulated: string }
+  /** An object (or a list of objects) whose keys are checked one by one. */
+  | { properties: Record<string, Coverage>; otherwise?: string }
+  /** A map with keys of the user's choosing (e.g. response types), each value checked. */
+  | { each: Coverage }
+  /** A map of named items tagged by `Type` (e.g. Events): each Type's `Properties` are checked. */
+  | { byType: Record<string, Record<string, Coverage>>; noun: string };
+
+export type ResourceCoverage = { properties: Record<string, Coverage> } | { ignored: string } | { notEmulated: string };
+
+const IAM = 'IAM is not enforced locally: every function can call every local service with the local credentials';
+const XRAY = 'X-Ray is not emulated: the Tracer runs, nothing is sent';
+const DEPLOYMENT = 'deploy-time only: locally the newest code serves every request at once';
+const MONITORING = 'no CloudWatch metrics locally, so it never fires';
+const DESCRIPTION = 'documentation only';
+
+export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
+  'AWS::Serverless::Function': {
+    properties: {
+      CodeUri: { runs: 'esbuild bundles Metadata.BuildProperties.EntryPoints from here' },
+      Handler: { runs: 'the export the execution environment calls' },
+      Runtime: { runs: 'Node.js only; the major is checked against the running Node' },
+      Architectures: { runs: 'reported by GetFunctionConfiguration; JavaScript runs on the host CPU' },
+      MemorySize: { runs: 'heap limit of the execution environment and AWS_LAMBDA_FUNCTION_MEMORY_SIZE' },
+      Timeout: { runs: 'invocations time out with Sandbox.Timedout' },
+      Environment: { properties: { Variables: { runs: 'set in the execution environment' } } },
+      ReservedConcurrentExecutions: { runs: 'caps the function\'s execution environments (0 throttles)' },
+      AutoPublishAlias: { runs: 'the alias ARN (!Ref X.Alias) invokes the function' },
+      DeploymentPreference: { ignored: DEPLOYMENT },
+      Description: { ignored: DESCRIPTION },
+      Tags: { ignored: DESCRIPTION },
+      Tracing: { ignored: XRAY },
+      Policies: { ignored: IAM },
+      Role: { ignored: IAM },
+      PermissionsBoundary: { ignored: IAM },
+      LoggingConfig: {
+        properties: {
+          LogFormat: { ignored: 'logs are printed to the runtime\'s output as the function writes them' },
+          LogGroup: { ignored: 'logs are printed to the runtime\'s output, not to a log group' },
+        },
+      },
+      Events: {
+        noun: 'event source',
+        byType: {
+          Api: {
+            RestApiId: { runs: 'the AWS::Serverless::Api that serves the route' },
+            Path: { runs: 'the route' },
+            Method: { runs: 'the route' },
+            Auth: { properties: { ApiKeyRequired: { runs: 'x-api-key checked against local/config.json' } } },
+            RequestModel: {
+              properties: {
+                Model: { runs: 'the body is validated against the API\'s model (ajv)' },
+                Required: { runs: 'a missing body is refused' },
+                ValidateBody: { runs: 'body validation on or off' },
+                ValidateParameters: {
+                  runs: 'off',
+                  accepts: (value) => value === false,
+                  otherwise: 'request parameters are not validated locally',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  'AWS::Serverless::Api': {
+    properties: {
+      StageName: { runs: 'the first path segment of the local URL' },
+      Name: { ignored: 'the local API is named by its logical id; the name only labels it on AWS' },
+      OpenApiVersion: { ignored: 'shapes the generated OpenAPI document, which the local gateway does not use' },
+      TracingEnabled: { ignored: XRAY },
+      Description: { ignored: DESCRIPTION },
+      Tags: { ignored: DESCRIPTION },
+      Models: { runs: 'request bodies are validated with ajv' },
+      MethodSettings: {
+        otherwise: 'only the stage-wide setting (ResourcePath /*, HttpMethod *) runs locally',
+        properties: {
+          ResourcePath: { runs: 'stage-wide', accepts: (value) => value === '/*', otherwise: 'per-resource method settings do not run locally' },
+          HttpMethod: { runs: 'stage-wide', accepts: (value) => value === '*', otherwise: 'per-method settings do not run locally' },
+          ThrottlingRateLimit: { runs: 'stage token bucket (429)' },
+          ThrottlingBurstLimit: { runs: 'stage token bucket (429)' },
+          MetricsEnabled: { ignored: MONITORING },
+          DataTraceEnabled: { ignored: 'execution logs go to CloudWatch on AWS; the runtime prints each invocation' },
+          LoggingLevel: { ignored: 'execution logs go to CloudWatch on AWS; the runtime prints each invocation' },
+        },
+      },
+      Cors: {
+        otherwise: 'only the object form of Cors runs locally',
+        properties: {
+          AllowMethods: { runs: 'preflight response' },
+          AllowHeaders: { runs: 'preflight response' },
+          AllowOrigin: { runs: 'preflight and gateway responses' },
+          MaxAge: { runs: 'preflight response' },
+        },
+      },
+      Auth: {
+        properties: {
+          ApiKeyRequired: { runs: 'x-api-key checked against local/config.json (403 Forbidden)' },
+          AddApiKeyRequiredToCorsPreflight: { runs: 'whether OPTIONS needs a key' },
+          UsagePlan: {
+            properties: {
+              CreateUsagePlan: { runs: 'one plan for the API\'s keys', accepts: (value) => value !== 'NONE', otherwise: 'a Throttle or Quota still applies locally' },
+              UsagePlanName: { ignored: DESCRIPTION },
+              Description: { ignored: DESCRIPTION },
+              Throttle: { properties: { RateLimit: { runs: 'per-key token bucket (429)' }, BurstLimit: { runs: 'per-key token bucket (429)' } } },
+              Quota: { properties: { Limit: { runs: 'per-key quota (429)' }, Period: { runs: 'per-key quota period' } } },
+            },
+          },
+        },
+      },
+      GatewayResponses: {
+        each: {
+          properties: {
+            StatusCode: { runs: 'the status of the gateway\'s own response' },
+            ResponseParameters: { properties: { Headers: { runs: 'quoted literals only (a request mapping is refused at start-up)' } } },
+            ResponseTemplates: { runs: 'the body, by content type' },
+          },
+        },
+      },
+    },
+  },
+  'AWS::Serverless::StateMachine': {
+    properties: {
+      Type: { runs: 'Standard semantics', accepts: (value) => value === 'STANDARD', otherwise: 'only STANDARD runs locally; an EXPRESS machine would run with Standard semantics' },
+      DefinitionUri: { runs: 'the ASL file, run by aws-local-stepfunctions' },
+      DefinitionSubstitutions: { runs: 'applied to the ASL' },
+      AutoPublishAlias: { runs: 'a version per distinct definition, behind the alias' },
+      DeploymentPreference: { ignored: 'deploy-time only: locally the alias moves to the new version at once' },
+      Tracing: { ignored: XRAY },
+      Logging: { ignored: 'execution history is kept in the local journal (GetExecutionHistory), not delivered to CloudWatch' },
+      Policies: { ignored: IAM },
+      Role: { ignored: IAM },
+      PermissionsBoundary: { ignored: IAM },
+      Tags: { ignored: DESCRIPTION },
+    },
+  },
+  'AWS::DynamoDB::Table': {
+    properties: {
+      KeySchema: { runs: 'the dynalite table\'s keys' },
+      AttributeDefinitions: { runs: 'the dynalite table\'s key types' },
+      BillingMode: { ignored: 'capacity is not limited locally' },
+      ProvisionedThroughput: { ignored: 'capacity is not limited locally' },
+      PointInTimeRecoverySpecification: { ignored: 'backups have no local meaning; --fresh starts empty' },
+      SSESpecification: { ignored: 'encryption at rest: local data is plain files under the state dir' },
+      DeletionProtectionEnabled: { ignored: 'the local table is only deleted by --fresh' },
+      Tags: { ignored: DESCRIPTION },
+    },
+  },
+  'AWS::S3::Bucket': {
+    properties: {
+      BucketEncryption: { ignored: 'encryption at rest: local objects are plain files under the state dir' },
+      PublicAccessBlockConfiguration: { ignored: 's3rver has no public access and no ACLs; only the local credentials reach it' },
+      OwnershipControls: { ignored: 's3rver has no ACLs' },
+      VersioningConfiguration: { notEmulated: 's3rver keeps one version of each key: an overwrite replaces it, and version ids are not available' },
+      LifecycleConfiguration: { ignored: 'expiry runs over days on AWS; local objects stay until --fresh' },
+      Tags: { ignored: DESCRIPTION },
+    },
+  },
+  'AWS::SNS::Topic': { notEmulated: 'no local SNS: nothing published to the topic is delivered, and a function\'s Publish fails' },
+  'AWS::Events::Rule': { notEmulated: 'no local EventBridge: the rule never matches, so its targets are never invoked' },
+  'AWS::SQS::Queue': { notEmulated: 'no local SQS: nothing is queued, and a function\'s SendMessage fails' },
+  'AWS::S3::BucketPolicy': { ignored: IAM },
+  'AWS::SNS::TopicPolicy': { ignored: IAM },
+  'AWS::Lambda::Permission': { ignored: IAM },
+  'AWS::IAM::Role': { ignored: IAM },
+  'AWS::IAM::Policy': { ignored: IAM },
+  'AWS::IAM::ManagedPolicy': { ignored: IAM },
+  'AWS::CloudWatch::Alarm': { ignored: MONITORING },
+  'AWS::CloudWatch::CompositeAlarm': { ignored: MONITORING },
+  'AWS::CloudWatch::Dashboard': { ignored: 'no CloudWatch metrics locally' },
+  'AWS::Logs::LogGroup': { ignored: 'logs are printed to the runtime\'s output' },
+  'AWS::SNS::Subscription': { ignored: 'delivered by its topic, which is reported on its own' },
+};
+
+/** Which resource type each Globals section applies to. */
+const GLOBALS: Record<string, string> = { Function: 'AWS::Serverless::Function', Api: 'AWS::Serverless::Api' };
+
+const DEFAULT_REASON = {
+  resource: 'the local runtime has no emulation for this resource type: it is not created, and nothing it would do happens',
+  property: 'the local runtime does not apply this property',
+  item: (noun: string, type: string) => `the local runtime does not run ${type} ${noun}s: nothing is triggered by it`,
+};
+
+interface Finding {
+  what: string;
+  reason: string;
+  ignored: boolean;
+}
+
+/** Checks one property value against its coverage, returning what is not run or ignored. */
+function checkValue(path: string, value: unknown, coverage: Coverage, evaluate: (value: unknown) => unknown): Finding[] {
+  if ('ignored' in coverage) return [{ what: path, reason: coverage.ignored, ignored: true }];
+  if ('notEmulated' in coverage) return [{ what: path, reason: coverage.notEmulated, ignored: false }];
+  if ('runs' in coverage) {
+    if (!coverage.accepts || coverage.accepts(evaluate(value))) return [];
+    return [{ what: path, reason: coverage.otherwise ?? DEFAULT_REASON.property, ignored: false }];
+  }
+  if ('properties' in coverage) {
+    const items = Array.isArray(value) ? value.map((item, index) => [`${path}[${String(index)}]`, item] as const) : [[path, value] as const];
+    return items.flatMap(([itemPath, item]) =>
+      isObject(item) ? checkProperties(itemPath, item, coverage.properties, evaluate) : [{ what: itemPath, reason: coverage.otherwise ?? DEFAULT_REASON.property, ignored: false }],
+    );
+  }
+  if (!isObject(value)) return [{ what: path, reason: DEFAULT_REASON.property, ignored: false }];
+  if ('each' in coverage) return Object.entries(value).flatMap(([key, item]) => checkValue(`${path}.${key}`, item, coverage.each, evaluate));
+  return Object.entries(value).flatMap(([name, item]) => {
+    const type = isObject(item) ? String(item.Type) : 'unknown';
+    const itemPath = `${path}.${name} (${type})`;
+    const properties = coverage.byType[type];
+    if (!properties) return [{ what: itemPath, reason: DEFAULT_REASON.item(coverage.noun, type), ignored: false }];
+    const props = isObject(item) && isObject(item.Properties) ? item.Properties : {};
+    return checkProperties(itemPath, props, properties, evaluate);
+  });
+}
+
+function checkProperties(path: string, props: Record<string, unknown>, coverage: Record<string, Coverage>, evaluate: (value: unknown) => unknown): Finding[] {
+  return Object.entries(props).flatMap(([key, value]) => {
+    const childPath = path ? `${path}.${key}` : key;
+    const child = coverage[key];
+    return child ? checkValue(childPath, value, child, evaluate) : [{ what: childPath, reason: DEFAULT_REASON.property, ignored: false }];
+  });
+}
+
+/**
+ * What of the template the runtime does not run. Each resource whose Condition holds is checked,
+ * and each Globals section as written (not once per function it applies to).
+ */
+export function assessCoverage(source: TemplateSource, registry: Record<string, ResourceCoverage> = EMULATION_COVERAGE): CoverageReport {
+  const report: CoverageReport = { notEmulated: [], ignored: [] };
+  // Only values that `accepts` inspects are resolved (e.g. a Type given with !If); one that cannot be is judged as written.
+  const evaluate = (value: unknown): unknown => {
+    try {
+      return resolve(value, source.context);
+    } catch {
+      return value;
+    }
+  };
+  const add = (resource: string, type: string, findings: Finding[]) => {
+    for (const { what, reason, ignored } of findings) (ignored ? report.ignored : report.notEmulated).push({ resource, type, what, reason });
+  };
+  const { resources, globals } = source.all();
+  for (const [section, props] of Object.entries(globals)) {
+    const type = GLOBALS[section];
+    const coverage = type ? registry[type] : undefined;
+    const resource = `Globals.${section}`;
+    if (!type || !coverage) add(resource, type ?? section, [{ what: 'resource', reason: 'the local runtime does not apply this Globals section', ignored: false }]);
+    else if (!('properties' in coverage)) add(resource, type, [wholeResource(coverage)]);
+    else add(resource, type, checkProperties('', props, coverage.properties, evaluate));
+  }
+  for (const [logicalId, resource] of resources) add(logicalId, resource.Type, checkResource(resource, registry, evaluate));
+  return report;
+}
+
+function wholeResource(coverage: { ignored: string } | { notEmulated: string }): Finding {
+  return 'ignored' in coverage ? { what: 'resource', reason: coverage.ignored, ignored: true } : { what: 'resource', reason: coverage.notEmulated, ignored: false };
+}
+
+function checkResource(resource: RawResource, registry: Record<string, ResourceCoverage>, evaluate: (value: unknown) => unknown): Finding[] {
+  const coverage = registry[resource.Type];
+  if (!coverage) return [{ what: 'resource', reason: DEFAULT_REASON.resource, ignored: false }];
+  if (!('properties' in coverage)) return [wholeResource(coverage)];
+  return checkProperties('', resource.Properties ?? {}, coverage.properties, evaluate);
+}
+
+/** Opens the template and assesses it (parameters and conditions as the runtime resolves them). */
+export function templateCoverage(options: LoadOptions, registry?: Record<string, ResourceCoverage>): CoverageReport {
+  return assessCoverage(openTemplate(options), registry);
+}
+
+/** One line per item, as the banner warns and --strict refuses. */
+export function describeItem(item: CoverageItem): string {
+  return `${item.resource} (${item.type})${item.what === 'resource' ? '' : ` ${item.what}`}: ${item.reason}`;
+}
+
+/** --strict: refuses a template with anything not emulated, listing it all. */
+export function assertFullyEmulated(report: CoverageReport): void {
+  if (report.notEmulated.length === 0) return;
+  throw new Error(
+    `--strict: the template uses ${String(report.notEmulated.length)} thing(s) the local runtime does not emulate:\n` +
+      report.notEmulated.map((item) => `  - ${describeItem(item)}`).join('\n') +
+      '\nRemove them, run without --strict (they are then warnings), or add their emulation (local/template/emulation-coverage.ts).',
+  );
+}
