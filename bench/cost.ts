@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { startDynamo } from '../tests/support/dynalite';
 import { newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
-import { orderRequest } from '../tests/support/orders';
+import { orderRecord, orderRequest } from '../tests/support/orders';
+import { OrderWorkflowHarness } from '../tests/support/state-machine';
 import { markdownTable, progress, writeResults } from '../tests/support/report';
 import { RuntimeClients } from '../tests/support/runtime-clients';
 import { localTemplate } from '../tests/support/template';
 import type { MeterReading } from '../local/storage/metering-proxy';
+import { type PathFeed, changeFeedCost, pathFeed } from './lib/change-feed-cost';
 import { RuntimeDriver } from './lib/runtime-driver';
 
 /*
@@ -92,9 +95,27 @@ async function meter(lambdaEndpoint: string, reset = false): Promise<{ dynamodb:
 
 const perMillion = (usdPerOrder: number) => Math.round(usdPerOrder * 1e6 * 100) / 100;
 
+/** Each mix path's writes to the orders table, recorded on the real ASL (dynalite, in process): the stream records and domain events it yields. */
+async function changeFeeds(): Promise<PathFeed[]> {
+  const dynamo = await startDynamo();
+  try {
+    const feeds: PathFeed[] = [];
+    for (const entry of MIX) {
+      const harness = new OrderWorkflowHarness(dynamo);
+      await harness.run(orderRecord(entry.request()));
+      feeds.push(pathFeed(entry.kind, entry.share, harness.recording.changes));
+    }
+    return feeds;
+  } finally {
+    await dynamo.close();
+  }
+}
+
 async function main(): Promise<void> {
   const template = localTemplate();
   const functions = new Map(template.functions.map((fn) => [fn.logicalId, fn]));
+  progress('recording each path\'s orders-table writes for the change feed');
+  const feeds = await changeFeeds();
   let output = '';
   const driverRef: { current?: RuntimeDriver } = {};
   progress(`starting the runtime with --meter; ${String(ORDERS)} orders at concurrency ${String(CONCURRENCY)}`);
@@ -261,6 +282,23 @@ async function main(): Promise<void> {
         '- Lambda, DynamoDB, S3, logs and API Gateway cost the same either way.',
       ].join('\n'),
     );
+    const publisherFn = functions.get('PublishOrderChangesFunction');
+    const feed = changeFeedCost(feeds, price, assume, { memoryMb: publisherFn?.memoryMb ?? 256, arm: publisherFn?.architecture === 'arm64' });
+    const feedTotal = feed.lines.reduce((sum, line) => sum + line.usd, 0);
+    console.log('\n## Change feed, domain events and WebSocket push: added cost per 1M orders (not in the totals above)\n');
+    console.log(
+      markdownTable(
+        ['path', 'share', 'stream records (orders-table writes)', 'domain events'],
+        feeds.map((path) => [path.kind, `${String(path.share * 100)}%`, path.streamRecords, `${String(path.events.length)}: ${path.events.map((event) => event.detailType).join(', ')}`]),
+      ),
+    );
+    console.log(`\nPer order in this mix: ${feed.streamRecordsPerOrder.toFixed(2)} stream records, ${feed.eventsPerOrder.toFixed(2)} events of ${feed.meanEventBytes.toFixed(0)} bytes on average.\n`);
+    console.log(
+      markdownTable(
+        ['service', 'per order', '$/1M orders'],
+        [...feed.lines.map((line) => [line.service, line.usage, perMillion(line.usd).toFixed(2)]), ['**Added total**', '', `**${perMillion(feedTotal).toFixed(2)}**`]],
+      ),
+    );
     const path = writeResults('cost', {
       orders: n,
       mix: MIX.map(({ kind, share }) => ({ kind, share })),
@@ -275,6 +313,13 @@ async function main(): Promise<void> {
       simulatorPerMillion: perMillion(simulator.usd),
       statusReadsPerMillion: perMillion(statusRead * STATUS_READS),
       targetPerMillion: TARGET_USD,
+      changeFeed: {
+        paths: feeds.map((entry) => ({ kind: entry.kind, streamRecords: entry.streamRecords, events: entry.events.map((event) => event.detailType) })),
+        streamRecordsPerOrder: feed.streamRecordsPerOrder,
+        eventsPerOrder: feed.eventsPerOrder,
+        perMillion: Object.fromEntries(feed.lines.map((line) => [line.service, perMillion(line.usd)])),
+        addedTotalPerMillion: perMillion(feedTotal),
+      },
     });
     progress(`wrote ${path}`);
   } finally {

@@ -17,6 +17,7 @@ import { voidPayment } from '../../functions/void-payment/void-payment';
 import { LambdaFunctionError } from '../../local/stepfunctions/stepfunctions-service';
 import { type LocalDynamo, TABLE_NAMES } from './dynalite';
 import { MemoryReceiptStore, RecordingMetrics } from './fakes';
+import { RecordingOrderRepository } from './recording-orders';
 import { resolvedDefinition } from './template';
 
 type Execution = ReturnType<StateMachine['run']>;
@@ -66,15 +67,20 @@ export class OrderWorkflowHarness {
   readonly metrics = new RecordingMetrics();
   /** When true, Create Shipment books with the carrier and then fails permanently (an ambiguous outcome). */
   failAfterBooking = false;
+  /** When set, Cancel Shipment throws it (a compensation that fails). */
+  cancelFailsWith: Error | undefined;
+  /** Every write the steps made, as the orders table's stream would deliver it (tests/support/recording-orders.ts). */
+  readonly recording: RecordingOrderRepository;
   private readonly machine = new StateMachine(resolvedDefinition() as unknown as StateMachineDefinition);
 
   constructor(dynamo: LocalDynamo) {
     this.orders = new DynamoDbOrderRepository(dynamo.documentClient, TABLE_NAMES.OrdersTable ?? 'orders');
+    this.recording = new RecordingOrderRepository(this.orders);
     this.ledger = new DynamoDbSimulatorLedger(dynamo.documentClient, TABLE_NAMES.SimulatorLedgerTable ?? 'simulator-ledger');
   }
 
   private handlers(): Record<StepName, (input: JsonValue) => Promise<JsonValue>> {
-    const base = { orders: this.orders, now: () => new Date() };
+    const base = { orders: this.recording, now: () => new Date() };
     const payments = new PaymentSimulator(this.ledger);
     const simulator = new ShippingSimulator(this.ledger);
     const shipping: ShippingProvider = {
@@ -83,7 +89,7 @@ export class OrderWorkflowHarness {
         if (this.failAfterBooking) throw new BookingLost('The carrier booked the shipment but the confirmation was lost');
         return shipment;
       },
-      cancelShipment: (request) => simulator.cancelShipment(request),
+      cancelShipment: (request) => (this.cancelFailsWith ? Promise.reject(this.cancelFailsWith) : simulator.cancelShipment(request)),
     };
     return {
       'Authorize Payment': lambdaInvoke((event) => authorizePayment({ ...base, payments, metrics: this.metrics }, event)),
@@ -98,7 +104,7 @@ export class OrderWorkflowHarness {
 
   /** Stores the order, runs its execution to the end, and returns what happened. */
   async run(order: OrderRecord): Promise<ExecutionOutcome & { order: OrderRecord }> {
-    await this.orders.create(order);
+    await this.recording.create(order);
     const outcome = await this.execute({ orderId: order.orderId });
     if (!outcome.order) throw new Error('order vanished');
     return { ...outcome, order: outcome.order };

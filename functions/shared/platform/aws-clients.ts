@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -12,6 +13,7 @@ import { tracer } from './tracing';
 let documentClient: DynamoDBDocumentClient | undefined;
 let s3Client: S3Client | undefined;
 let sfnClient: SFNClient | undefined;
+let eventBridgeClient: EventBridgeClient | undefined;
 
 /** The DynamoDB document client, with `undefined` values removed on write. */
 export function dynamoDb(): DynamoDBDocumentClient {
@@ -33,4 +35,10 @@ export function s3(): S3Client {
 export function stepFunctions(): SFNClient {
   sfnClient ??= tracer.captureAWSv3Client(new SFNClient({}));
   return sfnClient;
+}
+
+/** The EventBridge client (endpoint from AWS_ENDPOINT_URL_EVENTBRIDGE when set). */
+export function eventBridge(): EventBridgeClient {
+  eventBridgeClient ??= tracer.captureAWSv3Client(new EventBridgeClient({}));
+  return eventBridgeClient;
 }
