@@ -6,6 +6,8 @@ export interface LocalEndpoints {
   s3: string;
   dynamodb: string;
   lambda: string;
+  eventbridge: string;
+  sqs: string;
 }
 
 /**
@@ -24,6 +26,8 @@ export function localFunctionEnvironment(endpoints: LocalEndpoints, region: stri
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_SFN: endpoints.sfn,
     AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     // s3rver stores the aws-chunked framing of checksummed uploads inside the object.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     S3_FORCE_PATH_STYLE: 'true',
