@@ -67,7 +67,9 @@ export interface RuntimeInfo {
   apiKeys: LocalApiKey[];
   /** The operator console and storefront page. */
   consoleUrl: string;
-  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string; eventbridge: string; sqs: string; events: string };
+  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string; eventbridge: string; sqs: string };
+  /** GET: the events put on the buses, with the rules each matched (on the Lambda endpoint). */
+  eventsUrl: string;
   /** Event bus names (custom and default). */
   eventBuses: string[];
   /** Queue URLs by logical id, as the local SQS endpoint serves them. */
@@ -233,7 +235,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     lambda: httpUrl(local, lambdaPort),
     eventbridge: httpUrl(local, eventsPort),
     sqs: httpUrl(local, sqsPort),
-    events: `${httpUrl(local, lambdaPort)}/_local/events`,
   };
   const dynamodbPort = streams.port;
 
@@ -327,6 +328,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     stateMachines: Object.fromEntries(template.stateMachines.map((machine) => [machine.logicalId, machine.arn])),
     tables: Object.fromEntries(template.tables.map((table) => [table.logicalId, table.name])),
     buckets: Object.fromEntries(template.buckets.map((bucket) => [bucket.logicalId, bucket.name])),
+    eventsUrl: `${endpoints.lambda}/_local/events`,
     eventBuses: events.busNames(),
     queues: sqs.urls(),
     streams: Object.fromEntries(template.tables.flatMap((table) => (table.stream ? [[table.logicalId, table.stream.arn]] : []))),

@@ -248,7 +248,7 @@ describe('EventBridge and SQS', () => {
     expect(readLines<{ detail: { orderId?: string } }>('events.jsonl').flatMap((event) => (event.detail.orderId ? [event.detail.orderId] : []))).toEqual(['o-1']);
     const archived = readFileSync(join(stateDir, 'data', 'eventbridge', 'archives', 'BusArchive.jsonl'), 'utf8');
     for (const id of ['o-1', 'o-2', 'o-3', 'o-4']) expect(archived).toContain(`"orderId":"${id}"`);
-    const listed = (await (await fetch(runtime.info.endpoints.events)).json()) as { events: { bus: string; event: { id: string }; rules: string[] }[] };
+    const listed = (await (await fetch(runtime.info.eventsUrl)).json()) as { events: { bus: string; event: { id: string }; rules: string[] }[] };
     const mine = listed.events.filter((seen) => put.Entries?.some((entry) => entry.EventId === seen.event.id));
     expect(mine.map((seen) => seen.rules)).toEqual([
       ['NotEmulatedTarget', 'ListenerFunction.Placed'], ['NotEmulatedTarget'], ['OrderFailedToQueue', 'NotEmulatedTarget'], ['NotEmulatedTarget'],
