@@ -7,7 +7,7 @@ import { loadConfig, startRuntime } from './runtime';
  * Options: --fresh (start with empty data), --meter (count store requests and capacity
  * units at GET /_local/meter on the Lambda endpoint, for npm run cost), --cpu-prof (profiles of every thread into
  * <state-dir>/profiles/<time>/ on stop), --port-api, --port-lambda, --port-sfn,
- * --port-dynamodb, --port-s3, --port-console, --port-eventbridge, --port-sqs (0 picks a free port), --state-dir, --host (the
+ * --port-dynamodb, --port-s3, --port-console, --port-eventbridge, --port-sqs, --port-dynamodb-streams (0 picks a free port), --state-dir, --host (the
  * bind address of every endpoint; default 127.0.0.1, 0.0.0.0 lets sam local containers on Linux in).
  */
 const ROOT = join(__dirname, '..');
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'port-console': { type: 'string' },
     'port-eventbridge': { type: 'string' },
     'port-sqs': { type: 'string' },
+    'port-dynamodb-streams': { type: 'string' },
     'state-dir': { type: 'string' },
     host: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -34,7 +35,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--port-eventbridge N] [--port-sqs N] [--state-dir DIR] [--host ADDRESS]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--port-eventbridge N] [--port-sqs N] [--port-dynamodb-streams N] [--state-dir DIR] [--host ADDRESS]');
   process.exit(0);
 }
 
@@ -72,6 +73,7 @@ config.ports = {
   console: port(values['port-console'], config.ports.console, 'port-console'),
   eventbridge: port(values['port-eventbridge'], config.ports.eventbridge, 'port-eventbridge'),
   sqs: port(values['port-sqs'], config.ports.sqs, 'port-sqs'),
+  dynamodbstreams: port(values['port-dynamodb-streams'], config.ports.dynamodbstreams, 'port-dynamodb-streams'),
 };
 
 // Lines are gathered and written once per turn of the event loop: stdout is synchronous for
@@ -134,6 +136,7 @@ startRuntime({
         `  DynamoDB       ${info.endpoints.dynamodb}`,
         `  S3             ${info.endpoints.s3}`,
         `  EventBridge    ${info.endpoints.eventbridge}  (buses: ${info.eventBuses.join(', ')}; events put: ${info.eventsUrl})`,
+        `  DDB Streams    ${info.endpoints.dynamodbstreams}${Object.keys(info.streams).length > 0 ? `  (tables: ${Object.keys(info.streams).join(', ')})` : ''}`,
         `  SQS            ${info.endpoints.sqs}${Object.keys(info.queues).length > 0 ? `  (queues: ${Object.keys(info.queues).join(', ')})` : ''}`,
         ...info.streamsAndEventsNotEmulated.map((line) => `  warning        not emulated: ${line}`),
         `  Functions      ${String(info.functions.length)}; state machines: ${Object.keys(info.stateMachines).join(', ')}`,

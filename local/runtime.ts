@@ -22,13 +22,14 @@ import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { MeteringProxy } from './storage/metering-proxy';
 import { OutageProxy } from './storage/outage-proxy';
 import { type RunningStore, localCredentials, startDynamoDb, startS3 } from './storage/storage';
+import { streamsEndpoint } from './streams/streams-endpoint';
 import { startStreams } from './streams/streams';
 import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
 import { assertTemplateTranslates } from './template/sam-translator-check';
 
 export interface RuntimeConfig {
   apiKeys: LocalApiKey[];
-  ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number; eventbridge: number; sqs: number };
+  ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number; eventbridge: number; sqs: number; dynamodbstreams: number };
   region: string;
   maxRunningExecutions: number;
   /** Per function without ReservedConcurrentExecutions. */
@@ -67,7 +68,7 @@ export interface RuntimeInfo {
   apiKeys: LocalApiKey[];
   /** The operator console and storefront page. */
   consoleUrl: string;
-  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string; eventbridge: string; sqs: string };
+  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string; eventbridge: string; sqs: string; dynamodbstreams: string };
   /** GET: the events put on the buses, with the rules each matched (on the Lambda endpoint). */
   eventsUrl: string;
   /** Event bus names (custom and default). */
@@ -197,13 +198,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const lambdaServer = createServer();
   const eventsServer = createServer();
   const sqsServer = createServer();
+  const streamsServer = createServer();
   const apiServer = createServer();
   const consoleServer = createServer();
-  const [sfnPort, lambdaPort, eventsPort, sqsPort] = await Promise.all([
+  const [sfnPort, lambdaPort, eventsPort, sqsPort, streamsPort] = await Promise.all([
     listen(sfnServer, config.ports.stepfunctions, host),
     listen(lambdaServer, config.ports.lambda, host),
     listen(eventsServer, config.ports.eventbridge, host),
     listen(sqsServer, config.ports.sqs, host),
+    listen(streamsServer, config.ports.dynamodbstreams, host),
   ]);
   const sqs = new SqsService(template.queues, join(dataDir, 'sqs'), httpUrl(local, sqsPort));
   const sendToQueue = (queueArn: string, body: string) => Promise.resolve(void sqs.send(queueArn, body));
@@ -235,6 +238,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     lambda: httpUrl(local, lambdaPort),
     eventbridge: httpUrl(local, eventsPort),
     sqs: httpUrl(local, sqsPort),
+    dynamodbstreams: httpUrl(local, streamsPort),
   };
   const dynamodbPort = streams.port;
 
@@ -297,6 +301,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const recentEvents = recentEventsEndpoint(events);
   eventsServer.on('request', guard(eventBridgeEndpoint(events)));
   sqsServer.on('request', guard(sqsEndpoint(sqs)));
+  streamsServer.on('request', guard(streamsEndpoint(streams.logs, template.tables)));
   lambdaServer.on(
     'request',
     guard((request, response) => {
@@ -369,7 +374,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         const left = await sfn.drain(10_000);
         if (left > 0) log(`${String(left)} execution(s) still running; they resume on the next start`);
         sfn.suspendRunning();
-        await Promise.all([close(sfnServer), close(lambdaServer), close(eventsServer), sfn.close()]);
+        await Promise.all([close(sfnServer), close(lambdaServer), close(eventsServer), close(streamsServer), sfn.close()]);
         // The mappings finish their batch in flight (and checkpoint it) while the functions still run.
         await Promise.all([streams.stop(), events.drain()]);
         sqs.close();

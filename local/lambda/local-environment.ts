@@ -8,6 +8,7 @@ export interface LocalEndpoints {
   lambda: string;
   eventbridge: string;
   sqs: string;
+  dynamodbstreams: string;
 }
 
 /**
@@ -28,6 +29,7 @@ export function localFunctionEnvironment(endpoints: LocalEndpoints, region: stri
     AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: endpoints.dynamodbstreams,
     // s3rver stores the aws-chunked framing of checksummed uploads inside the object.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     S3_FORCE_PATH_STYLE: 'true',

@@ -37,7 +37,7 @@ let events: EventBridgeClient;
 
 async function start(): Promise<void> {
   const config = loadConfig(join(ROOT, 'local', 'config.json'));
-  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0 };
+  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0 };
   runtime = await startRuntime({ rootDir: ROOT, templatePath: TEMPLATE, stateDir, fresh: false, config, parameterOverrides: { OutDir: outDir }, log: (line) => lines.push(line) });
   const { info } = runtime;
   const common = { region: info.region, credentials: info.credentials };
@@ -125,6 +125,16 @@ describe('DynamoDB Streams from dynalite writes', () => {
       expect(Math.abs((record.dynamodb?.ApproximateCreationDateTime ?? 0) - Date.now() / 1000)).toBeLessThan(120);
     }
     expect(runtime.info.streams.ItemsTable).toBe(`arn:aws:dynamodb:us-east-1:000000000000:table/${TableName}/stream/1970-01-01T00:00:00.000`);
+  });
+
+  it('keeps concurrent writes to one item in the order they took effect, each record chaining old image to new', async () => {
+    const TableName = tableName();
+    await Promise.all(Array.from({ length: 20 }, () =>
+      dynamodb.send(new UpdateItemCommand({ TableName, Key: { id: { S: 'g1' } }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } } }))));
+    const records = await deliveredFor('g1', 20);
+    expect(records.map((record) => [record.dynamodb?.OldImage?.n?.N, record.dynamodb?.NewImage?.n?.N])).toEqual(
+      Array.from({ length: 20 }, (_, index) => [index === 0 ? undefined : String(index), String(index + 1)]),
+    );
   });
 
   it('gives a KEYS_ONLY stream the keys alone, from LATEST', async () => {
@@ -280,7 +290,7 @@ describe('EventBridge and SQS', () => {
   });
 
   const python = '/work/samvenv/bin/python';
-  (existsSync(python) ? it : it.skip)('serves boto3 too (SQS send/receive and EventBridge put_events)', async () => {
+  (existsSync(python) ? it : it.skip)('serves boto3 too (SQS send/receive, EventBridge put_events, DynamoDB Streams get_records)', async () => {
     const { info } = runtime;
     const script = `
 import boto3, json, sys
@@ -291,10 +301,15 @@ got = sqs.receive_message(QueueUrl=sys.argv[3], WaitTimeSeconds=5)['Messages'][0
 sqs.delete_message(QueueUrl=sys.argv[3], ReceiptHandle=got['ReceiptHandle'])
 ev = boto3.client('events', endpoint_url=sys.argv[2], **kw)
 out = ev.put_events(Entries=[{'EventBusName': 'fixture-bus', 'Source': 'fixture', 'DetailType': 'Boto', 'Detail': '{}'}])
-print(json.dumps({'body': got['Body'], 'failed': out['FailedEntryCount']}))
+streams = boto3.client('dynamodbstreams', endpoint_url=sys.argv[4], **kw)
+arn = streams.list_streams(TableName=sys.argv[5])['Streams'][0]['StreamArn']
+shard = streams.describe_stream(StreamArn=arn)['StreamDescription']['Shards'][0]['ShardId']
+iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType='TRIM_HORIZON')['ShardIterator']
+first = streams.get_records(ShardIterator=iterator, Limit=2)['Records']
+print(json.dumps({'body': got['Body'], 'failed': out['FailedEntryCount'], 'arn': arn, 'first': [[r['eventName'], r['dynamodb']['Keys']['id']['S']] for r in first]}))
 `;
     // Asynchronously: the runtime serving boto3 runs in this process.
-    const { stdout } = await promisify(execFile)(python, ['-c', script, info.endpoints.sqs, info.endpoints.eventbridge, info.queues.FailureQueue ?? ''], { encoding: 'utf8', timeout: 60_000 });
-    expect(JSON.parse(stdout)).toEqual({ body: 'from boto3', failed: 0 });
+    const { stdout } = await promisify(execFile)(python, ['-c', script, info.endpoints.sqs, info.endpoints.eventbridge, info.queues.FailureQueue ?? '', info.endpoints.dynamodbstreams, info.tables.ItemsTable ?? ''], { encoding: 'utf8', timeout: 60_000 });
+    expect(JSON.parse(stdout)).toEqual({ body: 'from boto3', failed: 0, arn: info.streams.ItemsTable, first: [['INSERT', 'a1'], ['MODIFY', 'a1']] });
   });
 });
