@@ -16,6 +16,7 @@ import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
 import { allowedHostNames, hostRefusal, refuseHost } from './request-gate';
 import { sqsEndpoint } from './sqs/sqs-endpoint';
+import { SqsMapping } from './sqs/sqs-mapping';
 import { SqsService } from './sqs/sqs-service';
 import { StepFunctionsApi } from './stepfunctions/api';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
@@ -267,7 +268,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     sendToQueue,
     log,
   });
-  const notEmulated = [...streams.notEmulated, ...events.notEmulated()];
+  const queueMappings = template.queueMappings.map((mapping) => new SqsMapping(mapping, sqs, lambda, { region: config.region, log }));
+  const notEmulated = [
+    ...streams.notEmulated,
+    ...events.notEmulated(),
+    ...template.queueMappings.flatMap((mapping) => mapping.notEmulated.map((property) => `${mapping.id}: ${property} is not emulated`)),
+  ];
   for (const line of notEmulated) log(`warning: not emulated: ${line}`);
   const sfn = new StepFunctionsService(template.stateMachines, lambda, {
     journalDir: join(dataDir, 'executions'),
@@ -321,6 +327,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const consolePort = await listen(consoleServer, config.ports.console, host);
   const resumedExecutions = sfn.resumeFromJournal();
   streams.startMappings();
+  for (const mapping of queueMappings) mapping.start();
 
   const info: RuntimeInfo = {
     apiUrl,
@@ -376,7 +383,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         sfn.suspendRunning();
         await Promise.all([close(sfnServer), close(lambdaServer), close(eventsServer), close(streamsServer), sfn.close()]);
         // The mappings finish their batch in flight (and checkpoint it) while the functions still run.
-        await Promise.all([streams.stop(), events.drain()]);
+        await Promise.all([streams.stop(), events.drain(), ...queueMappings.map((mapping) => mapping.stop())]);
         sqs.close();
         await close(sqsServer);
         await lambda.close();

@@ -144,6 +144,7 @@ export class SqsService {
   private receiveNow(queue: LocalSqsQueue, max: number, visibilityMs: number, withAttributes: boolean): Record<string, unknown>[] {
     const now = Date.now();
     queue.expire(now);
+    this.redrive(queue, now);
     const taken = queue.messages.filter((message) => message.visibleAt <= now).slice(0, max);
     for (const message of taken) {
       message.receiveCount += 1;
@@ -274,6 +275,23 @@ export class SqsService {
       default:
         throw new SqsError('UnsupportedOperation', `Operation ${operation} is not emulated locally (served: GetQueueUrl, ListQueues, SendMessage, SendMessageBatch, ReceiveMessage, DeleteMessage, DeleteMessageBatch, ChangeMessageVisibility, GetQueueAttributes, PurgeQueue)`, 'AWS.SimpleQueueService.UnsupportedOperation');
     }
+  }
+
+  /** RedrivePolicy: a message received maxReceiveCount times that is visible again moves to the dead-letter queue. */
+  private redrive(queue: LocalSqsQueue, now: number): void {
+    const policy = queue.queue.redrive;
+    if (!policy) return;
+    const dead = queue.messages.filter((message) => message.visibleAt <= now && message.receiveCount >= policy.maxReceiveCount);
+    if (dead.length === 0) return;
+    const name = policy.deadLetterTargetArn.split(':').at(-1);
+    const target = name === undefined ? undefined : this.queues.get(name);
+    // A dead-letter queue outside the template: the messages stay, as the runtime cannot hold them elsewhere.
+    if (!target) return;
+    queue.messages = queue.messages.filter((message) => !dead.includes(message));
+    for (const { receiptHandle: _handle, ...message } of dead) target.messages.push({ ...message, visibleAt: now });
+    queue.save();
+    target.save();
+    target.notify();
   }
 
   private deleteByHandle(queue: LocalSqsQueue, handle: unknown): void {

@@ -1,6 +1,6 @@
 import { type LocalApi, readApis } from './readers/apis';
 import { type LocalBucket, readBuckets } from './readers/buckets';
-import { type LocalStreamMapping, readStreamMappings } from './readers/event-sources';
+import { type LocalQueueMapping, type LocalStreamMapping, readQueueMappings, readStreamMappings } from './readers/event-sources';
 import { type LocalArchive, type LocalEventBus, type LocalRule, readArchives, readEventBuses, readRules } from './readers/events';
 import { type LocalQueue, readQueues } from './readers/queues';
 import { type LocalFunction, readFunctions } from './readers/functions';
@@ -17,7 +17,7 @@ import { type LoadOptions, openTemplate } from './readers/template-source';
 
 export type { LocalApi } from './readers/apis';
 export type { LocalBucket } from './readers/buckets';
-export type { LocalStreamMapping } from './readers/event-sources';
+export type { LocalQueueMapping, LocalStreamMapping } from './readers/event-sources';
 export type { LocalArchive, LocalEventBus, LocalRule, LocalRuleTarget } from './readers/events';
 export type { LocalQueue } from './readers/queues';
 export type { LocalApiRoute, LocalFunction } from './readers/functions';
@@ -35,6 +35,8 @@ export interface LocalTemplate {
   apis: LocalApi[];
   /** Functions' `Type: DynamoDB` events. */
   streamMappings: LocalStreamMapping[];
+  /** Functions' `Type: SQS` events. */
+  queueMappings: LocalQueueMapping[];
   queues: LocalQueue[];
   eventBuses: LocalEventBus[];
   rules: LocalRule[];
@@ -56,6 +58,7 @@ export function loadLocalTemplate(options: LoadOptions): LocalTemplate {
     stateMachines: readStateMachines(source),
     apis,
     streamMappings: readStreamMappings(source),
+    queueMappings: readQueueMappings(source),
     queues: readQueues(source),
     eventBuses: readEventBuses(source),
     rules: readRules(source),

@@ -282,6 +282,20 @@ describe('EventBridge and SQS', () => {
     await expect(sqs.send(new SendMessageCommand({ QueueUrl: `${QueueUrl}-missing`, MessageBody: 'x' }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
   });
 
+  it('runs a Type: SQS event source: handled messages are deleted, a reported failure comes back and then goes to the RedrivePolicy DLQ', async () => {
+    const QueueUrl = runtime.info.queues.WorkQueue ?? '';
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'ok-1' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'fail-1' }));
+    const handled = await waitFor('ok-1 handled', () => readLines<{ body: string; eventSource: string; eventSourceARN: string; attributes: { ApproximateReceiveCount: string } }>('sqs.jsonl').find((record) => record.body === 'ok-1'));
+    expect(handled).toMatchObject({ eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:local-WorkQueue', attributes: { ApproximateReceiveCount: '1' } });
+    // fail-1 is received twice (maxReceiveCount 2, 2 s visibility timeout), then moved to the DLQ.
+    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.info.queues.WorkDeadLetterQueue, WaitTimeSeconds: 20 }));
+    expect(dead.Messages?.map((message) => message.Body)).toEqual(['fail-1']);
+    expect(readLines<{ body: string }>('sqs.jsonl').map((record) => record.body)).toEqual(['ok-1']);
+    const work = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+    expect(work.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+  });
+
   it('refuses unsigned requests on the EventBridge and SQS endpoints', async () => {
     for (const url of [runtime.info.endpoints.eventbridge, runtime.info.endpoints.sqs]) {
       const response = await fetch(url, { method: 'POST', body: '{}', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' } });

@@ -31,6 +31,44 @@ const EMULATED = new Set([
   'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'DestinationConfig', 'Enabled', 'FilterCriteria', 'ParallelizationFactor',
 ]);
 
+/** A function's `Type: SQS` event: Lambda polling a queue. */
+export interface LocalQueueMapping {
+  id: string;
+  functionLogicalId: string;
+  queueArn: string;
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+  enabled: boolean;
+  filters: unknown[];
+  notEmulated: string[];
+}
+
+const SQS_EMULATED = new Set(['Queue', 'BatchSize', 'MaximumBatchingWindowInSeconds', 'FunctionResponseTypes', 'Enabled', 'FilterCriteria']);
+
+/** Every `Type: SQS` event of every AWS::Serverless::Function, resolved. */
+export function readQueueMappings(source: TemplateSource): LocalQueueMapping[] {
+  return source.ofType('AWS::Serverless::Function').flatMap(([functionLogicalId, resource]) => {
+    const events = resource.Properties?.Events;
+    return Object.entries(isObject(events) ? events : {}).flatMap(([eventName, event]) => {
+      if (!isObject(event) || event.Type !== 'SQS') return [];
+      const properties = resolve(event.Properties ?? {}, source.context) as Record<string, unknown>;
+      const filters = isObject(properties.FilterCriteria) && Array.isArray(properties.FilterCriteria.Filters) ? properties.FilterCriteria.Filters : [];
+      return [{
+        id: `${functionLogicalId}.${eventName}`,
+        functionLogicalId,
+        queueArn: text(properties.Queue),
+        batchSize: Number(properties.BatchSize ?? 10),
+        maximumBatchingWindowSeconds: Number(properties.MaximumBatchingWindowInSeconds ?? 0),
+        reportBatchItemFailures: Array.isArray(properties.FunctionResponseTypes) && properties.FunctionResponseTypes.includes('ReportBatchItemFailures'),
+        enabled: properties.Enabled !== false,
+        filters: filters.filter(isObject).map((filter) => JSON.parse(text(filter.Pattern)) as unknown),
+        notEmulated: Object.keys(properties).filter((key) => !SQS_EMULATED.has(key)),
+      }];
+    });
+  });
+}
+
 /** Every `Type: DynamoDB` event of every AWS::Serverless::Function (with Globals.Function), resolved. */
 export function readStreamMappings(source: TemplateSource): LocalStreamMapping[] {
   return source.ofType('AWS::Serverless::Function').flatMap(([functionLogicalId, resource]) => {

@@ -1,4 +1,6 @@
-import type { TemplateSource } from './template-source';
+import { text } from '../../text';
+import { resolve } from '../intrinsics';
+import { type TemplateSource, isObject } from './template-source';
 
 export interface LocalQueue {
   logicalId: string;
@@ -10,11 +12,16 @@ export interface LocalQueue {
   /** MessageRetentionPeriod (default 4 days). */
   retentionSeconds: number;
   fifo: boolean;
+  /** RedrivePolicy: after maxReceiveCount receives, a message moves to the dead-letter queue. */
+  redrive?: { deadLetterTargetArn: string; maxReceiveCount: number };
 }
 
 /** Each AWS::SQS::Queue, named as CloudFormation would (QueueName, else stack-prefixed). */
 export function readQueues(source: TemplateSource): LocalQueue[] {
-  return source.ofType('AWS::SQS::Queue').map(([logicalId, resource]) => ({
+  return source.ofType('AWS::SQS::Queue').map(([logicalId, resource]) => {
+    const redrive = resolve(resource.Properties?.RedrivePolicy ?? null, source.context);
+    const policy = typeof redrive === 'string' ? (JSON.parse(redrive) as unknown) : redrive;
+    return {
     logicalId,
     name: source.physical.queue(logicalId),
     arn: source.physical.queueArn(logicalId),
@@ -22,5 +29,7 @@ export function readQueues(source: TemplateSource): LocalQueue[] {
     visibilityTimeoutSeconds: Number(resource.Properties?.VisibilityTimeout ?? 30),
     retentionSeconds: Number(resource.Properties?.MessageRetentionPeriod ?? 345_600),
     fifo: resource.Properties?.FifoQueue === true || resource.Properties?.FifoQueue === 'true',
-  }));
+    ...(isObject(policy) ? { redrive: { deadLetterTargetArn: text(policy.deadLetterTargetArn), maxReceiveCount: Number(policy.maxReceiveCount) } } : {}),
+    };
+  });
 }
