@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ writes, delivered: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies.at(-1)?.toFixed(1) }));
   client.destroy();
   await runtime.stop();
+  for (const dir of [stateDir, outDir]) rmSync(dir, { recursive: true, force: true });
 }
 
 void main();

@@ -352,7 +352,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     resumedExecutions,
     host,
     parameterOverrides: options.parameterOverrides ?? {},
-    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: dynamodb.port, s3Port: s3.port, sfnPort }, host, config.apiKeys),
+    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: streams.port, s3Port: s3.port, sfnPort }, host, config.apiKeys),
   };
   // `kill -USR2 <pid>`: which V8 isolates hold what (the main thread's and each execution environment's heap).
   const logMemory = () => {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -54,7 +54,10 @@ async function stop(): Promise<void> {
 }
 
 beforeAll(start);
-afterAll(stop);
+afterAll(async () => {
+  await stop();
+  for (const dir of [stateDir, outDir]) rmSync(dir, { recursive: true, force: true });
+});
 
 function readLines<T>(file: string): T[] {
   const path = join(outDir, file);
