@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     ]);
     stores.push(dynamodb, s3);
     // The SDK adapters are built from the environment, as the deployed handlers build them; only the endpoints are new here.
-    Object.assign(process.env, localFunctionEnvironment({ dynamodb: dynamodb.endpoint, s3: s3.endpoint, sfn: '', lambda: '' }, region));
+    Object.assign(process.env, localFunctionEnvironment({ dynamodb: dynamodb.endpoint, s3: s3.endpoint, sfn: '', lambda: '', eventbridge: '', sqs: '', dynamodbstreams: '' }, region));
   }
   const adapters = mode === 'limit' ? memoryAdapters() : sdkAdapters();
   const [definition] = template.stateMachines;

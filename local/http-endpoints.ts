@@ -8,7 +8,7 @@ import type { LocalFunction } from './template/local-template';
 import { contentTypeRefusal, crossOriginRefusal, foreignOrigin, hasAwsCredentials, refuseJson } from './request-gate';
 import { SfnApiError, type StepFunctionsApi } from './stepfunctions/api';
 
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -19,7 +19,7 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
-function sendJson(response: ServerResponse, statusCode: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(response: ServerResponse, statusCode: number, body: unknown, headers: Record<string, string> = {}): void {
   response.writeHead(statusCode, { 'Content-Type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }
@@ -38,7 +38,7 @@ function lambdaError(response: ServerResponse, statusCode: number, type: string,
  * a foreign Origin, or no SigV4 credentials, answered as Lambda and Step Functions answer an
  * unsigned request (403 MissingAuthenticationTokenException). True when the request was refused.
  */
-function refusedUnsigned(request: IncomingMessage, response: ServerResponse, body: (type: string, message: string) => unknown): boolean {
+export function refusedUnsigned(request: IncomingMessage, response: ServerResponse, body: (type: string, message: string) => unknown): boolean {
   const foreign = foreignOrigin(request);
   const [type, message] = foreign
     ? ['AccessDeniedException', foreign]
@@ -203,7 +203,7 @@ export function stepFunctionsEndpoint(sfn: StepFunctionsApi) {
  * The local-only endpoints' refusal of what a web page could send: any request from another
  * origin (a GET to /_local/meter?reset=1 acts too), and a body that is not JSON. True when refused.
  */
-function refusedCrossSite(request: IncomingMessage, response: ServerResponse): boolean {
+export function refusedCrossSite(request: IncomingMessage, response: ServerResponse): boolean {
   const crossSite = crossOriginRefusal(request);
   if (crossSite) {
     refuseJson(response, 403, crossSite);

@@ -7,7 +7,7 @@ import { loadConfig, startRuntime } from './runtime';
  * Options: --fresh (start with empty data), --meter (count store requests and capacity
  * units at GET /_local/meter on the Lambda endpoint, for npm run cost), --cpu-prof (profiles of every thread into
  * <state-dir>/profiles/<time>/ on stop), --port-api, --port-lambda, --port-sfn,
- * --port-dynamodb, --port-s3, --port-console (0 picks a free port), --state-dir, --host (the
+ * --port-dynamodb, --port-s3, --port-console, --port-eventbridge, --port-sqs, --port-dynamodb-streams (0 picks a free port), --state-dir, --host (the
  * bind address of every endpoint; default 127.0.0.1, 0.0.0.0 lets sam local containers on Linux in),
  * --strict (refuse to start when the template uses anything the runtime does not emulate).
  */
@@ -26,6 +26,9 @@ const { values } = parseArgs({
     'port-dynamodb': { type: 'string' },
     'port-s3': { type: 'string' },
     'port-console': { type: 'string' },
+    'port-eventbridge': { type: 'string' },
+    'port-sqs': { type: 'string' },
+    'port-dynamodb-streams': { type: 'string' },
     'state-dir': { type: 'string' },
     host: { type: 'string' },
     strict: { type: 'boolean', default: false },
@@ -34,7 +37,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--state-dir DIR] [--host ADDRESS] [--strict]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--port-eventbridge N] [--port-sqs N] [--port-dynamodb-streams N] [--state-dir DIR] [--host ADDRESS] [--strict]');
   console.log('  --strict  refuse to start when the template uses a resource type, event source or property the runtime does not emulate');
   console.log('            (without it they are warnings; the list is in runtime.json, notEmulated)');
   process.exit(0);
@@ -72,6 +75,9 @@ config.ports = {
   dynamodb: port(values['port-dynamodb'], config.ports.dynamodb, 'port-dynamodb'),
   s3: port(values['port-s3'], config.ports.s3, 'port-s3'),
   console: port(values['port-console'], config.ports.console, 'port-console'),
+  eventbridge: port(values['port-eventbridge'], config.ports.eventbridge, 'port-eventbridge'),
+  sqs: port(values['port-sqs'], config.ports.sqs, 'port-sqs'),
+  dynamodbstreams: port(values['port-dynamodb-streams'], config.ports.dynamodbstreams, 'port-dynamodb-streams'),
 };
 
 // Lines are gathered and written once per turn of the event loop: stdout is synchronous for
@@ -134,6 +140,9 @@ startRuntime({
         `  Lambda         ${info.endpoints.lambda}`,
         `  DynamoDB       ${info.endpoints.dynamodb}`,
         `  S3             ${info.endpoints.s3}`,
+        `  EventBridge    ${info.endpoints.eventbridge}  (buses: ${info.eventBuses.join(', ')}; events put: ${info.eventsUrl})`,
+        `  DDB Streams    ${info.endpoints.dynamodbstreams}${Object.keys(info.streams).length > 0 ? `  (tables: ${Object.keys(info.streams).join(', ')})` : ''}`,
+        `  SQS            ${info.endpoints.sqs}${Object.keys(info.queues).length > 0 ? `  (queues: ${Object.keys(info.queues).join(', ')})` : ''}`,
         `  Functions      ${String(info.functions.length)}; state machines: ${Object.keys(info.stateMachines).join(', ')}`,
         info.resumedExecutions > 0 ? `  Resumed        ${String(info.resumedExecutions)} execution(s) from the journal` : '',
         ...(info.notEmulated.length > 0

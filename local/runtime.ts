@@ -6,6 +6,8 @@ import { getHeapStatistics } from 'node:v8';
 import { type ApiGateway as ApiGatewayType, ApiGateway } from './apigateway/api-gateway';
 import type { LocalApiKey } from './apigateway/api-key';
 import { buildConsoleAssets, consoleEndpoint } from './console/console-server';
+import { eventBridgeEndpoint, recentEventsEndpoint } from './eventbridge/eventbridge-endpoint';
+import { EventBridgeService } from './eventbridge/eventbridge-service';
 import { DEFAULT_HOST, connectHost, containerAccess, httpUrl, isLoopback, samLocalCommand, samLocalEnvVars } from './host-access';
 import { faultEndpoint, lambdaInvokeEndpoint, meterEndpoint, stepFunctionsEndpoint } from './http-endpoints';
 import { buildBootstrap, buildFunction, stopBuildService } from './lambda/build-functions';
@@ -13,18 +15,23 @@ import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
 import { allowedHostNames, hostRefusal, refuseHost } from './request-gate';
+import { sqsEndpoint } from './sqs/sqs-endpoint';
+import { SqsMapping } from './sqs/sqs-mapping';
+import { SqsService } from './sqs/sqs-service';
 import { StepFunctionsApi } from './stepfunctions/api';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { MeteringProxy } from './storage/metering-proxy';
 import { OutageProxy } from './storage/outage-proxy';
 import { type RunningStore, localCredentials, startDynamoDb, startS3 } from './storage/storage';
 import { type CoverageItem, assertFullyEmulated, describeItem, templateCoverage } from './template/emulation-coverage';
+import { streamsEndpoint } from './streams/streams-endpoint';
+import { startStreams } from './streams/streams';
 import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
 import { assertTemplateTranslates } from './template/sam-translator-check';
 
 export interface RuntimeConfig {
   apiKeys: LocalApiKey[];
-  ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number };
+  ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number; eventbridge: number; sqs: number; dynamodbstreams: number };
   region: string;
   maxRunningExecutions: number;
   /** Per function without ReservedConcurrentExecutions. */
@@ -65,7 +72,15 @@ export interface RuntimeInfo {
   apiKeys: LocalApiKey[];
   /** The operator console and storefront page. */
   consoleUrl: string;
-  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string };
+  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string; eventbridge: string; sqs: string; dynamodbstreams: string };
+  /** GET: the events put on the buses, with the rules each matched (on the Lambda endpoint). */
+  eventsUrl: string;
+  /** Event bus names (custom and default). */
+  eventBuses: string[];
+  /** Queue URLs by logical id, as the local SQS endpoint serves them. */
+  queues: Record<string, string>;
+  /** Stream ARNs by table logical id. */
+  streams: Record<string, string>;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   stateMachines: Record<string, string>;
@@ -177,7 +192,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
 
   const buildDir = join(options.stateDir, 'build');
   const [dynamodb, s3, bundles, bootstrap, consoleAssets] = await Promise.all([
-    startDynamoDb(join(dataDir, 'dynamodb'), { port: config.ports.dynamodb, host }, template.tables, config.region),
+    // The stream capture proxy (streams, transactions) takes DynamoDB's port, and dynalite goes behind it.
+    startDynamoDb(join(dataDir, 'dynamodb'), { port: 0, host }, template.tables, config.region),
     startS3(join(dataDir, 's3'), { port: config.ports.s3, host }, template.buckets),
     Promise.all(template.functions.map(async (fn) => [fn.logicalId, await buildFunction(fn, options.rootDir, buildDir)] as const)),
     buildBootstrap(options.rootDir, buildDir),
@@ -191,22 +207,58 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
 
   const sfnServer = createServer();
   const lambdaServer = createServer();
+  const eventsServer = createServer();
+  const sqsServer = createServer();
+  const streamsServer = createServer();
   const apiServer = createServer();
   const consoleServer = createServer();
-  const [sfnPort, lambdaPort] = await Promise.all([listen(sfnServer, config.ports.stepfunctions, host), listen(lambdaServer, config.ports.lambda, host)]);
+  const [sfnPort, lambdaPort, eventsPort, sqsPort, streamsPort] = await Promise.all([
+    listen(sfnServer, config.ports.stepfunctions, host),
+    listen(lambdaServer, config.ports.lambda, host),
+    listen(eventsServer, config.ports.eventbridge, host),
+    listen(sqsServer, config.ports.sqs, host),
+    listen(streamsServer, config.ports.dynamodbstreams, host),
+  ]);
+  const sqs = new SqsService(template.queues, join(dataDir, 'sqs'), httpUrl(local, sqsPort));
+  const sendToQueue = (queueArn: string, body: string) => Promise.resolve(void sqs.send(queueArn, body));
+  // The functions' LambdaService is created below (it needs the endpoints); the mappings start only once it exists.
+  const lambdaHolder: { lambda?: LambdaService } = {};
+  const lateInvoker = {
+    find: (name: string) => lambdaHolder.lambda?.find(name),
+    invoke: (name: string, event: unknown) => {
+      if (!lambdaHolder.lambda) throw new Error('Lambda is not started yet');
+      return lambdaHolder.lambda.invoke(name, event);
+    },
+  };
+  const streams = await startStreams({
+    tables: template.tables,
+    mappings: template.streamMappings,
+    dataDir,
+    region: config.region,
+    dynamodbPort: dynamodb.port,
+    dynamodbHost: local,
+    listen: { port: config.ports.dynamodb, host },
+    lambda: lateInvoker,
+    sendToQueue,
+    log,
+  });
   const endpoints = {
     sfn: httpUrl(local, sfnPort),
     s3: s3.endpoint,
-    dynamodb: dynamodb.endpoint,
+    dynamodb: httpUrl(local, streams.port),
     lambda: httpUrl(local, lambdaPort),
+    eventbridge: httpUrl(local, eventsPort),
+    sqs: httpUrl(local, sqsPort),
+    dynamodbstreams: httpUrl(local, streamsPort),
   };
+  const dynamodbPort = streams.port;
 
   if (options.faults && options.meter) throw new Error('--faults and --meter cannot be combined');
   const meters = options.meter
-    ? { dynamodb: new MeteringProxy('dynamodb', dynamodb.port, local), s3: new MeteringProxy('s3', s3.port, local) }
+    ? { dynamodb: new MeteringProxy('dynamodb', dynamodbPort, local), s3: new MeteringProxy('s3', s3.port, local) }
     : undefined;
   const proxies = options.faults
-    ? { dynamodb: new OutageProxy(dynamodb.port, local), s3: new OutageProxy(s3.port, local) }
+    ? { dynamodb: new OutageProxy(dynamodbPort, local), s3: new OutageProxy(s3.port, local) }
     : undefined;
   const front = proxies ?? meters;
   const functionEndpoints = front ? { ...endpoints, dynamodb: await front.dynamodb.start(), s3: await front.s3.start() } : endpoints;
@@ -218,6 +270,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
     log,
   });
+  lambdaHolder.lambda = lambda;
+  const events = new EventBridgeService(template.eventBuses, template.rules, template.archives, lambda, {
+    region: config.region,
+    accountId: template.accountId,
+    archiveDir: join(dataDir, 'eventbridge', 'archives'),
+    sendToQueue,
+    log,
+  });
+  const queueMappings = template.queueMappings.map((mapping) => new SqsMapping(mapping, sqs, lambda, { region: config.region, log }));
+  // The properties and targets that do not run are in the coverage report; these are what only the running services can tell.
+  for (const line of streams.unconnected) log(`warning: not emulated: ${line}`);
   const sfn = new StepFunctionsService(template.stateMachines, lambda, {
     journalDir: join(dataDir, 'executions'),
     maxRunning: config.maxRunningExecutions,
@@ -247,9 +310,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const invokeEndpoint = lambdaInvokeEndpoint(lambda);
   const faults = proxies ? faultEndpoint(lambda, proxies) : undefined;
   const meter = meters ? meterEndpoint(meters) : undefined;
+  const recentEvents = recentEventsEndpoint(events);
+  eventsServer.on('request', guard(eventBridgeEndpoint(events)));
+  sqsServer.on('request', guard(sqsEndpoint(sqs)));
+  streamsServer.on('request', guard(streamsEndpoint(streams.logs, template.tables)));
   lambdaServer.on(
     'request',
     guard((request, response) => {
+      if (request.url?.startsWith('/_local/events')) return recentEvents(request, response);
       if (faults && request.url?.startsWith('/_local/faults')) return faults(request, response);
       if (meter && request.url?.startsWith('/_local/meter')) return meter(request, response);
       return invokeEndpoint(request, response);
@@ -264,6 +332,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   consoleServer.on('request', guard(consoleEndpoint(sfnApi, consoleAssets, { apiUrl, storefrontKey: storefrontKey.value })));
   const consolePort = await listen(consoleServer, config.ports.console, host);
   const resumedExecutions = sfn.resumeFromJournal();
+  streams.startMappings();
+  for (const mapping of queueMappings) mapping.start();
 
   const info: RuntimeInfo = {
     apiUrl,
@@ -276,6 +346,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     stateMachines: Object.fromEntries(template.stateMachines.map((machine) => [machine.logicalId, machine.arn])),
     tables: Object.fromEntries(template.tables.map((table) => [table.logicalId, table.name])),
     buckets: Object.fromEntries(template.buckets.map((bucket) => [bucket.logicalId, bucket.name])),
+    eventsUrl: `${endpoints.lambda}/_local/events`,
+    eventBuses: events.busNames(),
+    queues: sqs.urls(),
+    streams: Object.fromEntries(template.tables.flatMap((table) => (table.stream ? [[table.logicalId, table.stream.arn]] : []))),
     functions: lambda.names(),
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -283,7 +357,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     resumedExecutions,
     host,
     parameterOverrides: options.parameterOverrides ?? {},
-    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: dynamodb.port, s3Port: s3.port, sfnPort }, host, config.apiKeys),
+    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: streams.port, s3Port: s3.port, sfnPort }, host, config.apiKeys),
     notEmulated: coverage.notEmulated,
     ignored: coverage.ignored,
   };
@@ -314,7 +388,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         const left = await sfn.drain(10_000);
         if (left > 0) log(`${String(left)} execution(s) still running; they resume on the next start`);
         sfn.suspendRunning();
-        await Promise.all([close(sfnServer), close(lambdaServer), sfn.close()]);
+        await Promise.all([close(sfnServer), close(lambdaServer), close(eventsServer), close(streamsServer), sfn.close()]);
+        // The mappings finish their batch in flight (and checkpoint it) while the functions still run.
+        await Promise.all([streams.stop(), events.drain(), ...queueMappings.map((mapping) => mapping.stop())]);
+        sqs.close();
+        await close(sqsServer);
         await lambda.close();
         await Promise.all([...stores.map((store) => store.close()), front?.dynamodb.close(), front?.s3.close()]);
         process.off('SIGUSR2', logMemory);

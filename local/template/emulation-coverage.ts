@@ -15,7 +15,7 @@ import { type LoadOptions, type RawResource, type TemplateSource, isObject, open
  *
  * To emulate a new type, add one entry: its `properties`, each `runs` (with how), `ignored` (with
  * why) or `notEmulated` (with a better reason than the default); when a helper adds SQS or EventBridge,
- * its entry replaces the `notEmulated` one below. Properties nest (`properties` for an object or a list of objects, `each` for a map such as
+ * its entry replaced a `notEmulated` one. Properties nest (`properties` for an object or a list of objects, `each` for a map such as
  * GatewayResponses, `byType` for Type-tagged maps such as a function's Events). `accepts` limits a
  * property that runs to the values the runtime honours (e.g. a state machine's Type).
  *
@@ -91,6 +91,33 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
       Events: {
         noun: 'event source',
         byType: {
+          DynamoDB: {
+            Stream: { runs: 'records from the capture proxy in front of dynalite (local/streams)' },
+            StartingPosition: { runs: 'TRIM_HORIZON or LATEST' },
+            BatchSize: { runs: 'records per invocation' },
+            MaximumBatchingWindowInSeconds: { runs: 'how long a batch gathers' },
+            BisectBatchOnFunctionError: { runs: 'a failed batch is halved until the poison record is alone' },
+            MaximumRetryAttempts: { runs: 'then the batch goes to the on-failure destination' },
+            MaximumRecordAgeInSeconds: { runs: 'older records go to the on-failure destination' },
+            FunctionResponseTypes: { runs: 'ReportBatchItemFailures: retried from the first failed record' },
+            DestinationConfig: { properties: { OnFailure: { properties: { Type: { runs: 'SQS' }, Destination: { runs: 'an SQS queue of the template gets Lambda\'s invocation record' } } } } },
+            Enabled: { runs: 'a disabled mapping reads nothing' },
+            FilterCriteria: { runs: 'records that match no filter are skipped' },
+            ParallelizationFactor: { runs: 'one batch in flight per shard', accepts: (value) => value === undefined || Number(value) === 1, otherwise: 'only 1 batch per shard at a time runs locally' },
+          },
+          SQS: {
+            Queue: { runs: 'polled from the runtime\'s SQS (local/sqs)' },
+            BatchSize: { runs: 'messages per invocation' },
+            MaximumBatchingWindowInSeconds: { runs: 'how long a batch gathers' },
+            FunctionResponseTypes: { runs: 'ReportBatchItemFailures: only the failed messages return to the queue' },
+            Enabled: { runs: 'a disabled mapping reads nothing' },
+            FilterCriteria: { runs: 'messages that match no filter are deleted, as Lambda does' },
+          },
+          EventBridgeRule: {
+            EventBusName: { runs: 'the bus the rule listens on' },
+            Pattern: { runs: 'matched by the local EventBridge' },
+            State: { runs: 'a DISABLED rule matches nothing' },
+          },
           Api: {
             RestApiId: { runs: 'the AWS::Serverless::Api that serves the route' },
             Path: { runs: 'the route' },
@@ -187,6 +214,7 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
   'AWS::DynamoDB::Table': {
     properties: {
       KeySchema: { runs: 'the dynalite table\'s keys' },
+      StreamSpecification: { properties: { StreamViewType: { runs: 'records of every successful write, captured in front of dynalite (local/streams)' } } },
       AttributeDefinitions: { runs: 'the dynalite table\'s key types' },
       BillingMode: { ignored: 'capacity is not limited locally' },
       ProvisionedThroughput: { ignored: 'capacity is not limited locally' },
@@ -207,8 +235,60 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
     },
   },
   'AWS::SNS::Topic': { notEmulated: 'no local SNS: nothing published to the topic is delivered, and a function\'s Publish fails' },
-  'AWS::Events::Rule': { notEmulated: 'no local EventBridge: the rule never matches, so its targets are never invoked' },
-  'AWS::SQS::Queue': { notEmulated: 'no local SQS: nothing is queued, and a function\'s SendMessage fails' },
+  'AWS::Events::EventBus': {
+    properties: {
+      Name: { runs: 'the bus PutEvents names (local/eventbridge)' },
+      Description: { ignored: DESCRIPTION },
+      Tags: { ignored: DESCRIPTION },
+    },
+  },
+  'AWS::Events::Rule': {
+    properties: {
+      EventBusName: { runs: 'the bus the rule listens on' },
+      EventPattern: { runs: 'matched by the local EventBridge (local/eventbridge/event-pattern.ts)' },
+      State: { runs: 'a DISABLED rule matches nothing' },
+      Description: { ignored: DESCRIPTION },
+      Name: { ignored: 'the local rule is named by its logical id' },
+      Targets: {
+        properties: {
+          Id: { runs: 'names the target in the log' },
+          Arn: {
+            runs: 'Lambda (async invoke with the event envelope) and SQS (the event as the body) targets',
+            accepts: (value) => typeof value === 'string' && /^arn:aws[a-z-]*:(lambda|sqs):/.test(value),
+            otherwise: 'only Lambda and SQS targets run locally: matching events are logged and archived, not delivered here',
+          },
+          Input: { runs: 'sent in place of the event' },
+          InputPath: { runs: 'the part of the event sent' },
+          RoleArn: { ignored: IAM },
+        },
+      },
+    },
+  },
+  'AWS::Events::Archive': {
+    properties: {
+      SourceArn: { runs: 'the bus archived, under the state dir' },
+      EventPattern: { runs: 'only matching events are archived' },
+      RetentionDays: { runs: 'recorded with the archive' },
+      ArchiveName: { ignored: 'the local archive is named by its logical id' },
+      Description: { ignored: DESCRIPTION },
+    },
+  },
+  'AWS::EventSchemas::Registry': { ignored: 'a schema registry serves code bindings to consumers; nothing at run time reads it (tests validate events against events/schemas)' },
+  'AWS::EventSchemas::Schema': { ignored: 'a schema registry serves code bindings to consumers; nothing at run time reads it (tests validate events against events/schemas)' },
+  'AWS::SQS::Queue': {
+    properties: {
+      QueueName: { runs: 'the local queue\'s name and URL' },
+      VisibilityTimeout: { runs: 'received messages are hidden this long' },
+      MessageRetentionPeriod: { runs: 'older messages are dropped' },
+      RedrivePolicy: { runs: 'after maxReceiveCount receives a message moves to the dead-letter queue' },
+      FifoQueue: { runs: 'a standard queue', accepts: (value) => value !== true && value !== 'true', otherwise: 'FIFO ordering and deduplication are not emulated' },
+      SqsManagedSseEnabled: { ignored: 'encryption at rest: local messages are plain files under the state dir' },
+      KmsMasterKeyId: { ignored: 'encryption at rest: local messages are plain files under the state dir' },
+      KmsDataKeyReusePeriodSeconds: { ignored: 'encryption at rest: local messages are plain files under the state dir' },
+      Tags: { ignored: DESCRIPTION },
+    },
+  },
+  'AWS::SQS::QueuePolicy': { ignored: IAM },
   'AWS::S3::BucketPolicy': { ignored: IAM },
   'AWS::SNS::TopicPolicy': { ignored: IAM },
   'AWS::Lambda::Permission': { ignored: IAM },

@@ -1,5 +1,8 @@
 import { type LocalApi, readApis } from './readers/apis';
 import { type LocalBucket, readBuckets } from './readers/buckets';
+import { type LocalQueueMapping, type LocalStreamMapping, readQueueMappings, readStreamMappings } from './readers/event-sources';
+import { type LocalArchive, type LocalEventBus, type LocalRule, readArchives, readEventBuses, readRules } from './readers/events';
+import { type LocalQueue, readQueues } from './readers/queues';
 import { type LocalFunction, readFunctions } from './readers/functions';
 import { type LocalStateMachine, readStateMachines } from './readers/state-machines';
 import { type LocalTable, readTables } from './readers/tables';
@@ -14,9 +17,12 @@ import { type LoadOptions, openTemplate } from './readers/template-source';
 
 export type { LocalApi } from './readers/apis';
 export type { LocalBucket } from './readers/buckets';
+export type { LocalQueueMapping, LocalStreamMapping } from './readers/event-sources';
+export type { LocalArchive, LocalEventBus, LocalRule, LocalRuleTarget } from './readers/events';
+export type { LocalQueue } from './readers/queues';
 export type { LocalApiRoute, LocalFunction } from './readers/functions';
 export type { LocalStateMachine } from './readers/state-machines';
-export type { LocalTable } from './readers/tables';
+export type { LocalTable, StreamViewType } from './readers/tables';
 export type { LoadOptions } from './readers/template-source';
 
 export interface LocalTemplate {
@@ -27,6 +33,14 @@ export interface LocalTemplate {
   buckets: LocalBucket[];
   stateMachines: LocalStateMachine[];
   apis: LocalApi[];
+  /** Functions' `Type: DynamoDB` events. */
+  streamMappings: LocalStreamMapping[];
+  /** Functions' `Type: SQS` events. */
+  queueMappings: LocalQueueMapping[];
+  queues: LocalQueue[];
+  eventBuses: LocalEventBus[];
+  rules: LocalRule[];
+  archives: LocalArchive[];
 }
 
 /** Loads and resolves template.yaml for the local runtime. */
@@ -43,5 +57,11 @@ export function loadLocalTemplate(options: LoadOptions): LocalTemplate {
     buckets: readBuckets(source),
     stateMachines: readStateMachines(source),
     apis,
+    streamMappings: readStreamMappings(source),
+    queueMappings: readQueueMappings(source),
+    queues: readQueues(source),
+    eventBuses: readEventBuses(source),
+    rules: readRules(source),
+    archives: readArchives(source),
   };
 }

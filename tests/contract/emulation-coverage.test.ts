@@ -27,11 +27,13 @@ function expectPinned(actual: string[], pinned: string[]): void {
 const NOT_EMULATED = [
   'ReceiptsBucket (AWS::S3::Bucket) VersioningConfiguration',
   'AlarmTopic (AWS::SNS::Topic) resource',
-  'WorkflowAttentionRule (AWS::Events::Rule) resource',
+  // Rules run locally; their SNS targets do not (matching events are logged and archived).
+  'WorkflowAttentionRule (AWS::Events::Rule) Targets[0].Arn',
+  'OrderCompensationFailedRule (AWS::Events::Rule) Targets[0].Arn',
 ];
 
 const FUNCTIONS_WITH_POLICIES = ['CreateOrder', 'GetOrder', 'GetReceipt', 'AuthorizePayment', 'CreateShipment', 'CapturePayment', 'GenerateReceipt', 'CancelShipment', 'VoidPayment', 'FlagReceiptFailure'];
-const ALARMS = ['ExecutionsFailed', 'ExecutionsTimedOut', 'ReceiptsFailed', 'ApiServerErrors', 'ApiLatencyP99', 'ApiFunctionErrors', 'TaskFunctionErrors', 'ApiFunctionThrottles', 'TaskFunctionThrottles'];
+const ALARMS = ['PublishOrderChangesErrors', 'OrderChangesIteratorAge', 'OrderChangesDeadLetter', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ReceiptsFailed', 'ApiServerErrors', 'ApiLatencyP99', 'ApiFunctionErrors', 'TaskFunctionErrors', 'ApiFunctionThrottles', 'TaskFunctionThrottles'];
 const FN = 'AWS::Serverless::Function';
 
 const IGNORED = [
@@ -54,6 +56,16 @@ const IGNORED = [
   'AlarmTopicPolicy (AWS::SNS::TopicPolicy) resource',
   ...ALARMS.map((name) => `${name}Alarm (AWS::CloudWatch::Alarm) resource`),
   'PipelineDashboard (AWS::CloudWatch::Dashboard) resource',
+  ...['Description', 'DeploymentPreference', 'Role'].map((what) => `PublishOrderChangesFunction (${FN}) ${what}`),
+  'PublishOrderChangesRole (AWS::IAM::Role) resource',
+  'OrderEventArchive (AWS::Events::Archive) Description',
+  'OrderChangesDeadLetterQueue (AWS::SQS::Queue) SqsManagedSseEnabled',
+  'OrderCompensationFailedRule (AWS::Events::Rule) Description',
+  'WorkflowAttentionRule (AWS::Events::Rule) Description',
+  'OrderEventSchemaRegistry (AWS::EventSchemas::Registry) resource',
+  ...['CompensationStarted', 'OrderCompleted', 'OrderFailed', 'OrderPlaced', 'PaymentAuthorized', 'PaymentCaptured', 'ReceiptReady', 'ShipmentCreated'].map(
+    (event) => `${event}EventSchema (AWS::EventSchemas::Schema) resource`,
+  ),
 ];
 
 describe('template.yaml emulation coverage', () => {

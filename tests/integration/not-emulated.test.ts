@@ -5,12 +5,13 @@ import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../sup
 /*
  * npm start names what of template.yaml it does not run: a warning per item before the banner, the
  * lists in runtime.json, and with --strict a refusal to start. template.yaml has such items today
- * (an EventBridge rule, an SNS topic, bucket versioning), pinned in tests/contract/emulation-coverage.test.ts.
+ * (two EventBridge rules' SNS targets, the SNS topic, bucket versioning), pinned in tests/contract/emulation-coverage.test.ts.
  */
 jest.setTimeout(120_000);
 
 const EXPECTED = [
-  'WorkflowAttentionRule (AWS::Events::Rule): no local EventBridge',
+  'WorkflowAttentionRule (AWS::Events::Rule) Targets[0].Arn: only Lambda and SQS targets run locally',
+  'OrderCompensationFailedRule (AWS::Events::Rule) Targets[0].Arn: only Lambda and SQS targets run locally',
   'AlarmTopic (AWS::SNS::Topic): no local SNS',
   'ReceiptsBucket (AWS::S3::Bucket) VersioningConfiguration:',
 ];
@@ -26,7 +27,7 @@ describe('npm start -- --strict', () => {
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
     expect(failure).toContain('exited with 1');
-    expect(failure).toContain('failed to start: --strict: the template uses 3 thing(s) the local runtime does not emulate');
+    expect(failure).toContain('failed to start: --strict: the template uses 4 thing(s) the local runtime does not emulate');
     for (const item of EXPECTED) expect(failure).toContain(`  - ${item}`);
     expect(existsSync(join(stateDir, 'runtime.json'))).toBe(false);
   });
@@ -43,8 +44,8 @@ describe('npm start without --strict', () => {
 
   it('warns once per item not emulated, says so in the banner, and lists both kinds in runtime.json', () => {
     for (const item of EXPECTED) expect(runtime.output()).toContain(`[local] warning: not emulated: ${item}`);
-    expect(runtime.output()).toContain('Not emulated   3 item(s)');
-    expect(runtime.info.notEmulated.map((item) => item.resource).sort()).toEqual(['AlarmTopic', 'ReceiptsBucket', 'WorkflowAttentionRule']);
+    expect(runtime.output()).toContain('Not emulated   4 item(s)');
+    expect(runtime.info.notEmulated.map((item) => item.resource).sort()).toEqual(['AlarmTopic', 'OrderCompensationFailedRule', 'ReceiptsBucket', 'WorkflowAttentionRule']);
     // Ignored items are recorded, never warned about.
     expect(runtime.info.ignored.find((item) => item.resource === 'ApiServerErrorsAlarm')).toMatchObject({ type: 'AWS::CloudWatch::Alarm', what: 'resource' });
     expect(runtime.output()).not.toContain('ApiServerErrorsAlarm');

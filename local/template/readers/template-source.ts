@@ -28,7 +28,17 @@ interface RawTemplate {
 /** The names a stack deployed as `stackName` gives each resource. */
 export interface PhysicalNames {
   table(id: string): string;
+  /** The stable stream ARN of a table with a StreamSpecification (`!GetAtt T.StreamArn`). */
+  tableStreamArn(id: string): string;
   bucket(id: string): string;
+  /** An AWS::SQS::Queue's QueueName, else `<stack>-<id>`. */
+  queue(id: string): string;
+  queueArn(id: string): string;
+  /** The AWS-form queue URL `!Ref Queue` gives; the local SQS endpoint finds a queue by its last path segment. */
+  queueUrl(id: string): string;
+  /** An AWS::Events::EventBus's Name. */
+  eventBus(id: string): string;
+  eventBusArn(id: string): string;
   functionArn(id: string): string;
   stateMachineArn(id: string): string;
 }
@@ -67,9 +77,21 @@ export function openTemplate(options: LoadOptions): TemplateSource {
   }
   const conditionCache = new Map<string, boolean>();
 
+  // A name property resolved on demand (it may use !Sub with the stack name or a parameter).
+  const resolvedName = (id: string, property: string): unknown => {
+    const value = resources[id]?.Properties?.[property];
+    return value === undefined ? undefined : resolve(value, context);
+  };
   const physical: PhysicalNames = {
     table: (id: string) => `${stackName}-${id}`,
+    // One label for every start, so the ARN functions and mappings hold stays valid across restarts.
+    tableStreamArn: (id: string) => `arn:aws:dynamodb:${region}:${accountId}:table/${stackName}-${id}/stream/1970-01-01T00:00:00.000`,
     bucket: (id: string) => `${stackName}-${id}`.toLowerCase(),
+    queue: (id: string) => text(resolvedName(id, 'QueueName') ?? `${stackName}-${id}`),
+    queueArn: (id: string) => `arn:aws:sqs:${region}:${accountId}:${physical.queue(id)}`,
+    queueUrl: (id: string) => `https://sqs.${region}.amazonaws.com/${accountId}/${physical.queue(id)}`,
+    eventBus: (id: string) => text(resolvedName(id, 'Name') ?? `${stackName}-${id}`),
+    eventBusArn: (id: string) => `arn:aws:events:${region}:${accountId}:event-bus/${physical.eventBus(id)}`,
     functionArn: (id: string) => `arn:aws:lambda:${region}:${accountId}:function:${id}`,
     stateMachineArn: (id: string) => `arn:aws:states:${region}:${accountId}:stateMachine:${id}`,
   };
@@ -119,6 +141,10 @@ export function openTemplate(options: LoadOptions): TemplateSource {
           return physical.bucket(name);
         case 'AWS::Serverless::StateMachine':
           return physical.stateMachineArn(name);
+        case 'AWS::SQS::Queue':
+          return physical.queueUrl(name);
+        case 'AWS::Events::EventBus':
+          return physical.eventBus(name);
         default:
           return name;
       }
@@ -130,6 +156,18 @@ export function openTemplate(options: LoadOptions): TemplateSource {
       switch (key) {
         case 'AWS::DynamoDB::Table.Arn':
           return `arn:aws:dynamodb:${region}:${accountId}:table/${physical.table(resourceId)}`;
+        case 'AWS::DynamoDB::Table.StreamArn':
+          return physical.tableStreamArn(resourceId);
+        case 'AWS::SQS::Queue.Arn':
+          return physical.queueArn(resourceId);
+        case 'AWS::SQS::Queue.QueueName':
+          return physical.queue(resourceId);
+        case 'AWS::SQS::Queue.QueueUrl':
+          return physical.queueUrl(resourceId);
+        case 'AWS::Events::EventBus.Arn':
+          return physical.eventBusArn(resourceId);
+        case 'AWS::Events::EventBus.Name':
+          return physical.eventBus(resourceId);
         case 'AWS::S3::Bucket.Arn':
           return `arn:aws:s3:::${physical.bucket(resourceId)}`;
         case 'AWS::Serverless::Function.Arn':

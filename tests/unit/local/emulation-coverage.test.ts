@@ -38,25 +38,42 @@ const summary = (report: CoverageReport) => ({
 });
 
 describe('emulation coverage', () => {
-  it('reports an SQS queue and a function with an SQS event, and --strict refuses them', () => {
+  it('reports a Kinesis stream and a function with a Kinesis event, and --strict refuses them', () => {
+    const report = templateCoverage({
+      templatePath: fixture(`  Feed:
+    Type: AWS::Kinesis::Stream
+  Worker:${FUNCTION}
+      Events:
+        FromFeed:
+          Type: Kinesis
+          Properties:
+            Stream: !GetAtt Feed.Arn`),
+    });
+    expect(summary(report)).toEqual({ notEmulated: ['Feed resource', 'Worker Events.FromFeed (Kinesis)'], ignored: [] });
+    expect(report.notEmulated[1]).toEqual({
+      resource: 'Worker',
+      type: 'AWS::Serverless::Function',
+      what: 'Events.FromFeed (Kinesis)',
+      reason: 'the local runtime does not run Kinesis event sources: nothing is triggered by it',
+    });
+    expect(() => { assertFullyEmulated(report); }).toThrow(/--strict: the template uses 2 thing\(s\)[\s\S]*Feed \(AWS::Kinesis::Stream\)[\s\S]*Worker \(AWS::Serverless::Function\) Events\.FromFeed \(Kinesis\)/);
+  });
+
+  it('runs an SQS queue and a function with an SQS event, and reports a FIFO queue', () => {
     const report = templateCoverage({
       templatePath: fixture(`  Queue:
     Type: AWS::SQS::Queue
+    Properties:
+      FifoQueue: true
   Worker:${FUNCTION}
       Events:
         FromQueue:
           Type: SQS
           Properties:
-            Queue: !GetAtt Queue.Arn`),
+            Queue: !GetAtt Queue.Arn
+            BatchSize: 5`),
     });
-    expect(summary(report)).toEqual({ notEmulated: ['Queue resource', 'Worker Events.FromQueue (SQS)'], ignored: [] });
-    expect(report.notEmulated[1]).toEqual({
-      resource: 'Worker',
-      type: 'AWS::Serverless::Function',
-      what: 'Events.FromQueue (SQS)',
-      reason: 'the local runtime does not run SQS event sources: nothing is triggered by it',
-    });
-    expect(() => { assertFullyEmulated(report); }).toThrow(/--strict: the template uses 2 thing\(s\)[\s\S]*Queue \(AWS::SQS::Queue\)[\s\S]*Worker \(AWS::Serverless::Function\) Events\.FromQueue \(SQS\)/);
+    expect(summary(report)).toEqual({ notEmulated: ['Queue FifoQueue'], ignored: [] });
   });
 
   it('reports an unknown property of an emulated function, nested ones by path, and runs the known ones', () => {
@@ -104,7 +121,7 @@ describe('emulation coverage', () => {
   });
 
   it('skips a resource whose Condition is false, since it does not exist', () => {
-    const path = fixture(`  Queue:\n    Type: AWS::SQS::Queue\n    Condition: WithQueue`, `Parameters:\n  Q: {Type: String, Default: 'no'}\nConditions:\n  WithQueue: !Equals [!Ref Q, 'yes']\n`);
+    const path = fixture(`  Feed:\n    Type: AWS::Kinesis::Stream\n    Condition: WithQueue`, `Parameters:\n  Q: {Type: String, Default: 'no'}\nConditions:\n  WithQueue: !Equals [!Ref Q, 'yes']\n`);
     expect(templateCoverage({ templatePath: path }).notEmulated).toEqual([]);
     expect(templateCoverage({ templatePath: path, parameterOverrides: { Q: 'yes' } }).notEmulated).toHaveLength(1);
   });

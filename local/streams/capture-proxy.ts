@@ -1,0 +1,280 @@
+import { isDeepStrictEqual } from 'node:util';
+import { Agent, type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gateStore } from '../storage/store-gate';
+import type { AttributeMap, StreamLog } from './stream-log';
+import { type DynamoAnswer, transactWrite, transactionItems } from './transactions';
+
+/*
+ * DynamoDB Streams for dynalite, which has none: an HTTP proxy in front of dynalite that every
+ * DynamoDB client of the runtime goes through. For a write to a table with a stream it holds a
+ * lock on each item the write touches, reads the item before, forwards the write unchanged, and
+ * only if DynamoDB answered 200 reads the item after and appends a record. Why a proxy rather than
+ * patching dynalite: it works on dynalite's answers, so the semantics of conditions, update
+ * expressions and transactions stay dynalite's own, and the proxy knows only which items a request
+ * names. The per-item lock makes before/write/after atomic against other writes through the proxy,
+ * so each item's records are in the order its writes took effect. The proxy also answers
+ * TransactWriteItems and TransactGetItems, which dynalite lacks (transactions.ts), under the same locks.
+ */
+
+interface KeyedTable {
+  /** The table's stream, when it has one. */
+  log?: StreamLog | undefined;
+  keyNames: string[];
+}
+
+type Operation = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+const CAPTURED = new Set<string>(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+
+/** One item a write names: its table and key. */
+interface Touched {
+  table: KeyedTable;
+  tableName: string;
+  key: AttributeMap;
+}
+
+async function readAll(message: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of message) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The items a write request names, by table (only tables with a stream). */
+function touchedItems(operation: Operation, body: Record<string, unknown>, tables: ReadonlyMap<string, KeyedTable>): Touched[] {
+  const keyOf = (table: KeyedTable, item: AttributeMap) => Object.fromEntries(table.keyNames.map((name) => [name, item[name]]));
+  const one = (tableName: unknown, key: unknown, item?: unknown): Touched[] => {
+    const table = typeof tableName === 'string' ? tables.get(tableName) : undefined;
+    if (!table) return [];
+    const source = isRecord(item) ? item : isRecord(key) ? key : undefined;
+    return source ? [{ table, tableName: tableName as string, key: keyOf(table, source) }] : [];
+  };
+  switch (operation) {
+    case 'PutItem':
+      return one(body.TableName, undefined, body.Item);
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return one(body.TableName, body.Key);
+    case 'BatchWriteItem':
+      return Object.entries(isRecord(body.RequestItems) ? body.RequestItems : {}).flatMap(([tableName, requests]) =>
+        (Array.isArray(requests) ? requests : []).filter(isRecord).flatMap((entry) =>
+          isRecord(entry.PutRequest) ? one(tableName, undefined, entry.PutRequest.Item) : isRecord(entry.DeleteRequest) ? one(tableName, entry.DeleteRequest.Key) : [],
+        ),
+      );
+  }
+}
+
+/** Items of a BatchWriteItem that DynamoDB handed back unprocessed (and so did not change). */
+function unprocessed(operation: Operation, answer: Record<string, unknown>): Set<string> {
+  const left = new Set<string>();
+  if (operation !== 'BatchWriteItem' || !isRecord(answer.UnprocessedItems)) return left;
+  for (const [tableName, requests] of Object.entries(answer.UnprocessedItems)) {
+    for (const entry of Array.isArray(requests) ? requests.filter(isRecord) : []) {
+      const item = isRecord(entry.PutRequest) ? entry.PutRequest.Item : isRecord(entry.DeleteRequest) ? entry.DeleteRequest.Key : undefined;
+      if (isRecord(item)) left.add(`${tableName}\u0000${JSON.stringify(item)}`);
+    }
+  }
+  return left;
+}
+
+/** Per-item locks: each item's writes run one after another. */
+class ItemLocks {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Runs `work` holding every lock in `keys` (taken in sorted order, so two writes never wait on each other). */
+  async with<T>(keys: string[], work: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const releases: (() => void)[] = [];
+    for (const key of sorted) {
+      const previous = this.tails.get(key) ?? Promise.resolve();
+      let release!: () => void;
+      const mine = new Promise<void>((resolve) => { release = resolve; });
+      const tail = previous.then(() => mine);
+      this.tails.set(key, tail);
+      releases.push(() => {
+        release();
+        if (this.tails.get(key) === tail) this.tails.delete(key);
+      });
+      await previous;
+    }
+    try {
+      return await work();
+    } finally {
+      for (const release of releases) release();
+    }
+  }
+}
+
+/** A SigV4-shaped Authorization for the proxy's own reads: dynalite's gate wants one, and no local endpoint checks signatures. */
+const OWN_AUTHORIZATION = 'AWS4-HMAC-SHA256 Credential=LOCALSTREAMS/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-target, Signature=' + '0'.repeat(64);
+
+export class StreamCaptureProxy {
+  private server: Server | undefined;
+  private readonly agent = new Agent({ keepAlive: true });
+  private readonly locks = new ItemLocks();
+  private readonly tables = new Map<string, KeyedTable>();
+
+  constructor(
+    /** Every table (transactions need the keys of all); those with a stream carry its log. */
+    tables: { tableName: string; keyNames: string[]; log?: StreamLog | undefined }[],
+    private readonly targetPort: number,
+    private readonly targetHost = '127.0.0.1',
+  ) {
+    for (const table of tables) this.tables.set(table.tableName, { keyNames: table.keyNames, log: table.log });
+  }
+
+  /** Listens on `host` (the runtime's bind address) and resolves with the port. */
+  async start(port: number, host: string): Promise<number> {
+    // The same gate as dynalite's own (Host, Origin, SigV4): transactions are answered here, never reaching it.
+    this.server = createServer(gateStore('dynalite', host, (incoming, outgoing) => {
+      void this.handle(incoming, outgoing).catch((error: unknown) => {
+        if (!outgoing.headersSent) outgoing.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.0' });
+        outgoing.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: `local stream capture: ${String(error)}` }));
+      });
+    }));
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, resolve);
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  private async handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    const payload = await readAll(incoming);
+    const operation = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    let touched: Touched[] = [];
+    let body: Record<string, unknown> = {};
+    const parse = () => {
+      try {
+        const parsed: unknown = JSON.parse(payload.toString('utf8'));
+        if (isRecord(parsed)) body = parsed;
+      } catch {
+        // dynalite (or the transaction below) answers the malformed body.
+      }
+    };
+    if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') {
+      parse();
+      const answer = operation === 'TransactWriteItems' ? await this.transactWrite(body) : await this.transactGet(body);
+      outgoing.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': String(answer.body.length) });
+      outgoing.end(answer.body);
+      return;
+    }
+    if (CAPTURED.has(operation)) {
+      parse();
+      // Writes to tables without a stream pass straight through.
+      touched = touchedItems(operation as Operation, body, this.tables).filter((item) => item.table.log);
+    }
+    if (touched.length === 0) {
+      const answer = await this.forward(incoming, payload);
+      outgoing.writeHead(answer.status, answer.headers);
+      outgoing.end(answer.body);
+      return;
+    }
+    const lockKeys = touched.map((item) => `${item.tableName}\u0000${JSON.stringify(item.key)}`);
+    await this.locks.with(lockKeys, async () => {
+      const before = await Promise.all(touched.map((item) => this.getItem(item)));
+      const answer = await this.forward(incoming, payload);
+      if (answer.status === 200) {
+        const parsed = JSON.parse(answer.body.toString('utf8') || '{}') as Record<string, unknown>;
+        const skipped = unprocessed(operation as Operation, parsed);
+        const after = await Promise.all(touched.map((item) => this.getItem(item)));
+        touched.forEach((item, index) => {
+          if (skipped.has(`${item.tableName}\u0000${JSON.stringify(item.key)}`)) return;
+          const oldImage = before[index];
+          const newImage = after[index];
+          // DynamoDB writes no record for a write that changed nothing: a Put of the identical item,
+          // an Update that sets the values already there, a Delete of an absent item.
+          if (isDeepStrictEqual(oldImage, newImage)) return;
+          item.table.log?.append({ keys: item.key, oldImage, newImage });
+        });
+      }
+      outgoing.writeHead(answer.status, answer.headers);
+      outgoing.end(answer.body);
+    });
+  }
+
+  private keyOf(tableName: string, source: AttributeMap): AttributeMap | undefined {
+    const table = this.tables.get(tableName);
+    return table ? Object.fromEntries(table.keyNames.map((name) => [name, source[name]])) : undefined;
+  }
+
+  private async transactWrite(body: Record<string, unknown>): Promise<DynamoAnswer> {
+    const items = transactionItems(body, (tableName, source) => this.keyOf(tableName, source));
+    if (!items) return { status: 400, body: Buffer.from(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ValidationException', message: 'TransactItems must each name one Put, Update, Delete or ConditionCheck on a table of this template, with its key' })) };
+    const touched: Touched[] = items.map((item) => ({ table: this.tables.get(item.tableName) as KeyedTable, tableName: item.tableName, key: item.key }));
+    return this.locks.with(touched.map((item) => `${item.tableName}\u0000${JSON.stringify(item.key)}`), async () => {
+      const before = await Promise.all(touched.map((item) => this.getItem(item)));
+      const answer = await transactWrite((operation, request) => this.send(operation, request), items, before);
+      if (answer.status !== 200) return answer;
+      const after = await Promise.all(touched.map((item, index) => (items[index]?.kind === 'ConditionCheck' ? Promise.resolve(before[index]) : this.getItem(item))));
+      touched.forEach((item, index) => {
+        // A ConditionCheck changes nothing, and neither does a write of what is already there.
+        if (!isDeepStrictEqual(before[index], after[index])) item.table.log?.append({ keys: item.key, oldImage: before[index], newImage: after[index] });
+      });
+      return answer;
+    });
+  }
+
+  private async transactGet(body: Record<string, unknown>): Promise<DynamoAnswer> {
+    const gets = (Array.isArray(body.TransactItems) ? body.TransactItems : []).map((entry) => (isRecord(entry) && isRecord(entry.Get) ? entry.Get : undefined));
+    if (gets.length === 0 || gets.length > 100 || gets.some((get) => get === undefined || typeof get.TableName !== 'string' || !isRecord(get.Key))) {
+      return { status: 400, body: Buffer.from(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ValidationException', message: 'TransactItems must be 1 to 100 Get entries, each with a TableName and Key' })) };
+    }
+    const requests = gets as Record<string, unknown>[];
+    // Under the items' locks, so no transaction through this proxy is seen half applied.
+    return this.locks.with(requests.map((get) => `${String(get.TableName)}\u0000${JSON.stringify(this.keyOf(String(get.TableName), get.Key as AttributeMap) ?? get.Key)}`), async () => {
+      const responses: unknown[] = [];
+      for (const get of requests) {
+        const answer = await this.send('GetItem', { ...get, ConsistentRead: true });
+        if (answer.status !== 200) return answer;
+        const item = (JSON.parse(answer.body.toString('utf8')) as { Item?: AttributeMap }).Item;
+        responses.push(item ? { Item: item } : {});
+      }
+      return { status: 200, body: Buffer.from(JSON.stringify({ Responses: responses })) };
+    });
+  }
+
+  private async getItem(item: Touched): Promise<AttributeMap | undefined> {
+    const answer = await this.send('GetItem', { TableName: item.tableName, Key: item.key, ConsistentRead: true });
+    if (answer.status !== 200) throw new Error(`reading ${item.tableName} ${JSON.stringify(item.key)} for its stream record: HTTP ${String(answer.status)} ${answer.body.toString('utf8')}`);
+    const parsed = JSON.parse(answer.body.toString('utf8')) as { Item?: AttributeMap };
+    return parsed.Item;
+  }
+
+  private send(operation: string, body: Record<string, unknown>): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
+    const payload = Buffer.from(JSON.stringify(body));
+    return this.request('POST', '/', {
+      host: `${this.targetHost}:${String(this.targetPort)}`,
+      'content-type': 'application/x-amz-json-1.0',
+      'content-length': String(payload.length),
+      'x-amz-target': `DynamoDB_20120810.${operation}`,
+      authorization: OWN_AUTHORIZATION,
+      'x-amz-date': new Date().toISOString().replace(/[-:]|\.\d{3}/g, ''),
+    }, payload);
+  }
+
+  private forward(incoming: IncomingMessage, payload: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
+    return this.request(incoming.method ?? 'POST', incoming.url ?? '/', incoming.headers, payload);
+  }
+
+  private request(method: string, path: string, headers: IncomingMessage['headers'], payload: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const upstream = request({ host: this.targetHost, port: this.targetPort, method, path, headers, agent: this.agent }, (response) => {
+        readAll(response).then((body) => { resolve({ status: response.statusCode ?? 502, headers: response.headers, body }); }, reject);
+      });
+      upstream.on('error', reject);
+      upstream.end(payload);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+    await new Promise<void>((resolve) => {
+      if (!this.server) { resolve(); return; }
+      this.server.closeAllConnections();
+      this.server.close(() => { resolve(); });
+    });
+  }
+}
