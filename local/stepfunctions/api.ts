@@ -80,7 +80,8 @@ export class StepFunctionsApi {
       }
       case 'GetExecutionHistory': {
         const record = this.execution(request.executionArn);
-        const events = request.reverseOrder === true ? [...record.events].reverse() : record.events;
+        const history = this.service.history(record);
+        const events = request.reverseOrder === true ? [...history].reverse() : history;
         return page(events.map(toWire), request, 'events');
       }
       case 'ListExecutions': {

@@ -1,4 +1,4 @@
-import { type WriteStream, appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { type WriteStream, appendFileSync, closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEvent } from './history';
 
@@ -47,6 +47,10 @@ export class ExecutionJournal {
   private readonly path: string;
   private stream: WriteStream | undefined;
   private readonly journalled = new Map<string, number>();
+  /** Where each execution's lines sit in the file (byte offset and length), so its history can be read back. */
+  private readonly lines = new Map<string, [number, number][]>();
+  /** Bytes in the file once every line handed to the stream is written: the next line's offset. */
+  private size = 0;
   private last: Promise<void> = Promise.resolve();
 
   /** Where entries that cannot be replayed or resumed are moved, one JSON line each with the reason. */
@@ -117,7 +121,8 @@ export class ExecutionJournal {
       }
       if (!records.has(record.executionArn)) records.set(record.executionArn, record);
     }
-    const compacted = [...records.values()].map((record) => this.line(record, 0)).join('');
+    this.size = 0;
+    const compacted = [...records.values()].map((record) => this.place(record.executionArn, this.line(record, 0), true)).join('');
     writeFileSync(`${this.path}.tmp`, compacted);
     renameSync(`${this.path}.tmp`, this.path);
     for (const file of legacy) rmSync(join(this.dir, file));
@@ -139,7 +144,7 @@ export class ExecutionJournal {
       this.onError(new Error(`not open (load() first, nothing after close()): ${record.name} was not journalled`));
       return this.last;
     }
-    const text = this.line(record, this.journalled.get(record.executionArn) ?? 0);
+    const text = this.place(record.executionArn, this.line(record, this.journalled.get(record.executionArn) ?? 0), false);
     this.last = new Promise<void>((resolve) => {
       stream.write(text, (error) => {
         if (error) this.onError(error);
@@ -147,6 +152,35 @@ export class ExecutionJournal {
       });
     });
     return this.last;
+  }
+
+  /** Records where a line goes: one stream writes every line in order, so offsets follow from the lengths. */
+  private place(executionArn: string, text: string, first: boolean): string {
+    const length = Buffer.byteLength(text);
+    const placed = first ? [] : (this.lines.get(executionArn) ?? []);
+    placed.push([this.size, length]);
+    this.lines.set(executionArn, placed);
+    this.size += length;
+    return text;
+  }
+
+  /**
+   * An execution's whole history, read back from its lines in the file. The service keeps finished
+   * executions' histories here rather than in memory (a soak of 18,000 orders held them all); call it
+   * only once the execution's lines are written (`flushed()`).
+   */
+  readEvents(executionArn: string): HistoryEvent[] {
+    const placed = this.lines.get(executionArn) ?? [];
+    const fd = openSync(this.path, 'r');
+    try {
+      return placed.flatMap(([offset, length]) => {
+        const buffer = Buffer.alloc(length);
+        readSync(fd, buffer, 0, length, offset);
+        return (JSON.parse(buffer.toString('utf8')) as JournalLine).events;
+      });
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Resolves when every line appended so far has been written. */

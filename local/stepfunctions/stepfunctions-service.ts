@@ -4,7 +4,7 @@ import type { LocalStateMachine } from '../template/local-template';
 import { text } from '../text';
 import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from '../lambda/payload-limits';
 import { checkExecutionInput } from './execution-input';
-import { HistoryRecorder, stateEventType } from './history';
+import { type HistoryEvent, HistoryRecorder, stateEventType } from './history';
 import { ExecutionJournal, type ExecutionRecord, type ExecutionStatus } from './journal';
 import { type PublishedVersion, VersionStore, versionArn } from './versions';
 
@@ -50,6 +50,8 @@ export interface StepFunctionsServiceOptions {
   /** Most executions running their states at once; the rest wait, so new work cannot starve running orders. */
   maxRunning: number;
   log: (line: string) => void;
+  /** How long a finished execution's history stays in memory before only the journal holds it (default 10 s). */
+  historyInMemoryMs?: number;
 }
 
 /** An execution the runtime is running (or waiting to run). */
@@ -68,6 +70,8 @@ interface Running {
 
 /** The error an execution fails with when the runtime, not its definition, could not run it. */
 const RUNTIME_ERROR = 'States.Runtime';
+/** How long a finished execution's history stays in memory before only the journal holds it. */
+const HISTORY_IN_MEMORY_MS = 10_000;
 
 /** Whether an execution has its outcome (a function, so that TypeScript does not narrow a status later calls change). */
 const ended = (record: ExecutionRecord): boolean => record.status !== 'RUNNING';
@@ -99,6 +103,9 @@ export class StepFunctionsService {
   private active = 0;
   private accepts = true;
   private readonly journal: ExecutionJournal;
+  /** Finished executions whose history lives only in the journal. */
+  private readonly released = new Set<string>();
+  private readonly releaser: NodeJS.Timeout;
 
   constructor(
     stateMachines: LocalStateMachine[],
@@ -125,6 +132,30 @@ export class StepFunctionsService {
       options.log,
     );
     for (const record of this.journal.load()) this.executions.set(record.executionArn, record);
+    // The compacted journal is on disk: finished histories are read back from it when asked for.
+    for (const record of this.executions.values()) if (record.status !== 'RUNNING') this.release(record);
+    const keepMs = options.historyInMemoryMs ?? HISTORY_IN_MEMORY_MS;
+    this.releaser = setInterval(() => {
+      const finishedBefore = Date.now() - keepMs;
+      void this.journal.flushed().then(() => {
+        for (const record of this.executions.values()) {
+          if (record.status !== 'RUNNING' && !this.running.has(record.executionArn) && (record.stopDate ?? Infinity) < finishedBefore) this.release(record);
+        }
+      });
+    }, keepMs);
+    this.releaser.unref();
+  }
+
+  /** Drops a finished execution's history from memory; `history()` reads it back from the journal. */
+  private release(record: ExecutionRecord): void {
+    if (this.released.has(record.executionArn)) return;
+    this.released.add(record.executionArn);
+    record.events = [];
+  }
+
+  /** An execution's history: in memory while it runs (and shortly after), else from the journal. */
+  history(record: ExecutionRecord): HistoryEvent[] {
+    return this.released.has(record.executionArn) ? this.journal.readEvents(record.executionArn) : record.events;
   }
 
   /** Refuses, at start-up, any Task whose resource this runtime cannot run, naming the state. */
@@ -515,6 +546,7 @@ export class StepFunctionsService {
 
   /** Writes the journal's pending lines and closes it. */
   close(): Promise<void> {
+    clearInterval(this.releaser);
     return this.journal.close();
   }
 

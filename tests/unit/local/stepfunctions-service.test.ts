@@ -39,6 +39,26 @@ async function waitFor(sfn: StepFunctionsApi, executionArn: string): Promise<Rec
 }
 
 describe('local Step Functions service', () => {
+  it('keeps finished histories in the journal, not in memory, and serves them from there (also after a restart)', async () => {
+    const lambda = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: (event) => ok({ echoed: event }) } });
+    const definition = machine({ Work: task({ Next: 'Again' }), Again: task() });
+    const journalDir = mkdtempSync(join(tmpdir(), 'sfn-'));
+    const engine = new StepFunctionsService([definition], lambda, { journalDir, maxRunning: 4, log: () => undefined, historyInMemoryMs: 50 });
+    const sfn = new StepFunctionsApi(engine);
+    // Interleaved executions, so each one's lines are scattered through the journal.
+    const arns = ['a', 'b', 'c'].map((name) => (sfn.handle('StartExecution', { stateMachineArn: ARN, name, input: `{"who":"${name}"}` }) as { executionArn: string }).executionArn);
+    for (const arn of arns) await waitFor(sfn, arn);
+    const before = arns.map((executionArn) => sfn.handle('GetExecutionHistory', { executionArn }));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    for (const arn of arns) expect(engine.execution(arn)?.events).toEqual([]);
+    expect(arns.map((executionArn) => sfn.handle('GetExecutionHistory', { executionArn }))).toEqual(before);
+    expect((before[1] as { events: { type: string }[] }).events).toHaveLength(12);
+    await engine.close();
+    const restarted = new StepFunctionsApi(new StepFunctionsService([definition], lambda, { journalDir, maxRunning: 4, log: () => undefined }));
+    expect(arns.map((executionArn) => restarted.handle('GetExecutionHistory', { executionArn }))).toEqual(before);
+    await restarted.service.close();
+  });
+
   it('refuses at start-up a Task resource it cannot run, naming the state', () => {
     const lambda = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: () => ok(1) } });
     expect(() => service(lambda, machine({ Work: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:putItem', End: true } }))).toThrow(
