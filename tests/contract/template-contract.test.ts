@@ -41,7 +41,7 @@ describe('template.yaml ↔ statemachine contract', () => {
       expect(substitutions[placeholder]).toEqual({ Ref: `${functionOf(state)}.Alias` });
       return functionOf(state);
     });
-    const taskFunctions = functions.map(([id]) => id).filter((id) => !['CreateOrderFunction', 'GetOrderFunction', 'GetReceiptFunction', 'ListProductsFunction'].includes(id));
+    const taskFunctions = functions.map(([id]) => id).filter((id) => !['CreateOrderFunction', 'GetOrderFunction', 'GetReceiptFunction', 'ListProductsFunction', 'UpdatesAuthorizerFunction', 'OrderUpdatesFunction'].includes(id));
     expect(invoked.sort()).toEqual(taskFunctions.sort());
   });
 
@@ -118,7 +118,9 @@ describe('template.yaml: function deployments', () => {
 
   it('rolls API functions back on the API alarms, and task functions on their own alarm (API alarms there make a dependency cycle)', () => {
     for (const [id, fn] of functions) {
-      const expected = API_FUNCTIONS.includes(id) ? [{ Ref: 'ApiFunctionErrorsAlarm' }, { Ref: 'ApiServerErrorsAlarm' }] : [{ Ref: 'TaskFunctionErrorsAlarm' }];
+      // The authorizer's errors are refused tickets (401 is a thrown Unauthorized), so no alarm watches it.
+      const realtime: Record<string, unknown[]> = { OrderUpdatesFunction: [{ Ref: 'ApiFunctionErrorsAlarm' }], UpdatesAuthorizerFunction: [] };
+      const expected = realtime[id] ?? (API_FUNCTIONS.includes(id) ? [{ Ref: 'ApiFunctionErrorsAlarm' }, { Ref: 'ApiServerErrorsAlarm' }] : [{ Ref: 'TaskFunctionErrorsAlarm' }]);
       expect({ id, alarms: alarmsOf(fn.Properties) }).toEqual({ id, alarms: expected });
     }
   });
@@ -176,6 +178,12 @@ describe('template.yaml ↔ functions contract', () => {
       if (/paymentProviderFromEnv/.test(source)) needed.push('PAYMENT_PROVIDER', 'SIMULATOR_LEDGER_TABLE_NAME');
       if (/shippingProviderFromEnv/.test(source)) needed.push('SHIPPING_PROVIDER', 'SIMULATOR_LEDGER_TABLE_NAME');
       if (/stepDependenciesFromEnv/.test(source)) needed.push('ORDERS_TABLE_NAME');
+      // The real-time adapters (adapters/realtime-from-env.ts) and the variables each reads.
+      if (/updatesLinksFromEnv/.test(source)) needed.push('UPDATES_WEBSOCKET_URL', 'UPDATES_TICKET_SECRET_ARN', 'UPDATES_TICKET_TTL_SECONDS');
+      if (/ticketKeyFromEnv/.test(source)) needed.push('UPDATES_TICKET_SECRET_ARN');
+      if (/orderSubscriptionsFromEnv/.test(source)) needed.push('CONNECTIONS_TABLE_NAME');
+      if (/connectionPushFromEnv/.test(source)) needed.push('WEBSOCKET_MANAGEMENT_ENDPOINT');
+      if (/ordersBasePathFromEnv/.test(source)) needed.push('ORDERS_BASE_PATH');
       const missing = needed.filter((name) => name && !globals.includes(name) && !own.includes(name));
       expect({ id, missing }).toEqual({ id, missing: [] });
     }

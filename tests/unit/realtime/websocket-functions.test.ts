@@ -78,8 +78,10 @@ describe('the WebSocket routes (order-updates)', () => {
   async function setup(order: OrderRecord) {
     const orders = new MemoryOrderRepository();
     await orders.create(order);
-    const deps: OrderUpdatesDependencies = { subscriptions: new MemorySubscriptions(), orders, push: new RecordingPush(), ordersBasePath: '/dev/orders', now: () => new Date(NOW) };
-    return { deps, subscriptions: deps.subscriptions as MemorySubscriptions, push: deps.push as RecordingPush };
+    const subscriptions = new MemorySubscriptions();
+    const push = new RecordingPush();
+    const deps: OrderUpdatesDependencies = { subscriptions, orders, push, ordersBasePath: '/dev/orders', now: () => new Date(NOW) };
+    return { deps, subscriptions, push };
   }
   const event = (routeKey: string, connectionId: string, extra: Partial<WebSocketEvent> & { authorizer?: Record<string, string> } = {}): WebSocketEvent => ({
     requestContext: { routeKey, eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE', connectionId, authorizer: extra.authorizer ?? null },
@@ -105,7 +107,8 @@ describe('the WebSocket routes (order-updates)', () => {
     const { deps, push } = await setup(order);
     await handleOrderUpdates(deps, event('$connect', 'c1', { authorizer: { orderId: order.orderId, ownerApiKeyId: 'key-a' } }));
     await handleOrderUpdates(deps, event('$default', 'c1', { body: '{"action":"snapshot"}' }));
-    expect(push.posted).toEqual([{ connectionId: 'c1', message: expect.objectContaining({ type: 'order', order: expect.objectContaining({ orderId: order.orderId, status: 'PAYMENT_AUTHORIZED' }) }) }]);
+    expect(push.posted).toHaveLength(1);
+    expect(push.posted[0]).toMatchObject({ connectionId: 'c1', message: { type: 'order', order: { orderId: order.orderId, status: 'PAYMENT_AUTHORIZED' } } });
     expect(push.closed).toEqual([]);
   });
 
