@@ -7,7 +7,7 @@ import { loadConfig, startRuntime } from './runtime';
  * Options: --fresh (start with empty data), --meter (count store requests and capacity
  * units at GET /_local/meter on the Lambda endpoint, for npm run cost), --cpu-prof (profiles of every thread into
  * <state-dir>/profiles/<time>/ on stop), --port-api, --port-lambda, --port-sfn,
- * --port-dynamodb, --port-s3, --port-console (0 picks a free port), --state-dir, --host (the
+ * --port-dynamodb, --port-s3, --port-console, --port-websocket, --port-secretsmanager (0 picks a free port), --state-dir, --host (the
  * bind address of every endpoint; default 127.0.0.1, 0.0.0.0 lets sam local containers on Linux in).
  */
 const ROOT = join(__dirname, '..');
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     'port-dynamodb': { type: 'string' },
     'port-s3': { type: 'string' },
     'port-console': { type: 'string' },
+    'port-websocket': { type: 'string' },
+    'port-secretsmanager': { type: 'string' },
     'state-dir': { type: 'string' },
     host: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -32,7 +34,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--state-dir DIR] [--host ADDRESS]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--port-websocket N] [--port-secretsmanager N] [--state-dir DIR] [--host ADDRESS]');
   process.exit(0);
 }
 
@@ -68,6 +70,8 @@ config.ports = {
   dynamodb: port(values['port-dynamodb'], config.ports.dynamodb, 'port-dynamodb'),
   s3: port(values['port-s3'], config.ports.s3, 'port-s3'),
   console: port(values['port-console'], config.ports.console, 'port-console'),
+  websocket: port(values['port-websocket'], config.ports.websocket, 'port-websocket'),
+  secretsmanager: port(values['port-secretsmanager'], config.ports.secretsmanager, 'port-secretsmanager'),
 };
 
 // Lines are gathered and written once per turn of the event loop: stdout is synchronous for
@@ -129,6 +133,8 @@ startRuntime({
         `  Lambda         ${info.endpoints.lambda}`,
         `  DynamoDB       ${info.endpoints.dynamodb}`,
         `  S3             ${info.endpoints.s3}`,
+        info.webSocketUrl ? `  WebSocket      ${info.webSocketUrl}  (order updates: links.updates; @connections at ${info.webSocketUrl.replace(/^ws:/, 'http:')})` : '',
+        `  Secrets Mgr    ${info.endpoints.secretsmanager}`,
         `  Functions      ${String(info.functions.length)}; state machines: ${Object.keys(info.stateMachines).join(', ')}`,
         info.resumedExecutions > 0 ? `  Resumed        ${String(info.resumedExecutions)} execution(s) from the journal` : '',
         `  Details        ${displayPath(join(stateDir, 'runtime.json'))}`,

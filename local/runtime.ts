@@ -12,7 +12,8 @@ import { buildBootstrap, buildFunction, stopBuildService } from './lambda/build-
 import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
-import { allowedHostNames, hostRefusal, refuseHost } from './request-gate';
+import { allowedHostNames, hostRefusal, refuseHost, refuseJson } from './request-gate';
+import { LocalSecretsManager } from './secretsmanager/secrets-manager';
 import { StepFunctionsApi } from './stepfunctions/api';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { MeteringProxy } from './storage/metering-proxy';
@@ -20,10 +21,12 @@ import { OutageProxy } from './storage/outage-proxy';
 import { type RunningStore, localCredentials, startDynamoDb, startS3 } from './storage/storage';
 import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
 import { assertTemplateTranslates } from './template/sam-translator-check';
+import { localizeWebSocketUrls } from './websocket/local-urls';
+import { WebSocketGateway } from './websocket/websocket-gateway';
 
 export interface RuntimeConfig {
   apiKeys: LocalApiKey[];
-  ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number };
+  ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number; websocket: number; secretsmanager: number };
   region: string;
   maxRunningExecutions: number;
   /** Per function without ReservedConcurrentExecutions. */
@@ -62,7 +65,11 @@ export interface RuntimeInfo {
   apiKeys: LocalApiKey[];
   /** The operator console and storefront page. */
   consoleUrl: string;
-  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string };
+  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string; secretsmanager: string };
+  /** The template's WebSocket APIs by logical id (ws://host:port/{stage}); their @connections API is http://host:port/{stage}. */
+  webSocketUrls: Record<string, string>;
+  /** The first WebSocket API's URL, as the WebSocketUrl output gives it on AWS. */
+  webSocketUrl?: string;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   stateMachines: Record<string, string>;
@@ -179,15 +186,27 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
 
   const sfnServer = createServer();
   const lambdaServer = createServer();
+  const webSocketServer = createServer();
+  const secretsServer = createServer();
   const apiServer = createServer();
   const consoleServer = createServer();
-  const [sfnPort, lambdaPort] = await Promise.all([listen(sfnServer, config.ports.stepfunctions, host), listen(lambdaServer, config.ports.lambda, host)]);
+  const [sfnPort, lambdaPort, webSocketPort, secretsPort] = await Promise.all([
+    listen(sfnServer, config.ports.stepfunctions, host),
+    listen(lambdaServer, config.ports.lambda, host),
+    listen(webSocketServer, config.ports.websocket, host),
+    listen(secretsServer, config.ports.secretsmanager, host),
+  ]);
   const endpoints = {
     sfn: httpUrl(local, sfnPort),
     s3: s3.endpoint,
     dynamodb: dynamodb.endpoint,
     lambda: httpUrl(local, lambdaPort),
+    secretsmanager: httpUrl(local, secretsPort),
   };
+  // The functions' wss://{api}.execute-api… and https://… WebSocket URLs, pointed at this port (docs/realtime-updates.md).
+  const webSocketOrigin = httpUrl(local, webSocketPort);
+  template.functions = localizeWebSocketUrls(template.functions, template.webSocketApis, config.region, webSocketOrigin);
+  const secrets = new LocalSecretsManager(template.secrets, join(dataDir, 'secrets.json'));
 
   if (options.faults && options.meter) throw new Error('--faults and --meter cannot be combined');
   const meters = options.meter
@@ -232,6 +251,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       });
     };
   sfnServer.on('request', guard(stepFunctionsEndpoint(sfnApi)));
+  secretsServer.on('request', guard(secrets.endpoint()));
+  const webSockets = new WebSocketGateway(template.webSocketApis, lambda, { region: config.region, accountId: template.accountId, allowedHosts: allowedHostNames(host), log });
+  webSocketServer.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
+    webSockets.handleUpgrade(request, socket, head);
+  });
+  webSocketServer.on(
+    'request',
+    guard(async (request, response) => {
+      if (!(await webSockets.handleManagement(request, response))) refuseJson(response, 404, 'Connect with a WebSocket to /{stage}, or call the @connections API at /{stage}/@connections/{connectionId}');
+    }),
+  );
+  const webSocketUrls = webSockets.urls(`ws://${new URL(webSocketOrigin).host}`);
   const invokeEndpoint = lambdaInvokeEndpoint(lambda);
   const faults = proxies ? faultEndpoint(lambda, proxies) : undefined;
   const meter = meters ? meterEndpoint(meters) : undefined;
@@ -259,6 +290,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     apiKeys: config.apiKeys,
     consoleUrl: `${httpUrl(local, consolePort)}/`,
     endpoints,
+    webSocketUrls,
+    ...(Object.values(webSocketUrls)[0] ? { webSocketUrl: Object.values(webSocketUrls)[0] } : {}),
     region: config.region,
     credentials: localCredentials(),
     stateMachines: Object.fromEntries(template.stateMachines.map((machine) => [machine.logicalId, machine.arn])),
@@ -271,7 +304,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     resumedExecutions,
     host,
     parameterOverrides: options.parameterOverrides ?? {},
-    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: dynamodb.port, s3Port: s3.port, sfnPort }, host, config.apiKeys),
+    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: dynamodb.port, s3Port: s3.port, sfnPort, secretsManagerPort: secretsPort }, host, config.apiKeys),
   };
   // `kill -USR2 <pid>`: which V8 isolates hold what (the main thread's and each execution environment's heap).
   const logMemory = () => {
@@ -296,11 +329,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     template,
     stop: () => {
       stopping ??= (async () => {
-        await Promise.all([close(apiServer), close(consoleServer)]);
+        await Promise.all([close(apiServer), close(consoleServer), webSockets.close()]);
         const left = await sfn.drain(10_000);
         if (left > 0) log(`${String(left)} execution(s) still running; they resume on the next start`);
         sfn.suspendRunning();
-        await Promise.all([close(sfnServer), close(lambdaServer), sfn.close()]);
+        await Promise.all([close(sfnServer), close(lambdaServer), close(webSocketServer), close(secretsServer), sfn.close()]);
         await lambda.close();
         await Promise.all([...stores.map((store) => store.close()), front?.dynamodb.close(), front?.s3.close()]);
         process.off('SIGUSR2', logMemory);

@@ -6,6 +6,8 @@ export interface LocalEndpoints {
   s3: string;
   dynamodb: string;
   lambda: string;
+  /** The local Secrets Manager (secretsmanager/secrets-manager.ts); absent where no secrets are served. */
+  secretsmanager?: string;
 }
 
 /**
@@ -24,6 +26,7 @@ export function localFunctionEnvironment(endpoints: LocalEndpoints, region: stri
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_SFN: endpoints.sfn,
     AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
+    ...(endpoints.secretsmanager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsmanager } : {}),
     // s3rver stores the aws-chunked framing of checksummed uploads inside the object.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     S3_FORCE_PATH_STYLE: 'true',

@@ -2,7 +2,9 @@ import { type LocalApi, readApis } from './readers/apis';
 import { type LocalBucket, readBuckets } from './readers/buckets';
 import { type LocalFunction, readFunctions } from './readers/functions';
 import { type LocalStateMachine, readStateMachines } from './readers/state-machines';
+import { type LocalSecret, readSecrets } from './readers/secrets';
 import { type LocalTable, readTables } from './readers/tables';
+import { type LocalWebSocketApi, readWebSocketApis } from './readers/websocket-apis';
 import { type LoadOptions, openTemplate } from './readers/template-source';
 
 /*
@@ -17,6 +19,8 @@ export type { LocalBucket } from './readers/buckets';
 export type { LocalApiRoute, LocalFunction } from './readers/functions';
 export type { LocalStateMachine } from './readers/state-machines';
 export type { LocalTable } from './readers/tables';
+export type { LocalSecret, SecretGenerator } from './readers/secrets';
+export type { LocalWebSocketApi, LocalWebSocketRoute } from './readers/websocket-apis';
 export type { LoadOptions } from './readers/template-source';
 
 export interface LocalTemplate {
@@ -27,6 +31,8 @@ export interface LocalTemplate {
   buckets: LocalBucket[];
   stateMachines: LocalStateMachine[];
   apis: LocalApi[];
+  webSocketApis: LocalWebSocketApi[];
+  secrets: LocalSecret[];
 }
 
 /** Loads and resolves template.yaml for the local runtime. */
@@ -43,5 +49,7 @@ export function loadLocalTemplate(options: LoadOptions): LocalTemplate {
     buckets: readBuckets(source),
     stateMachines: readStateMachines(source),
     apis,
+    webSocketApis: readWebSocketApis(source),
+    secrets: readSecrets(source),
   };
 }

@@ -61,7 +61,7 @@ describe('POST /orders (create-order handler)', () => {
       orderId,
       status: 'RECEIVED',
       total: { amount: 2 * 2000 + 1250 + 599, currency: 'USD' },
-      links: { self: `/dev/orders/${orderId}`, receipt: `/dev/orders/${orderId}/receipt`, updates: expect.any(String) },
+      links: { self: `/dev/orders/${orderId}`, receipt: `/dev/orders/${orderId}/receipt`, updates: expect.any(String) as unknown },
     });
   });
 
@@ -71,7 +71,7 @@ describe('POST /orders (create-order handler)', () => {
     const response = await post(orderRequest());
 
     const orderId = String(response.body.orderId);
-    const updates = new URL(String((response.body.links as { updates: string }).updates));
+    const updates = new URL((response.body.links as { updates: string }).updates);
     expect(`${updates.origin}${updates.pathname}`).toBe('wss://abc123.execute-api.us-east-1.amazonaws.com/dev');
     expect(updates.searchParams.get('orderId')).toBe(orderId);
     expect(verifyUpdateTicket(TICKET_KEY, updates.searchParams.get('ticket'), Date.now())).toMatchObject({ ok: true, claims: { orderId, ownerApiKeyId: 'key-a' } });

@@ -33,9 +33,9 @@ describe('GET /orders/{orderId} (get-order handler)', () => {
       orderId: order.orderId,
       status: 'RECEIVED',
       total: { amount: 5849, currency: 'USD' },
-      links: { self: `/dev/orders/${order.orderId}`, receipt: `/dev/orders/${order.orderId}/receipt`, updates: expect.stringMatching(/^wss:\/\//) },
+      links: { self: `/dev/orders/${order.orderId}`, receipt: `/dev/orders/${order.orderId}/receipt`, updates: expect.stringMatching(/^wss:\/\//) as unknown },
     });
-    const ticket = new URL(String((response.body.links as { updates: string }).updates)).searchParams.get('ticket');
+    const ticket = new URL((response.body.links as { updates: string }).updates).searchParams.get('ticket');
     expect(verifyUpdateTicket('get-order-ticket-key', ticket, Date.now())).toMatchObject({ ok: true, claims: { orderId: order.orderId, ownerApiKeyId: 'key-a' } });
     expect(response.body).not.toHaveProperty('paymentToken');
     expect(response.body).not.toHaveProperty('ownerApiKeyId');
