@@ -75,6 +75,8 @@ export interface RuntimeInfo {
   stateMachines: Record<string, string>;
   tables: Record<string, string>;
   buckets: Record<string, string>;
+  /** Secret ARNs by logical id (served at endpoints.secretsmanager). */
+  secrets: Record<string, string>;
   functions: string[];
   pid: number;
   startedAt: string;
@@ -297,6 +299,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     stateMachines: Object.fromEntries(template.stateMachines.map((machine) => [machine.logicalId, machine.arn])),
     tables: Object.fromEntries(template.tables.map((table) => [table.logicalId, table.name])),
     buckets: Object.fromEntries(template.buckets.map((bucket) => [bucket.logicalId, bucket.name])),
+    secrets: Object.fromEntries(template.secrets.map((secret) => [secret.logicalId, secret.arn])),
     functions: lambda.names(),
     pid: process.pid,
     startedAt: new Date().toISOString(),

@@ -365,10 +365,11 @@ export class WebSocketGateway {
         return true;
       }
       case 'GET':
+        // The wire names of GetConnection's output (the SDK maps them to ConnectedAt, Identity, LastActiveAt).
         send(200, {
-          ConnectedAt: new Date(connection.connectedAt).toISOString(),
-          Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent },
-          LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+          connectedAt: new Date(connection.connectedAt).toISOString(),
+          identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+          lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
         });
         return true;
       case 'DELETE':
