@@ -151,6 +151,10 @@ export class WebSocketGateway {
 
   /** Handles an HTTP upgrade: the $connect authorizer and integration, then the WebSocket handshake. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // A client that goes away while its $connect runs must not take the runtime with it.
+    socket.on('error', () => {
+      socket.destroy();
+    });
     this.connect(request, socket, head).catch((error: unknown) => {
       this.options.log(`websocket: $connect failed: ${String(error)}`);
       refuseUpgrade(socket, 500, 'Internal server error');
@@ -259,16 +263,24 @@ export class WebSocketGateway {
     socket.on('message', (data, isBinary) => {
       connection.lastActiveAt = Date.now();
       const body = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      void this.message(api, connectionId, connection, body, isBinary);
+      this.message(api, connectionId, connection, body, isBinary).catch((error: unknown) => {
+        this.options.log(`websocket: message on ${connectionId} failed: ${String(error)}`);
+      });
     });
     socket.on('close', (code, reason) => {
       this.connections.delete(connectionId);
       const route = api.routes.find((candidate) => candidate.routeKey === '$disconnect');
       if (!route) return;
       const requestContext = { ...this.requestContext(api, connectionId, '$disconnect', 'DISCONNECT', connection), disconnectStatusCode: code, disconnectReason: reason.toString('utf8') };
-      void this.lambda.invoke(route.functionArn, { headers: {}, multiValueHeaders: {}, requestContext, isBase64Encoded: false }).then((result) => {
-        if (!result.ok) this.options.log(`websocket: $disconnect integration failed: ${result.error.errorType}: ${result.error.errorMessage}`);
-      });
+      this.lambda.invoke(route.functionArn, { headers: {}, multiValueHeaders: {}, requestContext, isBase64Encoded: false }).then(
+        (result) => {
+          if (!result.ok) this.options.log(`websocket: $disconnect integration failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+        },
+        (error: unknown) => {
+          // $disconnect is best effort on AWS too; the row's TTL is the backstop.
+          this.options.log(`websocket: $disconnect not delivered: ${String(error)}`);
+        },
+      );
     });
   }
 
