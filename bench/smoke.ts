@@ -26,7 +26,7 @@ async function timeOrder(api: OrdersApi): Promise<{ postMs: number; completedMs:
 async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'order-smoke-'));
   const config = loadConfig(join(ROOT, 'local', 'config.json'));
-  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0 };
+  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0, websocket: 0, secretsmanager: 0 };
   const runtime = await startRuntime({ rootDir: ROOT, templatePath: join(ROOT, 'template.yaml'), stateDir, fresh: true, config, log: () => undefined });
   // Node's own uptime: includes loading tsx and the runtime's modules.
   const readyMs = process.uptime() * 1000;

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'stream-latency-'));
   const outDir = mkdtempSync(join(tmpdir(), 'stream-latency-out-'));
   const config = loadConfig(join(ROOT, 'local', 'config.json'));
-  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0 };
+  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0, websocket: 0, secretsmanager: 0 };
   const runtime = await startRuntime({
     rootDir: ROOT,
     templatePath: join(ROOT, 'tests', 'fixtures', 'streams', 'template.yaml'),

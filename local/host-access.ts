@@ -66,6 +66,8 @@ export interface StoreEndpoints {
   dynamodbPort: number;
   s3Port: number;
   sfnPort: number;
+  /** The local Secrets Manager, when the template has secrets. */
+  secretsManagerPort?: number;
 }
 
 /**
@@ -78,6 +80,7 @@ export function samLocalEnvVars(functions: LocalFunction[], ports: StoreEndpoint
     AWS_ENDPOINT_URL_DYNAMODB: httpUrl(access.host, ports.dynamodbPort),
     AWS_ENDPOINT_URL_S3: httpUrl(access.host, ports.s3Port),
     AWS_ENDPOINT_URL_SFN: httpUrl(access.host, ports.sfnPort),
+    ...(ports.secretsManagerPort === undefined ? {} : { AWS_ENDPOINT_URL_SECRETS_MANAGER: httpUrl(access.host, ports.secretsManagerPort) }),
     S3_FORCE_PATH_STYLE: 'true',
     LOCAL_API_KEYS: localApiKeysVariable(apiKeys),
   });

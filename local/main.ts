@@ -7,7 +7,7 @@ import { loadConfig, startRuntime } from './runtime';
  * Options: --fresh (start with empty data), --meter (count store requests and capacity
  * units at GET /_local/meter on the Lambda endpoint, for npm run cost), --cpu-prof (profiles of every thread into
  * <state-dir>/profiles/<time>/ on stop), --port-api, --port-lambda, --port-sfn,
- * --port-dynamodb, --port-s3, --port-console, --port-eventbridge, --port-sqs, --port-dynamodb-streams (0 picks a free port), --state-dir, --host (the
+ * --port-dynamodb, --port-s3, --port-console, --port-eventbridge, --port-sqs, --port-dynamodb-streams, --port-websocket, --port-secretsmanager (0 picks a free port), --state-dir, --host (the
  * bind address of every endpoint; default 127.0.0.1, 0.0.0.0 lets sam local containers on Linux in),
  * --strict (refuse to start when the template uses anything the runtime does not emulate).
  */
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     'port-eventbridge': { type: 'string' },
     'port-sqs': { type: 'string' },
     'port-dynamodb-streams': { type: 'string' },
+    'port-websocket': { type: 'string' },
+    'port-secretsmanager': { type: 'string' },
     'state-dir': { type: 'string' },
     host: { type: 'string' },
     strict: { type: 'boolean', default: false },
@@ -37,7 +39,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--port-eventbridge N] [--port-sqs N] [--port-dynamodb-streams N] [--state-dir DIR] [--host ADDRESS] [--strict]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--port-eventbridge N] [--port-sqs N] [--port-dynamodb-streams N] [--port-websocket N] [--port-secretsmanager N] [--state-dir DIR] [--host ADDRESS] [--strict]');
   console.log('  --strict  refuse to start when the template uses a resource type, event source or property the runtime does not emulate');
   console.log('            (without it they are warnings; the list is in runtime.json, notEmulated)');
   process.exit(0);
@@ -78,6 +80,8 @@ config.ports = {
   eventbridge: port(values['port-eventbridge'], config.ports.eventbridge, 'port-eventbridge'),
   sqs: port(values['port-sqs'], config.ports.sqs, 'port-sqs'),
   dynamodbstreams: port(values['port-dynamodb-streams'], config.ports.dynamodbstreams, 'port-dynamodb-streams'),
+  websocket: port(values['port-websocket'], config.ports.websocket, 'port-websocket'),
+  secretsmanager: port(values['port-secretsmanager'], config.ports.secretsmanager, 'port-secretsmanager'),
 };
 
 // Lines are gathered and written once per turn of the event loop: stdout is synchronous for
@@ -143,6 +147,8 @@ startRuntime({
         `  EventBridge    ${info.endpoints.eventbridge}  (buses: ${info.eventBuses.join(', ')}; events put: ${info.eventsUrl})`,
         `  DDB Streams    ${info.endpoints.dynamodbstreams}${Object.keys(info.streams).length > 0 ? `  (tables: ${Object.keys(info.streams).join(', ')})` : ''}`,
         `  SQS            ${info.endpoints.sqs}${Object.keys(info.queues).length > 0 ? `  (queues: ${Object.keys(info.queues).join(', ')})` : ''}`,
+        info.webSocketUrl ? `  WebSocket      ${info.webSocketUrl}  (order updates: links.updates; @connections at ${info.webSocketUrl.replace(/^ws:/, 'http:')})` : '',
+        `  Secrets Mgr    ${info.endpoints.secretsmanager}`,
         `  Functions      ${String(info.functions.length)}; state machines: ${Object.keys(info.stateMachines).join(', ')}`,
         info.resumedExecutions > 0 ? `  Resumed        ${String(info.resumedExecutions)} execution(s) from the journal` : '',
         ...(info.notEmulated.length > 0

@@ -14,10 +14,11 @@ import { buildBootstrap, buildFunction, stopBuildService } from './lambda/build-
 import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
-import { allowedHostNames, hostRefusal, refuseHost } from './request-gate';
+import { allowedHostNames, hostRefusal, refuseHost, refuseJson } from './request-gate';
 import { sqsEndpoint } from './sqs/sqs-endpoint';
 import { SqsMapping } from './sqs/sqs-mapping';
 import { SqsService } from './sqs/sqs-service';
+import { LocalSecretsManager } from './secretsmanager/secrets-manager';
 import { StepFunctionsApi } from './stepfunctions/api';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { MeteringProxy } from './storage/metering-proxy';
@@ -28,10 +29,12 @@ import { streamsEndpoint } from './streams/streams-endpoint';
 import { startStreams } from './streams/streams';
 import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
 import { assertTemplateTranslates } from './template/sam-translator-check';
+import { localizeWebSocketUrls } from './websocket/local-urls';
+import { WebSocketGateway } from './websocket/websocket-gateway';
 
 export interface RuntimeConfig {
   apiKeys: LocalApiKey[];
-  ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number; eventbridge: number; sqs: number; dynamodbstreams: number };
+  ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number; eventbridge: number; sqs: number; dynamodbstreams: number; websocket: number; secretsmanager: number };
   region: string;
   maxRunningExecutions: number;
   /** Per function without ReservedConcurrentExecutions. */
@@ -72,7 +75,7 @@ export interface RuntimeInfo {
   apiKeys: LocalApiKey[];
   /** The operator console and storefront page. */
   consoleUrl: string;
-  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string; eventbridge: string; sqs: string; dynamodbstreams: string };
+  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string; eventbridge: string; sqs: string; dynamodbstreams: string; secretsmanager: string };
   /** GET: the events put on the buses, with the rules each matched (on the Lambda endpoint). */
   eventsUrl: string;
   /** Event bus names (custom and default). */
@@ -81,11 +84,17 @@ export interface RuntimeInfo {
   queues: Record<string, string>;
   /** Stream ARNs by table logical id. */
   streams: Record<string, string>;
+  /** The template's WebSocket APIs by logical id (ws://host:port/{stage}); their @connections API is http://host:port/{stage}. */
+  webSocketUrls: Record<string, string>;
+  /** The first WebSocket API's URL, as the WebSocketUrl output gives it on AWS. */
+  webSocketUrl?: string;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   stateMachines: Record<string, string>;
   tables: Record<string, string>;
   buckets: Record<string, string>;
+  /** Secret ARNs by logical id (served at endpoints.secretsmanager). */
+  secrets: Record<string, string>;
   functions: string[];
   pid: number;
   startedAt: string;
@@ -210,14 +219,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const eventsServer = createServer();
   const sqsServer = createServer();
   const streamsServer = createServer();
+  const webSocketServer = createServer();
+  const secretsServer = createServer();
   const apiServer = createServer();
   const consoleServer = createServer();
-  const [sfnPort, lambdaPort, eventsPort, sqsPort, streamsPort] = await Promise.all([
+  const [sfnPort, lambdaPort, eventsPort, sqsPort, streamsPort, webSocketPort, secretsPort] = await Promise.all([
     listen(sfnServer, config.ports.stepfunctions, host),
     listen(lambdaServer, config.ports.lambda, host),
     listen(eventsServer, config.ports.eventbridge, host),
     listen(sqsServer, config.ports.sqs, host),
     listen(streamsServer, config.ports.dynamodbstreams, host),
+    listen(webSocketServer, config.ports.websocket, host),
+    listen(secretsServer, config.ports.secretsmanager, host),
   ]);
   const sqs = new SqsService(template.queues, join(dataDir, 'sqs'), httpUrl(local, sqsPort));
   const sendToQueue = (queueArn: string, body: string) => Promise.resolve(void sqs.send(queueArn, body));
@@ -250,8 +263,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     eventbridge: httpUrl(local, eventsPort),
     sqs: httpUrl(local, sqsPort),
     dynamodbstreams: httpUrl(local, streamsPort),
+    secretsmanager: httpUrl(local, secretsPort),
   };
   const dynamodbPort = streams.port;
+  // The functions' wss://{api}.execute-api… and https://… WebSocket URLs, pointed at this port (docs/realtime-updates.md).
+  const webSocketOrigin = httpUrl(local, webSocketPort);
+  template.functions = localizeWebSocketUrls(template.functions, template.webSocketApis, config.region, webSocketOrigin);
+  const secrets = new LocalSecretsManager(template.secrets, join(dataDir, 'secrets.json'));
 
   if (options.faults && options.meter) throw new Error('--faults and --meter cannot be combined');
   const meters = options.meter
@@ -267,6 +285,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     maxConcurrencyPerFunction: config.maxConcurrencyPerFunction,
     ...(config.maxEnvironments === undefined ? {} : { maxEnvironments: config.maxEnvironments }),
     ...(config.maxBackgroundEnvironments === undefined ? {} : { maxBackgroundEnvironments: config.maxBackgroundEnvironments }),
+    clientFacing: template.webSocketApis.flatMap((api) => api.routes.flatMap((route) => [route.functionArn, ...(route.authorizer ? [route.authorizer.functionArn] : [])])),
     ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
     log,
   });
@@ -307,6 +326,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       });
     };
   sfnServer.on('request', guard(stepFunctionsEndpoint(sfnApi)));
+  secretsServer.on('request', guard(secrets.endpoint()));
+  const webSockets = new WebSocketGateway(template.webSocketApis, lambda, { region: config.region, accountId: template.accountId, allowedHosts: allowedHostNames(host), log });
+  webSocketServer.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
+    webSockets.handleUpgrade(request, socket, head);
+  });
+  webSocketServer.on(
+    'request',
+    guard(async (request, response) => {
+      if (!(await webSockets.handleManagement(request, response))) refuseJson(response, 404, 'Connect with a WebSocket to /{stage}, or call the @connections API at /{stage}/@connections/{connectionId}');
+    }),
+  );
+  const webSocketUrls = webSockets.urls(`ws://${new URL(webSocketOrigin).host}`);
   const invokeEndpoint = lambdaInvokeEndpoint(lambda);
   const faults = proxies ? faultEndpoint(lambda, proxies) : undefined;
   const meter = meters ? meterEndpoint(meters) : undefined;
@@ -341,6 +372,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     apiKeys: config.apiKeys,
     consoleUrl: `${httpUrl(local, consolePort)}/`,
     endpoints,
+    webSocketUrls,
+    ...(Object.values(webSocketUrls)[0] ? { webSocketUrl: Object.values(webSocketUrls)[0] } : {}),
     region: config.region,
     credentials: localCredentials(),
     stateMachines: Object.fromEntries(template.stateMachines.map((machine) => [machine.logicalId, machine.arn])),
@@ -350,6 +383,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     eventBuses: events.busNames(),
     queues: sqs.urls(),
     streams: Object.fromEntries(template.tables.flatMap((table) => (table.stream ? [[table.logicalId, table.stream.arn]] : []))),
+    secrets: Object.fromEntries(template.secrets.map((secret) => [secret.logicalId, secret.arn])),
     functions: lambda.names(),
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -357,7 +391,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     resumedExecutions,
     host,
     parameterOverrides: options.parameterOverrides ?? {},
-    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: streams.port, s3Port: s3.port, sfnPort }, host, config.apiKeys),
+    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: streams.port, s3Port: s3.port, sfnPort, secretsManagerPort: secretsPort }, host, config.apiKeys),
     notEmulated: coverage.notEmulated,
     ignored: coverage.ignored,
   };
@@ -384,11 +418,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     template,
     stop: () => {
       stopping ??= (async () => {
-        await Promise.all([close(apiServer), close(consoleServer)]);
+        await Promise.all([close(apiServer), close(consoleServer), webSockets.close()]);
         const left = await sfn.drain(10_000);
         if (left > 0) log(`${String(left)} execution(s) still running; they resume on the next start`);
         sfn.suspendRunning();
-        await Promise.all([close(sfnServer), close(lambdaServer), close(eventsServer), close(streamsServer), sfn.close()]);
+        await Promise.all([close(sfnServer), close(lambdaServer), close(eventsServer), close(streamsServer), close(webSocketServer), close(secretsServer), sfn.close()]);
         // The mappings finish their batch in flight (and checkpoint it) while the functions still run.
         await Promise.all([streams.stop(), events.drain(), ...queueMappings.map((mapping) => mapping.stop())]);
         sqs.close();

@@ -18,13 +18,23 @@ const argument = (name: string, fallback: number) => {
 async function main(): Promise<number> {
   const seconds = Math.round(argument('minutes', 5) * 60);
   const rate = argument('rate', 15);
-  const runtime = await startLocalRuntime(newStateDir(), { fresh: true, retainOutput: false, parameterOverrides: 'ApiThrottleRateLimit=20 ApiThrottleBurstLimit=40' });
+  // Once a minute the runtime logs which V8 isolates hold what (its SIGUSR2 report): printed here, to find what grows.
+  const runtime = await startLocalRuntime(newStateDir(), {
+    fresh: true,
+    retainOutput: false,
+    parameterOverrides: 'ApiThrottleRateLimit=20 ApiThrottleBurstLimit=40',
+    onOutput: (chunk) => {
+      for (const line of chunk.split('\n')) if (line.includes('memory: rss')) console.error(line.slice(0, 400));
+    },
+  });
+  const heapReport = setInterval(() => process.kill(runtime.info.pid, 'SIGUSR2'), 60_000);
   const clients = new RuntimeClients(runtime.info);
   try {
     const rows = [await idleMemoryRow(runtime.info.pid, 400), ...(await soakSuite(clients, seconds, rate))];
     console.log(summaryTable(rows));
     return rows.every((row) => row.held) ? 0 : 1;
   } finally {
+    clearInterval(heapReport);
     clients.close();
     await runtime.stop('SIGTERM');
   }

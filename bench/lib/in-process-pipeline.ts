@@ -3,6 +3,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiSettings } from '#api/endpoint';
+import { NO_UPDATES_LINKS } from '#api/updates-link';
 import { instrumented } from '#platform/tracing';
 import type { BusinessMetrics } from '#ports/business-metrics';
 import type { OrderRepository } from '#ports/order-repository';
@@ -80,11 +81,11 @@ export class InProcessPipeline {
       'Flag Receipt Failure': task('FlagReceiptFailureFunction', flagReceiptFailure, { ...base, metrics: adapters.metrics }),
     };
     const workflow = { start: (orderId: string) => this.start(orderId) };
-    const placeDeps = { api: API, orders: adapters.orders, workflow, metrics: adapters.metrics, now: () => new Date() };
+    const placeDeps = { api: API, orders: adapters.orders, workflow, metrics: adapters.metrics, now: () => new Date(), updates: NO_UPDATES_LINKS };
     this.post = instrumented(() => ({}), (event: APIGatewayProxyEvent) => createOrder(placeDeps, event));
     this.read = instrumented(
       (event: APIGatewayProxyEvent) => ({ orderId: event.pathParameters?.orderId }),
-      (event: APIGatewayProxyEvent) => getOrder({ api: API, orders: adapters.orders }, event),
+      (event: APIGatewayProxyEvent) => getOrder({ api: API, orders: adapters.orders, updates: NO_UPDATES_LINKS }, event),
     );
   }
 

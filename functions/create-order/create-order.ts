@@ -1,6 +1,7 @@
 import { type ApiSettings, endpoint } from '#api/endpoint';
 import { internalError, json, ordersBasePath, problem } from '#api/http';
 import { toOrderView } from '#api/order-view';
+import { type UpdatesLinks, withUpdatesLink } from '#api/updates-link';
 import { OrderNotSellable } from '#domain/pricing';
 import { logger } from '#platform/powertools';
 import { IdempotencyConflict, type PlaceOrderDependencies, SubmissionFailed, placeOrder, waitForOutcome } from './place-order';
@@ -8,6 +9,7 @@ import { parseCreateOrder } from './request';
 
 export interface CreateOrderDependencies extends PlaceOrderDependencies {
   api: ApiSettings;
+  updates: UpdatesLinks;
 }
 
 /** POST /orders: validate, price, record, start the workflow; optionally wait for the outcome. */
@@ -30,17 +32,14 @@ export const createOrder = endpoint(async (deps: CreateOrderDependencies, event,
     if (parsed.waitSeconds > 0) {
       headers['Preference-Applied'] = `wait=${parsed.waitSeconds}`;
       const final = await waitForOutcome(deps.orders, order.orderId, parsed.waitSeconds * 1000);
-      if (final?.status === 'COMPLETED') return json(200, toOrderView(final, base), headers);
+      if (final?.status === 'COMPLETED') return json(200, withUpdatesLink(toOrderView(final, base), await deps.updates.linkFor(final)), headers);
       if (final?.status === 'FAILED') {
-        const view = toOrderView(final, base);
+        const view = withUpdatesLink(toOrderView(final, base), await deps.updates.linkFor(final));
         return json(422, { message: view.failure?.message ?? 'The order failed', ...view }, headers);
       }
     }
-    return json(
-      202,
-      { orderId: order.orderId, status: order.status, total: order.totals.total, links: { self, receipt: `${self}/receipt` } },
-      headers,
-    );
+    const accepted = { orderId: order.orderId, status: order.status, total: order.totals.total, links: { self, receipt: `${self}/receipt` } };
+    return json(202, withUpdatesLink(accepted, await deps.updates.linkFor(order)), headers);
   } catch (error) {
     if (error instanceof OrderNotSellable) return problem(422, error.message, error.errors);
     if (error instanceof IdempotencyConflict) return problem(409, error.message);

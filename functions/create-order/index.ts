@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { orderRepositoryFromEnv, orderWorkflowFromEnv } from '#adapters/from-env';
+import { updatesLinksFromEnv } from '#adapters/realtime-from-env';
 import { powertoolsBusinessMetrics } from '#adapters/powertools-business-metrics';
 import { apiSettingsFromEnv } from '#api/endpoint';
 import { instrumented } from '#platform/tracing';
@@ -11,6 +12,7 @@ const dependencies: CreateOrderDependencies = {
   workflow: orderWorkflowFromEnv(),
   metrics: powertoolsBusinessMetrics,
   now: () => new Date(),
+  updates: updatesLinksFromEnv(),
 };
 
 /** POST /orders. Thin: the endpoint lives beside it in create-order.ts. */

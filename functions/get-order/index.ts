@@ -1,13 +1,15 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { orderRepositoryFromEnv } from '#adapters/from-env';
-import { type OrderEndpointDependencies, apiSettingsFromEnv } from '#api/endpoint';
+import { updatesLinksFromEnv } from '#adapters/realtime-from-env';
+import { apiSettingsFromEnv } from '#api/endpoint';
 import { pathOrderId } from '#api/http';
 import { instrumented } from '#platform/tracing';
-import { getOrder } from './get-order';
+import { type GetOrderDependencies, getOrder } from './get-order';
 
-const dependencies: OrderEndpointDependencies = {
+const dependencies: GetOrderDependencies = {
   api: apiSettingsFromEnv(),
   orders: orderRepositoryFromEnv(),
+  updates: updatesLinksFromEnv(),
 };
 
 /** GET /orders/{orderId}. Thin: the endpoint lives beside it in get-order.ts. */

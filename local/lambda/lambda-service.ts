@@ -44,6 +44,11 @@ export interface LambdaServiceOptions {
    * delays a client. Unset, only the other caps apply.
    */
   maxBackgroundEnvironments?: number;
+  /**
+   * Functions that serve clients without a REST route (a WebSocket API's routes and authorizer):
+   * outside the background budget, like the API functions. ARNs or logical ids.
+   */
+  clientFacing?: string[];
   /** How long a call waits for a busy environment before a new one is created (below the cap); default 100 ms. */
   spawnGraceMs?: number;
   /** Idle environments beyond the first per function are shut down after this long, as Lambda reclaims them. */
@@ -89,6 +94,7 @@ export class LambdaService implements LambdaInvoker {
   /** Calls waiting because every function together is at `maxEnvironments` with none idle. */
   private readonly budgetWaiters: (() => void)[] = [];
   private readonly byArn = new Map<string, LocalFunction>();
+  private readonly clientFacing = new Set<string>();
   private nextId = 1;
   private spawned = 0;
   private closed = false;
@@ -112,6 +118,10 @@ export class LambdaService implements LambdaInvoker {
       this.byArn.set(fn.logicalId, fn);
       this.byArn.set(fn.arn, fn);
       if (fn.aliasArn) this.byArn.set(fn.aliasArn, fn);
+    }
+    for (const name of options.clientFacing ?? []) {
+      const fn = this.find(name);
+      if (fn) this.clientFacing.add(fn.logicalId);
     }
   }
 
@@ -210,7 +220,7 @@ export class LambdaService implements LambdaInvoker {
         if (!full) return this.spawn(fn);
         // An API call, or a function with no environment yet, makes room by shutting an idle one;
         // a background function that has one waits for it instead (each eviction is a cold start).
-        const makesRoom = pool.length === 0 || fn.routes.length > 0;
+        const makesRoom = pool.length === 0 || !this.isBackground(fn.logicalId);
         if (makesRoom && this.evictIdle(full)) return this.spawn(fn);
         await (makesRoom ? new Promise<void>((resolve) => this.budgetWaiters.push(resolve)) : this.nextRelease(fn.logicalId, undefined));
         continue;
@@ -225,9 +235,10 @@ export class LambdaService implements LambdaInvoker {
     return count;
   }
 
-  /** A function no API route reaches. */
+  /** A function no client reaches: no REST route, and not one of `clientFacing`. */
   private isBackground(functionId: string): boolean {
-    return (this.byArn.get(functionId)?.routes.length ?? 0) === 0;
+    const fn = this.byArn.get(functionId);
+    return fn !== undefined && fn.routes.length === 0 && !this.clientFacing.has(fn.logicalId);
   }
 
   /** Undefined if the budgets that apply to `fn` have room; else which functions' environments fill the budget that is full. */
@@ -237,7 +248,7 @@ export class LambdaService implements LambdaInvoker {
     const background = (functionId: string) => this.isBackground(functionId);
     // Each background function may always have one, so no stage of a pipeline waits on another's queue.
     const hasOne = (this.pools.get(fn.logicalId)?.length ?? 0) > 0;
-    if (fn.routes.length === 0 && hasOne && this.environmentCount(background) >= (this.options.maxBackgroundEnvironments ?? Infinity)) return background;
+    if (this.isBackground(fn.logicalId) && hasOne && this.environmentCount(background) >= (this.options.maxBackgroundEnvironments ?? Infinity)) return background;
     return undefined;
   }
 

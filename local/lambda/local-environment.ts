@@ -9,6 +9,8 @@ export interface LocalEndpoints {
   eventbridge: string;
   sqs: string;
   dynamodbstreams: string;
+  /** The local Secrets Manager (secretsmanager/secrets-manager.ts); absent where no secrets are served. */
+  secretsmanager?: string;
 }
 
 /**
@@ -30,6 +32,7 @@ export function localFunctionEnvironment(endpoints: LocalEndpoints, region: stri
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_DYNAMODB_STREAMS: endpoints.dynamodbstreams,
+    ...(endpoints.secretsmanager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsmanager } : {}),
     // s3rver stores the aws-chunked framing of checksummed uploads inside the object.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     S3_FORCE_PATH_STYLE: 'true',

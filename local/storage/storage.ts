@@ -74,6 +74,18 @@ export async function createTables(client: DynamoDBClient, tables: LocalTable[])
             AttributeName: attribute.AttributeName,
             AttributeType: attribute.AttributeType === 'N' ? 'N' : attribute.AttributeType === 'B' ? 'B' : 'S',
           })),
+          ...(table.globalSecondaryIndexes
+            ? {
+                GlobalSecondaryIndexes: table.globalSecondaryIndexes.map((index) => ({
+                  IndexName: index.IndexName,
+                  KeySchema: index.KeySchema.map((key) => ({ AttributeName: key.AttributeName, KeyType: key.KeyType === 'RANGE' ? 'RANGE' : 'HASH' })),
+                  Projection: {
+                    ProjectionType: index.Projection.ProjectionType === 'KEYS_ONLY' ? 'KEYS_ONLY' : index.Projection.ProjectionType === 'INCLUDE' ? 'INCLUDE' : 'ALL',
+                    ...(index.Projection.NonKeyAttributes ? { NonKeyAttributes: index.Projection.NonKeyAttributes } : {}),
+                  },
+                })),
+              }
+            : {}),
         }),
       );
     } catch (error) {

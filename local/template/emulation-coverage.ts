@@ -215,6 +215,8 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
     properties: {
       KeySchema: { runs: 'the dynalite table\'s keys' },
       StreamSpecification: { properties: { StreamViewType: { runs: 'records of every successful write, captured in front of dynalite (local/streams)' } } },
+      GlobalSecondaryIndexes: { runs: 'created in dynalite, which serves Query on them' },
+      TimeToLiveSpecification: { notEmulated: 'dynalite has no TTL: expired items stay until deleted' },
       AttributeDefinitions: { runs: 'the dynalite table\'s key types' },
       BillingMode: { ignored: 'capacity is not limited locally' },
       ProvisionedThroughput: { ignored: 'capacity is not limited locally' },
@@ -289,6 +291,71 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
     },
   },
   'AWS::SQS::QueuePolicy': { ignored: IAM },
+  'AWS::ApiGatewayV2::Api': {
+    properties: {
+      ProtocolType: { runs: 'WebSocket APIs (local/websocket)', accepts: (value) => value === 'WEBSOCKET', otherwise: 'only WEBSOCKET APIs of API Gateway v2 run locally' },
+      RouteSelectionExpression: { runs: 'picks the route of each message' },
+      Name: { ignored: 'the local API is named by its logical id; the name only labels it on AWS' },
+      Description: { ignored: DESCRIPTION },
+      Tags: { ignored: DESCRIPTION },
+    },
+  },
+  'AWS::ApiGatewayV2::Route': {
+    properties: {
+      ApiId: { runs: 'the API the route belongs to' },
+      RouteKey: { runs: '$connect, $disconnect, $default and custom route keys' },
+      AuthorizationType: { runs: 'CUSTOM runs the REQUEST authorizer at $connect; NONE' },
+      AuthorizerId: { runs: 'the authorizer of $connect' },
+      Target: { runs: 'integrations/<an AWS_PROXY Lambda integration>' },
+      OperationName: { ignored: DESCRIPTION },
+    },
+  },
+  'AWS::ApiGatewayV2::Integration': {
+    properties: {
+      ApiId: { runs: 'the API the integration belongs to' },
+      IntegrationType: { runs: 'AWS_PROXY (Lambda)' },
+      IntegrationUri: { runs: 'the function invoked, with API Gateway\'s WebSocket event' },
+      Description: { ignored: DESCRIPTION },
+    },
+  },
+  'AWS::ApiGatewayV2::Authorizer': {
+    properties: {
+      ApiId: { runs: 'the API the authorizer belongs to' },
+      Name: { runs: 'names the authorizer in the log' },
+      AuthorizerType: { runs: 'REQUEST' },
+      IdentitySource: { runs: 'a connection without them is refused with 401 before the function runs' },
+      AuthorizerUri: { runs: 'the authorizer function; Deny refuses the upgrade with 403' },
+    },
+  },
+  'AWS::ApiGatewayV2::Deployment': { ignored: DEPLOYMENT },
+  'AWS::ApiGatewayV2::Stage': {
+    properties: {
+      ApiId: { runs: 'the API served' },
+      StageName: { runs: 'the path of the local WebSocket URL and of @connections' },
+      DeploymentId: { ignored: DEPLOYMENT },
+      DefaultRouteSettings: {
+        properties: {
+          ThrottlingRateLimit: { runs: 'a token bucket over the API\'s messages' },
+          ThrottlingBurstLimit: { runs: 'a token bucket over the API\'s messages' },
+          DataTraceEnabled: { ignored: 'execution logs go to CloudWatch on AWS; the runtime prints each invocation' },
+          DetailedMetricsEnabled: { ignored: MONITORING },
+        },
+      },
+      AccessLogSettings: { ignored: 'access logs go to CloudWatch on AWS; the runtime prints each connection and message' },
+      Description: { ignored: DESCRIPTION },
+      Tags: { ignored: DESCRIPTION },
+    },
+  },
+  'AWS::SecretsManager::Secret': {
+    properties: {
+      Name: { runs: 'the local secret\'s name' },
+      Description: { runs: 'DescribeSecret' },
+      GenerateSecretString: { runs: 'a value generated once with its options, kept in the state dir' },
+      SecretString: { runs: 'the value GetSecretValue returns' },
+      KmsKeyId: { ignored: 'encryption at rest: local secrets are a plain file under the state dir' },
+      Tags: { ignored: DESCRIPTION },
+    },
+  },
   'AWS::S3::BucketPolicy': { ignored: IAM },
   'AWS::SNS::TopicPolicy': { ignored: IAM },
   'AWS::Lambda::Permission': { ignored: IAM },

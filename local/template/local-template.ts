@@ -5,7 +5,9 @@ import { type LocalArchive, type LocalEventBus, type LocalRule, readArchives, re
 import { type LocalQueue, readQueues } from './readers/queues';
 import { type LocalFunction, readFunctions } from './readers/functions';
 import { type LocalStateMachine, readStateMachines } from './readers/state-machines';
+import { type LocalSecret, readSecrets } from './readers/secrets';
 import { type LocalTable, readTables } from './readers/tables';
+import { type LocalWebSocketApi, readWebSocketApis } from './readers/websocket-apis';
 import { type LoadOptions, openTemplate } from './readers/template-source';
 
 /*
@@ -23,6 +25,8 @@ export type { LocalQueue } from './readers/queues';
 export type { LocalApiRoute, LocalFunction } from './readers/functions';
 export type { LocalStateMachine } from './readers/state-machines';
 export type { LocalTable, StreamViewType } from './readers/tables';
+export type { LocalSecret, SecretGenerator } from './readers/secrets';
+export type { LocalWebSocketApi, LocalWebSocketRoute } from './readers/websocket-apis';
 export type { LoadOptions } from './readers/template-source';
 
 export interface LocalTemplate {
@@ -41,6 +45,8 @@ export interface LocalTemplate {
   eventBuses: LocalEventBus[];
   rules: LocalRule[];
   archives: LocalArchive[];
+  webSocketApis: LocalWebSocketApi[];
+  secrets: LocalSecret[];
 }
 
 /** Loads and resolves template.yaml for the local runtime. */
@@ -63,5 +69,7 @@ export function loadLocalTemplate(options: LoadOptions): LocalTemplate {
     eventBuses: readEventBuses(source),
     rules: readRules(source),
     archives: readArchives(source),
+    webSocketApis: readWebSocketApis(source),
+    secrets: readSecrets(source),
   };
 }

@@ -16,10 +16,13 @@ const REASONED: Record<string, { type: string; resources: 'every' | string[] }> 
   CKV_AWS_173: { type: 'AWS::Serverless::Function', resources: 'every' },
   CKV_AWS_76: { type: 'AWS::Serverless::Api', resources: ['OrdersApi'] },
   CKV_AWS_120: { type: 'AWS::Serverless::Api', resources: ['OrdersApi'] },
-  CKV_AWS_158: { type: 'AWS::Logs::LogGroup', resources: ['FunctionLogGroup', 'StateMachineLogGroup'] },
-  CKV_AWS_119: { type: 'AWS::DynamoDB::Table', resources: ['OrdersTable', 'SimulatorLedgerTable'] },
+  CKV_AWS_158: { type: 'AWS::Logs::LogGroup', resources: ['FunctionLogGroup', 'StateMachineLogGroup', 'WebSocketAccessLogGroup'] },
+  CKV_AWS_119: { type: 'AWS::DynamoDB::Table', resources: ['OrdersTable', 'SimulatorLedgerTable', 'ConnectionsTable'] },
   CKV_AWS_18: { type: 'AWS::S3::Bucket', resources: ['ReceiptsBucket'] },
   CKV_AWS_26: { type: 'AWS::SNS::Topic', resources: ['AlarmTopic'] },
+  CKV_AWS_309: { type: 'AWS::ApiGatewayV2::Route', resources: ['ConnectRoute', 'DisconnectRoute', 'DefaultRoute'] },
+  CKV_AWS_149: { type: 'AWS::SecretsManager::Secret', resources: ['UpdatesTicketSecret'] },
+  CKV2_AWS_57: { type: 'AWS::SecretsManager::Secret', resources: ['UpdatesTicketSecret'] },
 };
 
 const skipped = (yamlParse(readFileSync(join(ROOT, '.checkov.yaml'), 'utf8')) as { 'skip-check'?: string[] })['skip-check'] ?? [];

@@ -30,6 +30,7 @@ const NOT_EMULATED = [
   // Rules run locally; their SNS targets do not (matching events are logged and archived).
   'WorkflowAttentionRule (AWS::Events::Rule) Targets[0].Arn',
   'OrderCompensationFailedRule (AWS::Events::Rule) Targets[0].Arn',
+  'ConnectionsTable (AWS::DynamoDB::Table) TimeToLiveSpecification',
 ];
 
 const FUNCTIONS_WITH_POLICIES = ['CreateOrder', 'GetOrder', 'GetReceipt', 'AuthorizePayment', 'CreateShipment', 'CapturePayment', 'GenerateReceipt', 'CancelShipment', 'VoidPayment', 'FlagReceiptFailure'];
@@ -66,6 +67,17 @@ const IGNORED = [
   ...['CompensationStarted', 'OrderCompleted', 'OrderFailed', 'OrderPlaced', 'PaymentAuthorized', 'PaymentCaptured', 'ReceiptReady', 'ShipmentCreated'].map(
     (event) => `${event}EventSchema (AWS::EventSchemas::Schema) resource`,
   ),
+  ...['Description', 'Policies'].map((what) => `UpdatesAuthorizerFunction (${FN}) ${what}`),
+  ...['Description', 'DeploymentPreference', 'Policies'].map((what) => `OrderUpdatesFunction (${FN}) ${what}`),
+  'WebSocketApi (AWS::ApiGatewayV2::Api) Name',
+  'WebSocketApi (AWS::ApiGatewayV2::Api) Description',
+  ...['Connect', 'Disconnect', 'Default'].map((route) => `${route}Route (AWS::ApiGatewayV2::Route) OperationName`),
+  'WebSocketDeployment (AWS::ApiGatewayV2::Deployment) resource',
+  ...['DeploymentId', 'DefaultRouteSettings.DataTraceEnabled', 'AccessLogSettings'].map((what) => `WebSocketStage (AWS::ApiGatewayV2::Stage) ${what}`),
+  'WebSocketAccessLogGroup (AWS::Logs::LogGroup) resource',
+  'OrderUpdatesInvokePermission (AWS::Lambda::Permission) resource',
+  'UpdatesAuthorizerInvokePermission (AWS::Lambda::Permission) resource',
+  ...['BillingMode', 'PointInTimeRecoverySpecification', 'SSESpecification'].map((what) => `ConnectionsTable (AWS::DynamoDB::Table) ${what}`),
 ];
 
 describe('template.yaml emulation coverage', () => {

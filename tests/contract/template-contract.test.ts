@@ -41,8 +41,9 @@ describe('template.yaml ↔ statemachine contract', () => {
       expect(substitutions[placeholder]).toEqual({ Ref: `${functionOf(state)}.Alias` });
       return functionOf(state);
     });
-    // Task functions are the ones with no event source of their own (API routes, the orders stream).
-    const taskFunctions = functions.filter(([, fn]) => fn.Properties?.Events === undefined).map(([id]) => id);
+    // Task functions are the ones with no event source of their own (API routes, the orders stream),
+    // apart from the WebSocket API's, which API Gateway v2 integrations invoke.
+    const taskFunctions = functions.filter(([id, fn]) => fn.Properties?.Events === undefined && !['UpdatesAuthorizerFunction', 'OrderUpdatesFunction'].includes(id)).map(([id]) => id);
     expect(invoked.sort()).toEqual(taskFunctions.sort());
   });
 
@@ -123,8 +124,10 @@ describe('template.yaml: function deployments', () => {
 
   it('rolls API functions back on the API alarms, task functions on their own alarm (API alarms there make a dependency cycle), stream functions on theirs', () => {
     for (const [id, fn] of functions) {
+      // The authorizer's errors are refused tickets (401 is a thrown Unauthorized), so no alarm watches it.
+      const realtime: Record<string, unknown[]> = { OrderUpdatesFunction: [{ Ref: 'ApiFunctionErrorsAlarm' }], UpdatesAuthorizerFunction: [] };
       const expected =
-        STREAM_FUNCTIONS[id] ?? (API_FUNCTIONS.includes(id) ? [{ Ref: 'ApiFunctionErrorsAlarm' }, { Ref: 'ApiServerErrorsAlarm' }] : [{ Ref: 'TaskFunctionErrorsAlarm' }]);
+        STREAM_FUNCTIONS[id] ?? realtime[id] ?? (API_FUNCTIONS.includes(id) ? [{ Ref: 'ApiFunctionErrorsAlarm' }, { Ref: 'ApiServerErrorsAlarm' }] : [{ Ref: 'TaskFunctionErrorsAlarm' }]);
       expect({ id, alarms: alarmsOf(fn.Properties) }).toEqual({ id, alarms: expected });
     }
   });
@@ -182,6 +185,12 @@ describe('template.yaml ↔ functions contract', () => {
       if (/paymentProviderFromEnv/.test(source)) needed.push('PAYMENT_PROVIDER', 'SIMULATOR_LEDGER_TABLE_NAME');
       if (/shippingProviderFromEnv/.test(source)) needed.push('SHIPPING_PROVIDER', 'SIMULATOR_LEDGER_TABLE_NAME');
       if (/stepDependenciesFromEnv/.test(source)) needed.push('ORDERS_TABLE_NAME');
+      // The real-time adapters (adapters/realtime-from-env.ts) and the variables each reads.
+      if (/updatesLinksFromEnv/.test(source)) needed.push('UPDATES_WEBSOCKET_URL', 'UPDATES_TICKET_SECRET_ARN', 'UPDATES_TICKET_TTL_SECONDS');
+      if (/ticketKeyFromEnv/.test(source)) needed.push('UPDATES_TICKET_SECRET_ARN');
+      if (/orderSubscriptionsFromEnv/.test(source)) needed.push('CONNECTIONS_TABLE_NAME');
+      if (/connectionPushFromEnv/.test(source)) needed.push('WEBSOCKET_MANAGEMENT_ENDPOINT');
+      if (/ordersBasePathFromEnv/.test(source)) needed.push('ORDERS_BASE_PATH');
       const missing = needed.filter((name) => name && !globals.includes(name) && !own.includes(name));
       expect({ id, missing }).toEqual({ id, missing: [] });
     }

@@ -21,7 +21,7 @@ const HANDLER = `const id = Math.random().toString(36).slice(2);
 
 const fn = localFunction;
 
-async function service(functions: LocalFunction[], options: { maxConcurrencyPerFunction: number; maxEnvironments?: number; maxBackgroundEnvironments?: number }): Promise<LambdaService> {
+async function service(functions: LocalFunction[], options: { maxConcurrencyPerFunction: number; maxEnvironments?: number; maxBackgroundEnvironments?: number; clientFacing?: string[] }): Promise<LambdaService> {
   const file = join(dir, 'index.js');
   writeFileSync(file, HANDLER);
   return new LambdaService(functions, new Map(functions.map((each) => [each.logicalId, file])), await buildBootstrap(ROOT, dir), {
@@ -72,8 +72,10 @@ it('keeps every function together within maxEnvironments, shutting an idle one o
 
 it('keeps the functions no API route reaches within maxBackgroundEnvironments, while an API function still grows', async () => {
   const route = { method: 'POST', path: '/orders', apiKeyRequired: true, apiLogicalId: 'Api' };
-  const lambda = await service([fn('TaskA'), fn('TaskB'), fn('Api', { routes: [route] })], { maxConcurrencyPerFunction: 32, maxBackgroundEnvironments: 3 });
+  const lambda = await service([fn('TaskA'), fn('TaskB'), fn('Api', { routes: [route] }), fn('Socket')], { maxConcurrencyPerFunction: 32, maxBackgroundEnvironments: 3, clientFacing: ['Socket'] });
   try {
+    // A WebSocket route's function has no REST route but serves clients: it grows like an API function.
+    const socket = Promise.all(Array.from({ length: 5 }, () => lambda.invoke('Socket', { ms: 1500 })));
     const [tasksA, tasksB, api] = await Promise.all([
       Promise.all(Array.from({ length: 6 }, () => lambda.invoke('TaskA', { ms: 600 }))),
       Promise.all(Array.from({ length: 6 }, () => lambda.invoke('TaskB', { ms: 600 }))),
@@ -85,8 +87,9 @@ it('keeps the functions no API route reaches within maxBackgroundEnvironments, w
     expect(ids(tasksA).size).toBeGreaterThanOrEqual(1);
     expect(ids(tasksB).size).toBeGreaterThanOrEqual(1);
     expect(ids(api).size).toBe(5);
+    expect(ids(await socket).size).toBe(5);
     const statistics = await lambda.heapStatistics();
-    expect(statistics.filter((entry) => entry.functionId !== 'Api').length).toBeLessThanOrEqual(4);
+    expect(statistics.filter((entry) => entry.functionId.startsWith('Task')).length).toBeLessThanOrEqual(4);
   } finally {
     await lambda.close();
   }

@@ -200,6 +200,18 @@ describe('events/ fixtures through npm run invoke on a fresh runtime, in the doc
     expect(new Set(placed.map(({ event }) => event.detail.eventId)).size).toBe(1);
   });
 
+  it('updates-authorizer.json is refused as Unauthorized: its ticket was not signed with this runtime\'s generated key', async () => {
+    const { code, result } = await invokeFixture('UpdatesAuthorizerFunction', 'updates-authorizer');
+    expect(code).toBe(1);
+    expect(result).toMatchObject({ errorType: 'Unauthorized', errorMessage: 'Unauthorized' });
+  });
+
+  it('order-updates.json ($disconnect) forgets its connection', async () => {
+    const { code, result } = await invokeFixture('OrderUpdatesFunction', 'order-updates');
+    expect(code).toBe(0);
+    expect(result).toEqual({ statusCode: 200 });
+  });
+
   it('covered every fixture under events/', () => {
     const fixtures = readdirSync(join(ROOT, 'events'))
       .filter((file) => file.endsWith('.json'))

@@ -14,6 +14,7 @@ const EXPECTED = [
   'OrderCompensationFailedRule (AWS::Events::Rule) Targets[0].Arn: only Lambda and SQS targets run locally',
   'AlarmTopic (AWS::SNS::Topic): no local SNS',
   'ReceiptsBucket (AWS::S3::Bucket) VersioningConfiguration:',
+  'ConnectionsTable (AWS::DynamoDB::Table) TimeToLiveSpecification: dynalite has no TTL',
 ];
 
 describe('npm start -- --strict', () => {
@@ -27,7 +28,7 @@ describe('npm start -- --strict', () => {
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
     expect(failure).toContain('exited with 1');
-    expect(failure).toContain('failed to start: --strict: the template uses 4 thing(s) the local runtime does not emulate');
+    expect(failure).toContain('failed to start: --strict: the template uses 5 thing(s) the local runtime does not emulate');
     for (const item of EXPECTED) expect(failure).toContain(`  - ${item}`);
     expect(existsSync(join(stateDir, 'runtime.json'))).toBe(false);
   });
@@ -44,8 +45,8 @@ describe('npm start without --strict', () => {
 
   it('warns once per item not emulated, says so in the banner, and lists both kinds in runtime.json', () => {
     for (const item of EXPECTED) expect(runtime.output()).toContain(`[local] warning: not emulated: ${item}`);
-    expect(runtime.output()).toContain('Not emulated   4 item(s)');
-    expect(runtime.info.notEmulated.map((item) => item.resource).sort()).toEqual(['AlarmTopic', 'OrderCompensationFailedRule', 'ReceiptsBucket', 'WorkflowAttentionRule']);
+    expect(runtime.output()).toContain('Not emulated   5 item(s)');
+    expect(runtime.info.notEmulated.map((item) => item.resource).sort()).toEqual(['AlarmTopic', 'ConnectionsTable', 'OrderCompensationFailedRule', 'ReceiptsBucket', 'WorkflowAttentionRule']);
     // Ignored items are recorded, never warned about.
     expect(runtime.info.ignored.find((item) => item.resource === 'ApiServerErrorsAlarm')).toMatchObject({ type: 'AWS::CloudWatch::Alarm', what: 'resource' });
     expect(runtime.output()).not.toContain('ApiServerErrorsAlarm');

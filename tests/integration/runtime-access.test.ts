@@ -44,8 +44,8 @@ describe('npm start -- --host 0.0.0.0', () => {
   });
 
   (EXTERNAL_IPV4 ? it : it.skip)('answers on a non-loopback address of this machine, on every endpoint', async () => {
-    const ports = [runtime.info.apiUrl, runtime.info.consoleUrl, ...Object.values(runtime.info.endpoints)].map((url) => new URL(url).port);
-    expect(ports).toHaveLength(9);
+    const ports = [runtime.info.apiUrl, runtime.info.consoleUrl, ...Object.values(runtime.info.endpoints), ...Object.values(runtime.info.webSocketUrls)].map((url) => new URL(url).port);
+    expect(ports).toHaveLength(11);
     for (const port of ports) {
       const response = await fetch(`http://${String(EXTERNAL_IPV4)}:${port}/`, { signal: AbortSignal.timeout(5_000) });
       expect(response.status).toBeGreaterThanOrEqual(200);

@@ -37,7 +37,7 @@ let events: EventBridgeClient;
 
 async function start(): Promise<void> {
   const config = loadConfig(join(ROOT, 'local', 'config.json'));
-  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0 };
+  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0, websocket: 0, secretsmanager: 0 };
   runtime = await startRuntime({ rootDir: ROOT, templatePath: TEMPLATE, stateDir, fresh: false, config, parameterOverrides: { OutDir: outDir }, log: (line) => lines.push(line) });
   const { info } = runtime;
   const common = { region: info.region, credentials: info.credentials };

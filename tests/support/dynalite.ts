@@ -6,7 +6,7 @@ import { createTables } from '../../local/storage/storage';
 import { localTemplate } from './template';
 
 /** Table names the tests use for the template's tables (matching tests/support/env.ts). */
-export const TABLE_NAMES: Record<string, string> = { OrdersTable: 'orders', SimulatorLedgerTable: 'simulator-ledger' };
+export const TABLE_NAMES: Record<string, string> = { OrdersTable: 'orders', SimulatorLedgerTable: 'simulator-ledger', ConnectionsTable: 'connections' };
 
 export interface LocalDynamo {
   endpoint: string;

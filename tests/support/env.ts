@@ -20,3 +20,12 @@ Object.assign(process.env, {
   SHIPPING_PROVIDER: 'simulator',
   CORS_ALLOW_ORIGIN: '*',
 });
+// Real-time updates (template.yaml): the handler tests mock SecretsManagerClient for the ticket key.
+Object.assign(process.env, {
+  CONNECTIONS_TABLE_NAME: 'connections',
+  UPDATES_WEBSOCKET_URL: 'wss://abc123.execute-api.us-east-1.amazonaws.com/dev',
+  WEBSOCKET_MANAGEMENT_ENDPOINT: 'https://abc123.execute-api.us-east-1.amazonaws.com/dev',
+  UPDATES_TICKET_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:UpdatesTicketKey-AbCdEf',
+  UPDATES_TICKET_TTL_SECONDS: '300',
+  ORDERS_BASE_PATH: '/dev/orders',
+});

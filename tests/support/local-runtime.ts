@@ -54,7 +54,7 @@ export async function startLocalRuntime(
     retainOutput?: boolean;
   } = {},
 ): Promise<LocalRuntimeProcess> {
-  const args = ['local/main.ts', '--state-dir', stateDir, '--port-api', '0', '--port-lambda', '0', '--port-sfn', '0', '--port-dynamodb', '0', '--port-s3', '0', '--port-console', '0', '--port-eventbridge', '0', '--port-sqs', '0', '--port-dynamodb-streams', '0'];
+  const args = ['local/main.ts', '--state-dir', stateDir, '--port-api', '0', '--port-lambda', '0', '--port-sfn', '0', '--port-dynamodb', '0', '--port-s3', '0', '--port-console', '0', '--port-eventbridge', '0', '--port-sqs', '0', '--port-dynamodb-streams', '0', '--port-websocket', '0', '--port-secretsmanager', '0'];
   if (options.fresh) args.push('--fresh');
   if (options.faults) args.push('--faults');
   if (options.meter) args.push('--meter');

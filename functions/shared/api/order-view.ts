@@ -24,7 +24,8 @@ export interface OrderView {
   shipment: { carrier: string | null; trackingNumber: string | null; status: string } | null;
   receipt: { available: boolean; status: 'PENDING' | 'AVAILABLE' | 'FAILED' };
   failure: { code: string; message: string; step: string | null } | null;
-  links: { self: string; receipt: string };
+  /** `updates`: the WebSocket URL with a signed ticket (updates-link.ts), in GET and POST responses only. */
+  links: { self: string; receipt: string; updates?: string };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { yamlParse } from 'yaml-cfn';
 import { text } from '../../text';
@@ -41,6 +42,10 @@ export interface PhysicalNames {
   eventBusArn(id: string): string;
   functionArn(id: string): string;
   stateMachineArn(id: string): string;
+  /** The id API Gateway would give an AWS::ApiGatewayV2::Api: 10 lower-case characters, stable per logical id. */
+  apiId(id: string): string;
+  /** An AWS::SecretsManager::Secret's name (its Name, else CloudFormation's `<logicalId>-<suffix>`) and ARN (name plus Secrets Manager's 6-character suffix). */
+  secret(id: string): { name: string; arn: string };
 }
 
 /**
@@ -94,6 +99,13 @@ export function openTemplate(options: LoadOptions): TemplateSource {
     eventBusArn: (id: string) => `arn:aws:events:${region}:${accountId}:event-bus/${physical.eventBus(id)}`,
     functionArn: (id: string) => `arn:aws:lambda:${region}:${accountId}:function:${id}`,
     stateMachineArn: (id: string) => `arn:aws:states:${region}:${accountId}:stateMachine:${id}`,
+    apiId: (id: string) => createHash('sha256').update(`${stackName}/${id}`).digest('hex').replace(/[0-9]/g, (digit) => 'ghijklmnop'[Number(digit)] ?? 'x').slice(0, 10),
+    secret: (id: string) => {
+      const suffix = createHash('sha256').update(`${stackName}/${id}`).digest('base64url').replace(/[^A-Za-z]/g, '');
+      const named = resources[id]?.Properties?.Name;
+      const name = typeof named === 'string' ? named : `${id}-${suffix.slice(0, 12)}`;
+      return { name, arn: `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${suffix.slice(12, 18)}` };
+    },
   };
 
   /**
@@ -145,6 +157,12 @@ export function openTemplate(options: LoadOptions): TemplateSource {
           return physical.queueUrl(name);
         case 'AWS::Events::EventBus':
           return physical.eventBus(name);
+        case 'AWS::ApiGatewayV2::Api':
+          return physical.apiId(name);
+        case 'AWS::ApiGatewayV2::Stage':
+          return text(resolve(resource.Properties?.StageName, context));
+        case 'AWS::SecretsManager::Secret':
+          return physical.secret(name).arn;
         default:
           return name;
       }

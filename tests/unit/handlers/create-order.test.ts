@@ -1,9 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, type GetCommandInput, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { OrderRecord } from '#domain/order';
 import { ORDER_ID_PATTERN } from '#domain/order-ids';
+import { verifyUpdateTicket } from '#domain/update-ticket';
 import { handler } from '../../../functions/create-order/index';
 import { awsServiceError } from '../../support/fakes';
 import { orderRecord, orderRequest } from '../../support/orders';
@@ -12,12 +14,16 @@ import { type ParsedResponse, createOrderEvent, lambdaContext, parseResponse } f
 // Module-scope mocks replace `send` on every instance, including the ones create-order built at import.
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
+const secrets = mockClient(SecretsManagerClient);
+const TICKET_KEY = 'test-ticket-key-0123456789';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:OrderProcessing';
 
 beforeEach(() => {
   dynamo.reset();
   sfn.reset();
+  secrets.reset();
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: TICKET_KEY });
 });
 
 async function post(body: unknown, headers: Record<string, string> = {}, apiKeyId: string | null = 'key-a'): Promise<ParsedResponse> {
@@ -55,8 +61,20 @@ describe('POST /orders (create-order handler)', () => {
       orderId,
       status: 'RECEIVED',
       total: { amount: 2 * 2000 + 1250 + 599, currency: 'USD' },
-      links: { self: `/dev/orders/${orderId}`, receipt: `/dev/orders/${orderId}/receipt` },
+      links: { self: `/dev/orders/${orderId}`, receipt: `/dev/orders/${orderId}/receipt`, updates: expect.any(String) as unknown },
     });
+  });
+
+  it('links the 202 to the WebSocket API with a ticket for this order and the caller that verifies under the secret key', async () => {
+    acceptEverything();
+
+    const response = await post(orderRequest());
+
+    const orderId = String(response.body.orderId);
+    const updates = new URL((response.body.links as { updates: string }).updates);
+    expect(`${updates.origin}${updates.pathname}`).toBe('wss://abc123.execute-api.us-east-1.amazonaws.com/dev');
+    expect(updates.searchParams.get('orderId')).toBe(orderId);
+    expect(verifyUpdateTicket(TICKET_KEY, updates.searchParams.get('ticket'), Date.now())).toMatchObject({ ok: true, claims: { orderId, ownerApiKeyId: 'key-a' } });
   });
 
   it('stores the order once, conditionally, as RECEIVED with catalog prices and the caller as owner', async () => {

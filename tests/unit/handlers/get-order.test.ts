@@ -1,14 +1,19 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { verifyUpdateTicket } from '#domain/update-ticket';
 import { handler } from '../../../functions/get-order/index';
 import { awsServiceError } from '../../support/fakes';
 import { orderRecord } from '../../support/orders';
 import { OTHER_KEY, type ParsedResponse, lambdaContext, orderEvent, parseResponse } from '../helpers/api';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
+const secrets = mockClient(SecretsManagerClient);
 
 beforeEach(() => {
   dynamo.reset();
+  secrets.reset();
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: 'get-order-ticket-key' });
 });
 
 async function get(orderId: string, apiKeyId?: string | null): Promise<ParsedResponse> {
@@ -28,8 +33,10 @@ describe('GET /orders/{orderId} (get-order handler)', () => {
       orderId: order.orderId,
       status: 'RECEIVED',
       total: { amount: 5849, currency: 'USD' },
-      links: { self: `/dev/orders/${order.orderId}`, receipt: `/dev/orders/${order.orderId}/receipt` },
+      links: { self: `/dev/orders/${order.orderId}`, receipt: `/dev/orders/${order.orderId}/receipt`, updates: expect.stringMatching(/^wss:\/\//) as unknown },
     });
+    const ticket = new URL((response.body.links as { updates: string }).updates).searchParams.get('ticket');
+    expect(verifyUpdateTicket('get-order-ticket-key', ticket, Date.now())).toMatchObject({ ok: true, claims: { orderId: order.orderId, ownerApiKeyId: 'key-a' } });
     expect(response.body).not.toHaveProperty('paymentToken');
     expect(response.body).not.toHaveProperty('ownerApiKeyId');
     expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);

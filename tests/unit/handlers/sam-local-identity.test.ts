@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type ApiSettings, apiSettingsFromEnv } from '#api/endpoint';
+import { NO_UPDATES_LINKS } from '#api/updates-link';
 import { type CreateOrderDependencies, createOrder } from '../../../functions/create-order/create-order';
 import { getOrder } from '../../../functions/get-order/get-order';
 import { RecordingMetrics } from '../../support/fakes';
@@ -50,7 +51,7 @@ async function status(handler: Handler, headers: Record<string, string>): Promis
 const apiSettingsWith = (env: Record<string, string>) => loadWith(env, () => Promise.resolve(apiSettingsFromEnv()));
 
 function createOrderDependencies(orders: MemoryOrderRepository, api: ApiSettings): CreateOrderDependencies {
-  return { api, orders, workflow: { start: () => Promise.resolve() }, metrics: new RecordingMetrics(), now: () => new Date('2026-12-01T10:00:00.000Z') };
+  return { api, orders, workflow: { start: () => Promise.resolve() }, metrics: new RecordingMetrics(), now: () => new Date('2026-12-01T10:00:00.000Z'), updates: NO_UPDATES_LINKS };
 }
 
 describe('under sam local (AWS_SAM_LOCAL=true): the caller is the X-Api-Key listed in LOCAL_API_KEYS', () => {
@@ -109,7 +110,7 @@ describe('under sam local (AWS_SAM_LOCAL=true): the caller is the X-Api-Key list
     );
     const orderId = String(created.body.orderId);
     const read = (key: string) =>
-      getOrder({ api, orders }, samLocalEvent({ path: `/orders/${orderId}`, resource: '/orders/{orderId}', pathParameters: { orderId }, headers: { 'X-Api-Key': key } }));
+      getOrder({ api, orders, updates: NO_UPDATES_LINKS }, samLocalEvent({ path: `/orders/${orderId}`, resource: '/orders/{orderId}', pathParameters: { orderId }, headers: { 'X-Api-Key': key } }));
 
     const own = parseResponse(await read(STOREFRONT_KEY));
     expect(own.statusCode).toBe(200);

@@ -35,7 +35,7 @@ describe('loadLocalTemplate on template.yaml', () => {
   const template = loadLocalTemplate({ templatePath: join(ROOT, 'template.yaml') });
 
   it('finds every function with its entry point, timeout, memory and resolved environment', () => {
-    expect(template.functions).toHaveLength(12);
+    expect(template.functions).toHaveLength(14);
     const create = template.functions.find((fn) => fn.logicalId === 'CreateOrderFunction');
     expect(create).toMatchObject({ entryPoint: 'functions/create-order/index.ts', timeoutSeconds: 28, memoryMb: 256, runtime: 'nodejs24.x' });
     expect(create?.environment).toMatchObject({
@@ -72,7 +72,7 @@ describe('loadLocalTemplate on template.yaml', () => {
       usagePlan: { rateLimit: 50, burstLimit: 100, quota: { limit: 100000, period: 'DAY' } },
       stageThrottle: { rateLimit: 50, burstLimit: 100 },
     });
-    expect(template.tables.map((table) => table.name).sort()).toEqual(['local-OrdersTable', 'local-SimulatorLedgerTable']);
+    expect(template.tables.map((table) => table.name).sort()).toEqual(['local-ConnectionsTable', 'local-OrdersTable', 'local-SimulatorLedgerTable']);
     expect(template.buckets).toEqual([{ logicalId: 'ReceiptsBucket', name: 'local-receiptsbucket' }]);
   });
 });

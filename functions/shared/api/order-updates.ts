@@ -1,0 +1,74 @@
+import { describeError } from '#domain/errors';
+import { type OrderRecord, isTerminal } from '#domain/order';
+import { logger } from '#platform/powertools';
+import type { ConnectionPush, OrderSubscriptions } from '#ports/order-subscriptions';
+import { type OrderView, toOrderView } from './order-view';
+
+/**
+ * The one message a subscriber receives, for the snapshot on connect and for every change: the whole
+ * customer view (the same OrderView GET /orders/{id} returns). Whole views, not diffs, make a
+ * duplicate or a reordered message harmless: the client keeps the view with the latest updatedAt.
+ */
+export interface OrderUpdateMessage {
+  type: 'order';
+  order: OrderView;
+}
+
+/** The message for an order; basePath is the REST API's /orders path (ORDERS_BASE_PATH) for the view's links. */
+export function orderUpdateMessage(order: OrderRecord, basePath: string): string {
+  const message: OrderUpdateMessage = { type: 'order', order: toOrderView(order, basePath) };
+  return JSON.stringify(message);
+}
+
+export interface PushOrderViewDependencies {
+  subscriptions: Pick<OrderSubscriptions, 'forOrder' | 'unsubscribe'>;
+  push: ConnectionPush;
+  /** The REST API's /orders path, e.g. /dev/orders, as GET builds the view's links. */
+  ordersBasePath: string;
+}
+
+export interface PushSummary {
+  /** Connections the view was posted to. */
+  sent: number;
+  /** Connections that were gone (GoneException); their rows were deleted. */
+  gone: number;
+  /** Connections closed because the order is terminal. */
+  closed: number;
+}
+
+/**
+ * Pushes an order's current view to every connection subscribed to it: a gone connection loses its
+ * row, and once the order is terminal every connection is closed (and its row deleted, since
+ * $disconnect is best effort). Every connection is tried; if any failed otherwise (throttling, an
+ * outage), the first such error is thrown afterwards so the caller's retry covers it, and connections
+ * that did receive the view get it again, which whole-view messages make harmless.
+ */
+export async function pushOrderView(deps: PushOrderViewDependencies, order: OrderRecord): Promise<PushSummary> {
+  const connections = await deps.subscriptions.forOrder(order.orderId);
+  const message = orderUpdateMessage(order, deps.ordersBasePath);
+  const terminal = isTerminal(order.status);
+  const summary: PushSummary = { sent: 0, gone: 0, closed: 0 };
+  const failures: unknown[] = [];
+  await Promise.all(
+    connections.map(async (connectionId) => {
+      try {
+        if ((await deps.push.post(connectionId, message)) === 'gone') {
+          summary.gone += 1;
+          await deps.subscriptions.unsubscribe(connectionId);
+          return;
+        }
+        summary.sent += 1;
+        if (terminal) {
+          await deps.push.close(connectionId);
+          await deps.subscriptions.unsubscribe(connectionId);
+          summary.closed += 1;
+        }
+      } catch (error) {
+        logger.warn('Push to a connection failed', { connectionId, error: describeError(error) });
+        failures.push(error);
+      }
+    }),
+  );
+  if (failures.length > 0) throw failures[0];
+  return summary;
+}

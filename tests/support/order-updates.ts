@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+
+/** A message pushed on an order-updates connection (functions/shared/api/order-updates.ts). */
+export interface PushedMessage {
+  type: string;
+  order?: { orderId: string; status: string; updatedAt: string };
+  message?: string;
+}
+
+/**
+ * A subscriber on Node's global WebSocket (the browser API): every message it receives, in order,
+ * with waits that have deadlines.
+ */
+export class UpdatesSubscriber {
+  readonly messages: PushedMessage[] = [];
+  readonly socket: WebSocket;
+  readonly opened: Promise<void>;
+  readonly closed: Promise<{ code: number }>;
+  private waiters: (() => void)[] = [];
+
+  constructor(url: string) {
+    this.socket = new WebSocket(url);
+    this.opened = new Promise((resolve, reject) => {
+      this.socket.addEventListener('open', () => {
+        resolve();
+      });
+      this.socket.addEventListener('error', () => {
+        reject(new Error(`WebSocket to ${url.replace(/ticket=[^&]+/, 'ticket=…')} failed to open`));
+      });
+    });
+    this.closed = new Promise((resolve) => {
+      this.socket.addEventListener('close', (event) => {
+        resolve({ code: event.code });
+        this.wake();
+      });
+    });
+    this.socket.addEventListener('message', (event) => {
+      this.messages.push(JSON.parse(String(event.data)) as PushedMessage);
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  /** Waits until at least `count` messages arrived; fails at the deadline with what did. */
+  async waitForMessages(count: number, deadlineMs = 15_000): Promise<PushedMessage[]> {
+    const deadline = Date.now() + deadlineMs;
+    while (this.messages.length < count) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error(`Expected ${String(count)} messages within ${String(deadlineMs)} ms, got ${JSON.stringify(this.messages)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.messages;
+  }
+
+  /** Waits for the close, failing at the deadline. */
+  async waitForClose(deadlineMs = 15_000): Promise<{ code: number }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`Connection not closed within ${String(deadlineMs)} ms`));
+      }, deadlineMs);
+    });
+    try {
+      return await Promise.race([this.closed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * The HTTP status a WebSocket upgrade to `url` gets: 101 when accepted, else the refusal (401, 403,
+ * 421…), which the browser WebSocket API does not expose.
+ */
+export function upgradeStatus(url: string, headers: Record<string, string> = {}, deadlineMs = 15_000): Promise<number> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: target.hostname,
+      port: target.port,
+      path: `${target.pathname}${target.search}`,
+      timeout: deadlineMs,
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), ...headers },
+    });
+    req.on('upgrade', (_response, socket) => {
+      socket.destroy();
+      resolve(101);
+    });
+    req.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on('timeout', () => {
+      req.destroy(new Error(`No answer to the upgrade within ${String(deadlineMs)} ms`));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,99 @@
+import { pushOrderView } from '#api/order-updates';
+import type { OrderRecord } from '#domain/order';
+import type { ConnectionPush, Delivery, OrderSubscriptions } from '#ports/order-subscriptions';
+import { orderRecord } from '../../support/orders';
+
+/** Subscriptions in memory, by connection id. */
+class MemorySubscriptions implements Pick<OrderSubscriptions, 'forOrder' | 'unsubscribe'> {
+  constructor(readonly rows: Map<string, string>) {}
+  forOrder(orderId: string): Promise<string[]> {
+    return Promise.resolve([...this.rows].filter(([, order]) => order === orderId).map(([id]) => id));
+  }
+  unsubscribe(connectionId: string): Promise<void> {
+    this.rows.delete(connectionId);
+    return Promise.resolve();
+  }
+}
+
+/** A management API that records posts and closes; `gone` connections answer GoneException, `failing` ones throw. */
+class RecordingPush implements ConnectionPush {
+  readonly posted: { connectionId: string; message: unknown }[] = [];
+  readonly closed: string[] = [];
+  constructor(
+    private readonly gone: Set<string> = new Set(),
+    private readonly failing: Set<string> = new Set(),
+  ) {}
+  post(connectionId: string, message: string): Promise<Delivery> {
+    if (this.failing.has(connectionId)) return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'LimitExceededException' }));
+    if (this.gone.has(connectionId)) return Promise.resolve('gone');
+    this.posted.push({ connectionId, message: JSON.parse(message) });
+    return Promise.resolve('sent');
+  }
+  close(connectionId: string): Promise<void> {
+    this.closed.push(connectionId);
+    return Promise.resolve();
+  }
+}
+
+function setup(order: OrderRecord, rows: [string, string][], push = new RecordingPush()) {
+  const subscriptions = new MemorySubscriptions(new Map(rows));
+  return { subscriptions, push, deps: { subscriptions, push, ordersBasePath: '/dev/orders' } };
+}
+
+describe('pushOrderView', () => {
+  it("posts the customer view to every connection subscribed to the order, and to no other order's", async () => {
+    const order = orderRecord(undefined, { status: 'SHIPPED' });
+    const { deps, push, subscriptions } = setup(order, [['c1', order.orderId], ['c2', order.orderId], ['c3', `ord_${'f'.repeat(32)}`]]);
+
+    expect(await pushOrderView(deps, order)).toEqual({ sent: 2, gone: 0, closed: 0 });
+
+    expect(push.posted.map((entry) => entry.connectionId).sort()).toEqual(['c1', 'c2']);
+    expect(push.posted[0]?.message).toMatchObject({ type: 'order', order: { orderId: order.orderId, status: 'SHIPPED', links: { self: `/dev/orders/${order.orderId}` } } });
+    expect(JSON.stringify(push.posted[0]?.message)).not.toMatch(/paymentToken|tok_visa|ownerApiKeyId|Analytical/);
+    expect(push.closed).toEqual([]);
+    expect(subscriptions.rows.size).toBe(3);
+  });
+
+  it('deletes the row of a connection that is gone and still serves the others', async () => {
+    const order = orderRecord();
+    const { deps, push, subscriptions } = setup(order, [['gone', order.orderId], ['live', order.orderId]], new RecordingPush(new Set(['gone'])));
+
+    expect(await pushOrderView(deps, order)).toEqual({ sent: 1, gone: 1, closed: 0 });
+
+    expect([...subscriptions.rows.keys()]).toEqual(['live']);
+    expect(push.posted.map((entry) => entry.connectionId)).toEqual(['live']);
+  });
+
+  it.each(['COMPLETED', 'FAILED'] as const)('closes every connection and deletes its row after posting a %s view', async (status) => {
+    const order = orderRecord(undefined, { status });
+    const { deps, push, subscriptions } = setup(order, [['c1', order.orderId], ['c2', order.orderId]]);
+
+    expect(await pushOrderView(deps, order)).toEqual({ sent: 2, gone: 0, closed: 2 });
+
+    expect(push.posted).toHaveLength(2);
+    expect(push.closed.sort()).toEqual(['c1', 'c2']);
+    expect(subscriptions.rows.size).toBe(0);
+  });
+
+  it('does not close connections while the order is still open', async () => {
+    const order = orderRecord(undefined, { status: 'CANCELLING' });
+    const { deps, push } = setup(order, [['c1', order.orderId]]);
+    await pushOrderView(deps, order);
+    expect(push.closed).toEqual([]);
+  });
+
+  it('tries every connection, then throws the failure so the caller retries', async () => {
+    const order = orderRecord();
+    const { deps, push } = setup(order, [['bad', order.orderId], ['ok', order.orderId]], new RecordingPush(new Set(), new Set(['bad'])));
+
+    await expect(pushOrderView(deps, order)).rejects.toThrow('Rate exceeded');
+    expect(push.posted.map((entry) => entry.connectionId)).toEqual(['ok']);
+  });
+
+  it('does nothing for an order nobody watches', async () => {
+    const order = orderRecord();
+    const { deps, push } = setup(order, []);
+    expect(await pushOrderView(deps, order)).toEqual({ sent: 0, gone: 0, closed: 0 });
+    expect(push.posted).toEqual([]);
+  });
+});
