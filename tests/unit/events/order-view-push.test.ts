@@ -3,26 +3,16 @@ import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import type { PushSummary } from '#api/order-updates';
 import type { OrderRecord, OrderStatus } from '#domain/order';
 import type { OrderChange } from '#domain/order-events';
-import type { ConnectionPush, Delivery, OrderSubscriptions } from '#ports/order-subscriptions';
+import type { ConnectionPush, Delivery } from '#ports/order-subscriptions';
 import { orderViewPushConsumer } from '../../../functions/publish-order-changes/order-view-push';
 import { publishOrderChanges } from '../../../functions/publish-order-changes/publish-order-changes';
+import { MemorySubscriptions } from '../../support/memory-stores';
 import { orderRecord } from '../../support/orders';
 
 /*
  * The consumer that wires pushOrderView into PublishOrderChanges, with fake ports: the connections
  * table in memory and a management API that records, delays and fails posts.
  */
-
-class MemorySubscriptions implements Pick<OrderSubscriptions, 'forOrder' | 'unsubscribe'> {
-  constructor(readonly rows: Map<string, string>) {}
-  forOrder(orderId: string): Promise<string[]> {
-    return Promise.resolve([...this.rows].filter(([, order]) => order === orderId).map(([id]) => id));
-  }
-  unsubscribe(connectionId: string): Promise<void> {
-    this.rows.delete(connectionId);
-    return Promise.resolve();
-  }
-}
 
 /** Records each connection's messages (statuses); `fail` decides which posts throw, `delayMs` how long a post takes. */
 class RecordingPush implements ConnectionPush {
