@@ -1,4 +1,4 @@
-import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
+import { type LocalRuntimeProcess, injectLambdaFault, newStateDir, startLocalRuntime } from '../support/local-runtime';
 import { UpdatesSubscriber, keptViews, statusChanges } from '../support/order-updates';
 import { orderRequest } from '../support/orders';
 import { RuntimeClients } from '../support/runtime-clients';
@@ -45,12 +45,7 @@ async function subscribe(updates: string): Promise<UpdatesSubscriber> {
  * after POST is subscribed before any step writes, however loaded the machine is.
  */
 async function holdNextAuthorization(): Promise<void> {
-  const response = await fetch(`${runtime.info.endpoints.lambda}/_local/faults`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ function: 'AuthorizePaymentFunction', kind: 'timeout', count: 1 }),
-  });
-  expect(response.status).toBe(202);
+  await injectLambdaFault(runtime, 'AuthorizePaymentFunction', 'timeout', 1);
 }
 
 describe('order updates pushed by PublishOrderChanges (npm start)', () => {
