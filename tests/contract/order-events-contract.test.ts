@@ -59,12 +59,20 @@ describe('template.yaml: the orders change feed', () => {
     }
   });
 
-  it('gives the publisher the bus name and the event source', () => {
-    expect((publisher.Environment as { Variables: Record<string, unknown> }).Variables).toEqual({ EVENT_BUS_NAME: { Ref: 'OrderEventBus' }, EVENT_SOURCE: { Ref: 'EventSource' } });
+  it("gives the publisher the bus name and the event source, and the push's connections table, management endpoint and orders path (the same as OrderUpdatesFunction's)", () => {
+    const updates = (resource('OrderUpdatesFunction').Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect((publisher.Environment as { Variables: Record<string, unknown> }).Variables).toEqual({
+      EVENT_BUS_NAME: { Ref: 'OrderEventBus' },
+      EVENT_SOURCE: { Ref: 'EventSource' },
+      CONNECTIONS_TABLE_NAME: { Ref: 'ConnectionsTable' },
+      WEBSOCKET_MANAGEMENT_ENDPOINT: updates.WEBSOCKET_MANAGEMENT_ENDPOINT,
+      ORDERS_BASE_PATH: updates.ORDERS_BASE_PATH,
+    });
+    expect(updates.WEBSOCKET_MANAGEMENT_ENDPOINT).toEqual({ 'Fn::Sub': 'https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Environment}' });
     expect((loadTemplate() as { Parameters?: Record<string, { Default?: string }> }).Parameters?.EventSource?.Default).toBe('order-processing');
   });
 
-  it('lets the publisher read this stream, put events on this bus and send to this DLQ, and nothing else', () => {
+  it("lets the publisher read this stream, put events on this bus, send to this DLQ, query the connections' byOrder index, delete connections and manage this stage's connections, and nothing else", () => {
     expect(publisher.Policies).toBeUndefined();
     expect(publisher.Role).toEqual({ 'Fn::GetAtt': ['PublishOrderChangesRole', 'Arn'] });
     const role = resource('PublishOrderChangesRole').Properties;
@@ -78,6 +86,16 @@ describe('template.yaml: the orders change feed', () => {
       { Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' },
       { Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': ['OrderEventBus', 'Arn'] } },
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['OrderChangesDeadLetterQueue', 'Arn'] } },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Sub': '${ConnectionsTable.Arn}/index/byOrder' } },
+      { Effect: 'Allow', Action: 'dynamodb:DeleteItem', Resource: { 'Fn::GetAtt': ['ConnectionsTable', 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: 'execute-api:ManageConnections',
+        Resource: [
+          { 'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${Environment}/POST/@connections/*' },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${Environment}/DELETE/@connections/*' },
+        ],
+      },
     ]);
   });
 

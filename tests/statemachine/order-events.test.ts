@@ -1,10 +1,11 @@
 import { EventBridgeDomainEvents } from '#adapters/eventbridge-domain-events';
-import { type OrderEvent, orderEvents } from '#domain/order-events';
+import { orderEvents } from '#domain/order-events';
 import type { OrderRecord } from '#domain/order';
 import { PermanentError } from '#domain/errors';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { receivedEvent, schemaErrors } from '../support/event-schemas';
 import { awsServiceError } from '../support/fakes';
+import { PATH_EVENTS, labelOf } from '../support/order-event-paths';
 import { orderRecord, orderRequest } from '../support/orders';
 import { OrderWorkflowHarness } from '../support/state-machine';
 
@@ -36,20 +37,20 @@ const request = orderRequest();
 type Path = [name: string, order: () => OrderRecord, arrange: () => void, expected: string[]];
 
 const PATHS: Path[] = [
-  ['happy', () => orderRecord(), () => undefined, ['OrderPlaced', 'PaymentAuthorized', 'ShipmentCreated', 'PaymentCaptured', 'ReceiptReady', 'OrderCompleted']],
-  ['declined', () => orderRecord(orderRequest({ payment: { token: 'tok_chargeDeclined' } })), () => undefined, ['OrderPlaced', 'OrderFailed:PaymentDeclined']],
-  ['authorization unavailable', () => orderRecord(orderRequest({ payment: { token: 'tok_unavailable' } })), () => undefined, ['OrderPlaced', 'CompensationStarted', 'OrderFailed:ProviderUnavailable']],
+  ['happy', () => orderRecord(), () => undefined, [...PATH_EVENTS.happy]],
+  ['declined', () => orderRecord(orderRequest({ payment: { token: 'tok_chargeDeclined' } })), () => undefined, [...PATH_EVENTS.declined]],
+  ['authorization unavailable', () => orderRecord(orderRequest({ payment: { token: 'tok_unavailable' } })), () => undefined, [...PATH_EVENTS.authorizationUnavailable]],
   [
     'shipping failure',
     () => orderRecord({ ...request, shippingAddress: { ...request.shippingAddress, country: 'AQ' } }),
     () => undefined,
-    ['OrderPlaced', 'PaymentAuthorized', 'CompensationStarted', 'OrderFailed:AddressNotServiceable'],
+    [...PATH_EVENTS.shippingFailure],
   ],
   [
     'capture failure',
     () => orderRecord(orderRequest({ payment: { token: 'tok_capture_declined' } })),
     () => undefined,
-    ['OrderPlaced', 'PaymentAuthorized', 'ShipmentCreated', 'CompensationStarted', 'OrderFailed:CaptureDeclined'],
+    [...PATH_EVENTS.captureFailure],
   ],
   [
     'receipt failure',
@@ -57,7 +58,7 @@ const PATHS: Path[] = [
     () => {
       harness.receipts.failWith = awsServiceError('ServiceUnavailable', 503, 'S3 is down');
     },
-    ['OrderPlaced', 'PaymentAuthorized', 'ShipmentCreated', 'PaymentCaptured', 'OrderCompleted'],
+    [...PATH_EVENTS.receiptFailure],
   ],
   [
     'compensation failure',
@@ -65,11 +66,11 @@ const PATHS: Path[] = [
     () => {
       harness.cancelFailsWith = new CarrierRefused('The carrier refused the cancellation');
     },
-    ['OrderPlaced', 'PaymentAuthorized', 'CompensationStarted', 'OrderFailed:CompensationFailed'],
+    [...PATH_EVENTS.compensationFailure],
   ],
 ];
 
-const label = (event: OrderEvent) => (event.detailType === 'OrderFailed' ? `OrderFailed:${(event as OrderEvent<'OrderFailed'>).detail.failure.code}` : event.detailType);
+const label = labelOf;
 
 describe('domain events of every path through order-processing.asl.json', () => {
   it.each(PATHS)('%s path publishes exactly its events, each valid against its schema', async (_name, order, arrange, expected) => {
@@ -98,7 +99,7 @@ describe('domain events of every path through order-processing.asl.json', () => 
   it('publishes nothing for the writes of retried attempts (a flaky provider adds attempts, not events)', async () => {
     await harness.run(orderRecord(orderRequest({ payment: { token: 'tok_flaky_2' } })));
     expect(harness.recording.changes.length).toBeGreaterThan(6);
-    expect(harness.recording.changes.flatMap(orderEvents).map(label)).toEqual(['OrderPlaced', 'PaymentAuthorized', 'ShipmentCreated', 'PaymentCaptured', 'ReceiptReady', 'OrderCompleted']);
+    expect(harness.recording.changes.flatMap(orderEvents).map(label)).toEqual(PATH_EVENTS.happy);
   });
 
   it('never carries the payment token, card data or the street address', async () => {

@@ -125,3 +125,16 @@ export async function startLocalRuntime(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * Makes the next `count` invocations of a function crash or time out, through the fault endpoint
+ * of a runtime started with `faults: true` (local/http-endpoints.ts).
+ */
+export async function injectLambdaFault(runtime: LocalRuntimeProcess, functionName: string, kind: 'crash' | 'timeout', count: number): Promise<void> {
+  const response = await fetch(`${runtime.info.endpoints.lambda}/_local/faults`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ function: functionName, kind, count }),
+  });
+  if (response.status !== 202) throw new Error(`Fault injection refused (${String(response.status)}): ${await response.text()}`);
+}

@@ -1,6 +1,7 @@
 import { OrderNotFound, OrderStateConflict } from '#domain/errors';
 import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES, recordsStart } from '#domain/order';
 import type { OrderRepository, StepFailure, StepStart } from '#ports/order-repository';
+import type { OrderSubscriptions } from '#ports/order-subscriptions';
 import type { LedgerEntry, SimulatorLedger } from '#ports/simulator-ledger';
 
 /*
@@ -146,5 +147,17 @@ export class MemorySimulatorLedger implements SimulatorLedger {
     const attempts = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, attempts);
     return Promise.resolve(attempts);
+  }
+}
+
+/** The part of the connections table pushOrderView uses, in memory: connection id → order id. */
+export class MemorySubscriptions implements Pick<OrderSubscriptions, 'forOrder' | 'unsubscribe'> {
+  constructor(readonly rows: Map<string, string>) {}
+  forOrder(orderId: string): Promise<string[]> {
+    return Promise.resolve([...this.rows].filter(([, order]) => order === orderId).map(([id]) => id));
+  }
+  unsubscribe(connectionId: string): Promise<void> {
+    this.rows.delete(connectionId);
+    return Promise.resolve();
   }
 }

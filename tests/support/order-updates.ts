@@ -109,3 +109,23 @@ export function upgradeStatus(url: string, headers: Record<string, string> = {},
     req.end();
   });
 }
+
+/**
+ * The views a client keeps, as docs/realtime-updates.md tells it to: a message whose order is not
+ * newer (by updatedAt) than the last kept is dropped, so a duplicate or a stale view never shows.
+ */
+export function keptViews(messages: readonly PushedMessage[]): { status: string; updatedAt: string }[] {
+  const kept: { status: string; updatedAt: string }[] = [];
+  for (const message of messages) {
+    const order = message.order;
+    if (!order) continue;
+    const last = kept.at(-1);
+    if (!last || order.updatedAt > last.updatedAt) kept.push({ status: order.status, updatedAt: order.updatedAt });
+  }
+  return kept;
+}
+
+/** The statuses a client showed, one per status change (a retried attempt's view repeats its status). */
+export function statusChanges(views: readonly { status: string }[]): string[] {
+  return views.map((view) => view.status).filter((status, index, all) => index === 0 || all[index - 1] !== status);
+}

@@ -1,19 +1,8 @@
 import { pushOrderView } from '#api/order-updates';
 import type { OrderRecord } from '#domain/order';
-import type { ConnectionPush, Delivery, OrderSubscriptions } from '#ports/order-subscriptions';
+import type { ConnectionPush, Delivery } from '#ports/order-subscriptions';
+import { MemorySubscriptions } from '../../support/memory-stores';
 import { orderRecord } from '../../support/orders';
-
-/** Subscriptions in memory, by connection id. */
-class MemorySubscriptions implements Pick<OrderSubscriptions, 'forOrder' | 'unsubscribe'> {
-  constructor(readonly rows: Map<string, string>) {}
-  forOrder(orderId: string): Promise<string[]> {
-    return Promise.resolve([...this.rows].filter(([, order]) => order === orderId).map(([id]) => id));
-  }
-  unsubscribe(connectionId: string): Promise<void> {
-    this.rows.delete(connectionId);
-    return Promise.resolve();
-  }
-}
 
 /** A management API that records posts and closes; `gone` connections answer GoneException, `failing` ones throw. */
 class RecordingPush implements ConnectionPush {
