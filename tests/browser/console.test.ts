@@ -174,8 +174,8 @@ describe('push instead of polling', () => {
     const socketClosed = new Promise<void>((resolve) => { closed = resolve; });
     page.on('websocket', (socket) => {
       socket.on('framereceived', (frame) => {
-        const view = JSON.parse(String(frame.payload)) as { status?: unknown };
-        if (typeof view.status === 'string') pushed.push(view.status);
+        const message = JSON.parse(String(frame.payload)) as { type?: unknown; order?: { status?: unknown } };
+        if (message.type === 'order' && typeof message.order?.status === 'string') pushed.push(message.order.status);
       });
       socket.on('close', () => { closed(); });
     });
@@ -192,7 +192,9 @@ describe('push instead of polling', () => {
     });
 
     const orderId = await placeOrder('tok_flaky_2', 'COMPLETED');
-    await expect(Promise.race([socketClosed.then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 10_000, 'still open'))])).resolves.toBe('closed');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise((resolve) => { timer = setTimeout(resolve, 10_000, 'still open'); });
+    await expect(Promise.race([socketClosed.then(() => 'closed'), deadline]).finally(() => { clearTimeout(timer); })).resolves.toBe('closed');
     const shown = await page.evaluate(() => (window as unknown as { shown: string[] }).shown);
 
     // The snapshot and at least one change were pushed, and the page showed each of them in turn.

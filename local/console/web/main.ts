@@ -35,6 +35,7 @@ interface OrderView {
   timeline: { step: string; status: string; attempts?: number }[];
   receipt?: { available: boolean; status: string };
   failure: { code: string; message: string; step?: string } | null;
+  updatedAt: string;
   links?: { updates?: string };
 }
 /** An event on a local bus, as GET /api/events and the push channel carry it (local/eventbridge). */
@@ -371,8 +372,12 @@ function subscribe(url: string): Promise<OrderView> {
     });
     socket.addEventListener('message', (event: MessageEvent<unknown>) => {
       if (typeof event.data !== 'string') return;
-      const view = JSON.parse(event.data) as OrderView;
-      if (typeof view.status !== 'string' || !Array.isArray(view.timeline)) return;
+      // {"type":"order","order":<OrderView>} for the snapshot and each change; {"type":"error",…} otherwise.
+      const message = JSON.parse(event.data) as { type?: unknown; order?: OrderView };
+      const view = message.order;
+      if (message.type !== 'order' || !view) return;
+      // Whole views: a late duplicate of an older one is dropped, not shown over a newer one.
+      if (last && view.updatedAt < last.updatedAt) return;
       last = view;
       renderOrder(view);
     });
