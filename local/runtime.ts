@@ -360,7 +360,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const apiUrl = Object.values(apiUrls)[0] ?? httpUrl(local, apiPort);
   const storefrontKey = config.apiKeys.find((key) => key.name === 'storefront') ?? config.apiKeys[0];
   if (!storefrontKey) throw new Error('local/config.json has no API keys; the console storefront needs the "storefront" key');
-  consoleServer.on('request', guard(consoleEndpoint(sfnApi, consoleAssets, { apiUrl, storefrontKey: storefrontKey.value })));
+  consoleServer.on('request', guard(consoleEndpoint(sfnApi, events, consoleAssets, { apiUrl, storefrontKey: storefrontKey.value })));
   const consolePort = await listen(consoleServer, config.ports.console, host);
   const resumedExecutions = sfn.resumeFromJournal();
   streams.startMappings();

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import type { SeenEvent } from '../eventbridge/eventbridge-service';
 import { crossOriginRefusal } from '../request-gate';
 import type { StepFunctionsApi } from '../stepfunctions/api';
+import { coalesce } from './coalesce';
 
 const WEB_DIR = join(__dirname, 'web');
 
@@ -39,12 +41,65 @@ export interface ConsoleConfig {
 
 type Json = Record<string, unknown>;
 
+/** The local EventBridge as the console sees it (EventBridgeService). */
+export interface DomainEventSource {
+  recent(): readonly SeenEvent[];
+  onEvent(listener: (seen: SeenEvent) => void): () => void;
+}
+
+/** At most one push per client per this interval, however fast executions change. */
+export const PUSH_INTERVAL_MS = 250;
+/** How many domain events GET /api/events lists (newest first). */
+const EVENTS_LISTED = 200;
+
 /**
- * The operator console's HTTP handler: the page, its script, and small JSON endpoints over the
- * in-process Step Functions API in AWS's shapes. It has its own port, so the API Gateway
+ * The console's push channel, GET /api/stream (Server-Sent Events): `executions` when any
+ * execution changed (the page then re-reads the list and the selected history), and
+ * `domain-events` with the events put on a bus since the last push. Changes are noted
+ * synchronously by the services and sent together, at most every PUSH_INTERVAL_MS.
+ */
+function pushChannel(sfn: StepFunctionsApi, events: DomainEventSource) {
+  const clients = new Set<ServerResponse>();
+  let executionsChanged = false;
+  let pending: SeenEvent[] = [];
+  const flush = () => {
+    const message =
+      (executionsChanged ? 'event: executions\ndata: {}\n\n' : '') +
+      (pending.length > 0 ? `event: domain-events\ndata: ${JSON.stringify(pending)}\n\n` : '');
+    executionsChanged = false;
+    pending = [];
+    if (message) for (const client of clients) client.write(message);
+  };
+  const push = coalesce(flush, PUSH_INTERVAL_MS);
+  // With no page open, a change costs one size check.
+  sfn.service.onChange(() => {
+    if (clients.size === 0) return;
+    executionsChanged = true;
+    push.notify();
+  });
+  events.onEvent((seen) => {
+    if (clients.size === 0) return;
+    pending.push(seen);
+    if (pending.length > EVENTS_LISTED) pending.shift();
+    push.notify();
+  });
+  return (request: IncomingMessage, response: ServerResponse) => {
+    response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    // EventSource reconnects by itself after this many ms; the page re-reads everything when it does.
+    response.write('retry: 1000\n\n');
+    clients.add(response);
+    request.on('close', () => { clients.delete(response); });
+  };
+}
+
+/**
+ * The operator console's HTTP handler: the page, its script, small JSON endpoints over the
+ * in-process Step Functions API in AWS's shapes and the local EventBridge's recent events, and
+ * their push channel (/api/stream). It has its own port, so the API Gateway
  * emulation stays free of anything AWS does not serve.
  */
-export function consoleEndpoint(sfn: StepFunctionsApi, assets: ConsoleAssets, config: ConsoleConfig) {
+export function consoleEndpoint(sfn: StepFunctionsApi, events: DomainEventSource, assets: ConsoleAssets, config: ConsoleConfig) {
+  const stream = pushChannel(sfn, events);
   const stateMachines = () => (sfn.handle('ListStateMachines', {}) as { stateMachines: { stateMachineArn: string }[] }).stateMachines;
   /** Every page of a paginated call, so the page never sees a nextToken. */
   const all = (operation: string, request: Json, key: string): unknown[] => {
@@ -80,6 +135,8 @@ export function consoleEndpoint(sfn: StepFunctionsApi, assets: ConsoleAssets, co
     else if (path === '/console.js') send(200, assets.script, 'text/javascript; charset=utf-8');
     else if (path === '/favicon.ico') send(204, '', 'image/x-icon');
     else if (path === '/api/config') json(200, config);
+    else if (path === '/api/stream') stream(request, response);
+    else if (path === '/api/events') json(200, { events: events.recent().slice(-EVENTS_LISTED).reverse() });
     else if (path === '/api/state-machines') {
       json(200, {
         stateMachines: stateMachines().map((machine) => {
@@ -91,7 +148,7 @@ export function consoleEndpoint(sfn: StepFunctionsApi, assets: ConsoleAssets, co
       const status = url.searchParams.get('status') ?? '';
       const filter = status ? { statusFilter: status } : {};
       // ListExecutions answers newest first, so one page per machine holds the newest 200: the page
-      // polls every second, and walking every page would cost the runtime more with every order.
+      // re-reads this on every push, and walking every page would cost the runtime more with every order.
       const executions = stateMachines()
         .flatMap((machine) => (sfn.handle('ListExecutions', { stateMachineArn: machine.stateMachineArn, maxResults: 200, ...filter }) as { executions: { startDate: number }[] }).executions)
         .sort((a, b) => b.startDate - a.startDate)

@@ -77,6 +77,7 @@ export class EventBridgeService {
   private readonly buses = new Map<string, LocalEventBus>();
   private readonly seen: SeenEvent[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly listeners = new Set<(seen: SeenEvent) => void>();
 
   constructor(
     buses: LocalEventBus[],
@@ -146,8 +147,10 @@ export class EventBridgeService {
   private route(bus: LocalEventBus, event: EventEnvelope): void {
     const matched = this.rules.filter((rule) => rule.enabled && rule.busName === bus.name && matchesPattern(rule.pattern, event));
     this.options.log(`event on ${bus.name}: ${JSON.stringify(event)} -> ${matched.length > 0 ? matched.map((rule) => rule.name).join(', ') : 'no rule'}`);
-    this.seen.push({ bus: bus.name, event, rules: matched.map((rule) => rule.name) });
+    const seen: SeenEvent = { bus: bus.name, event, rules: matched.map((rule) => rule.name) };
+    this.seen.push(seen);
     if (this.seen.length > (this.options.keep ?? 500)) this.seen.shift();
+    for (const listener of this.listeners) listener(seen);
     for (const archive of this.archives) {
       if (archive.busName === bus.name && (archive.pattern === undefined || matchesPattern(archive.pattern, event))) {
         appendFileSync(join(this.options.archiveDir, `${archive.logicalId}.jsonl`), `${JSON.stringify(event)}\n`);
@@ -187,6 +190,12 @@ export class EventBridgeService {
   /** The events put on any bus since start, oldest first (at most the last `keep`). */
   recent(): readonly SeenEvent[] {
     return this.seen;
+  }
+
+  /** Calls `listener` with each event put on any bus (synchronously: it must only note it); returns the unsubscribe function. */
+  onEvent(listener: (seen: SeenEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
   }
 
   /** Bus names, for runtime.json. */

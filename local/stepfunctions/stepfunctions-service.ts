@@ -106,6 +106,8 @@ export class StepFunctionsService {
   /** Finished executions whose history lives only in the journal. */
   private readonly released = new Set<string>();
   private readonly releaser: NodeJS.Timeout;
+  /** Called on every change to an execution (see onChange). */
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(
     stateMachines: LocalStateMachine[],
@@ -144,6 +146,20 @@ export class StepFunctionsService {
       });
     }, keepMs);
     this.releaser.unref();
+  }
+
+  /**
+   * Calls `listener` after each change to an execution: started, a history event, stopped. It runs
+   * synchronously on the engine's path, so it must only note the change (the console coalesces
+   * them); returns the unsubscribe function.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => { this.changeListeners.delete(listener); };
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
   }
 
   /** Drops a finished execution's history from memory; `history()` reads it back from the journal. */
@@ -224,6 +240,7 @@ export class StepFunctionsService {
       now,
     );
     this.persist(record);
+    this.changed();
   }
 
   /** Resumes every journalled execution that was running when the runtime stopped. */
@@ -453,6 +470,7 @@ export class StepFunctionsService {
     // The journal only needs each resume point (a state entered, with all history before it) and the
     // outcome; writing on every task event tripled the synchronous disk writes on the hot path.
     if (event.type === 'StateEntered' || record.status !== 'RUNNING') this.persist(record);
+    this.changed();
   }
 
   private finish(record: ExecutionRecord, status: ExecutionStatus, at: number, fields: Partial<ExecutionRecord>): void {
@@ -507,6 +525,7 @@ export class StepFunctionsService {
     this.executions.set(executionArn, record);
     this.persist(record);
     this.launch(record);
+    this.changed();
     return record;
   }
 
@@ -525,6 +544,7 @@ export class StepFunctionsService {
     new HistoryRecorder(record.events).add('ExecutionAborted', { executionAbortedEventDetails: { error: record.error, cause: record.cause } }, now);
     this.persist(record);
     entry?.execution?.abort();
+    this.changed();
     return now;
   }
 

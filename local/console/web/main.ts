@@ -2,8 +2,10 @@
 /// <reference lib="dom.iterable" />
 /*
  * The operator console and storefront page. Operator data comes from the console's own
- * /api/* endpoints (the in-process Step Functions service, in AWS's shapes); the storefront
- * calls the public API with the storefront key, exactly as a real storefront would.
+ * /api/* endpoints (the in-process Step Functions service, in AWS's shapes, and the local bus's
+ * events), re-read when the console's push channel says something changed; the storefront calls
+ * the public API with the storefront key and follows its order over the WebSocket API, exactly
+ * as a real storefront would.
  */
 import { FLAKY_TOKEN_EXAMPLE, PAYMENT_TEST_TOKENS, describeTokenBehaviour, tokenBehaviour } from '#adapters/payment-test-tokens';
 import { byId, fetchJson, h, replace } from './dom';
@@ -33,10 +35,21 @@ interface OrderView {
   timeline: { step: string; status: string; attempts?: number }[];
   receipt?: { available: boolean; status: string };
   failure: { code: string; message: string; step?: string } | null;
+  updatedAt: string;
+  links?: { updates?: string };
+}
+/** An event on a local bus, as GET /api/events and the push channel carry it (local/eventbridge). */
+interface SeenEvent {
+  bus: string;
+  rules: string[];
+  event: { id: string; 'detail-type': string; source: string; time: string; detail: unknown };
 }
 
-const POLL_MS = 1000;
+/** How often the execution ages are redrawn (no request: the list itself arrives by push). */
+const AGE_TICK_MS = 5000;
+/** Only when the order's WebSocket cannot be used. */
 const ORDER_POLL_MS = 400;
+const EVENTS_SHOWN = 200;
 const TERMINAL_ORDER = new Set(['COMPLETED', 'FAILED']);
 
 const money = (amount: number, currency: string) => new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount / 100);
@@ -62,8 +75,10 @@ const state: {
   pendingName?: string;
   renderedDetail?: string;
   renderedList?: string;
+  executions: ExecutionSummary[];
+  events: SeenEvent[];
   config?: { apiUrl: string; storefrontKey: string };
-} = {};
+} = { executions: [], events: [] };
 
 const statusBadge = (status: string) => h('span', { class: `status status-${status.toLowerCase()}` }, status);
 
@@ -86,12 +101,10 @@ function renderExecutions(executions: ExecutionSummary[], counts: Record<string,
   const list = byId('execution-list', HTMLUListElement);
   // Rebuilding the buttons every second would drop keyboard focus: when only the ages moved, update those
   // (select() updates aria-pressed in place).
+  state.executions = executions;
   const key = JSON.stringify(executions.map((execution) => [execution.executionArn, execution.status]));
   if (key === state.renderedList) {
-    list.querySelectorAll('.age').forEach((element, index) => {
-      const execution = executions[index];
-      if (execution) element.textContent = age(execution.startDate);
-    });
+    updateAges();
     return;
   }
   state.renderedList = key;
@@ -110,6 +123,13 @@ function renderExecutions(executions: ExecutionSummary[], counts: Record<string,
   list.querySelectorAll<HTMLButtonElement>('button.execution').forEach((button, index) => {
     const execution = executions[index];
     if (execution) button.addEventListener('click', () => { select(execution.executionArn); });
+  });
+}
+
+function updateAges(): void {
+  byId('execution-list', HTMLUListElement).querySelectorAll('.age').forEach((element, index) => {
+    const execution = state.executions[index];
+    if (execution) element.textContent = age(execution.startDate);
   });
 }
 
@@ -178,16 +198,95 @@ async function refreshExecutions(): Promise<void> {
   await refreshDetail();
 }
 
-async function poll(): Promise<void> {
-  for (;;) {
+/** Re-reads the list and the selected history; pushes that arrive meanwhile cause one more read, not one each. */
+const executionsRefresher = (() => {
+  let running: Promise<void> | undefined;
+  let requested = 0;
+  const run = async (): Promise<void> => {
     try {
-      await refreshExecutions();
-      byId('live', HTMLElement).textContent = `Live · updated ${new Date().toLocaleTimeString()}`;
+      let done = -1;
+      while (done !== requested) {
+        done = requested;
+        await refreshExecutions();
+      }
+      const live = byId('live', HTMLElement);
+      live.textContent = `Live (pushed) · updated ${new Date().toLocaleTimeString()}`;
+      // For tests and tools: how many pushed re-reads have been rendered.
+      live.dataset.reads = String(Number(live.dataset.reads ?? '0') + 1);
     } catch (error) {
       byId('live', HTMLElement).textContent = `Not updating: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      running = undefined;
     }
-    await sleep(POLL_MS);
+  };
+  return () => {
+    requested += 1;
+    running ??= run();
+  };
+})();
+
+// ---------------------------------------------------------------- domain events
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const orderIdOf = (seen: SeenEvent): string => {
+  const detail = seen.event.detail;
+  return isRecord(detail) && typeof detail.orderId === 'string' ? detail.orderId : '';
+};
+
+function renderEvents(): void {
+  const list = byId('events-list', HTMLOListElement);
+  if (state.events.length === 0) {
+    list.replaceChildren(h('li', { class: 'empty' }, 'No events on the bus yet.'));
+    return;
   }
+  // Expanded entries stay expanded when newer events arrive.
+  const open = new Set([...list.querySelectorAll('details[open]')].map((details) => details.getAttribute('data-id')));
+  list.replaceChildren(
+    ...state.events.map((seen) => {
+      const orderId = orderIdOf(seen);
+      const details = h('details', { 'data-id': seen.event.id },
+        h('summary', {},
+          h('strong', { class: 'detail-type' }, seen.event['detail-type']), ' ',
+          orderId ? h('code', { class: 'order-id' }, orderId) : h('span', { class: 'empty' }, '(no order id)'), ' ',
+          h('time', { datetime: seen.event.time }, new Date(seen.event.time).toLocaleTimeString())),
+        h('p', { class: 'event-meta' }, `${seen.event.source} on ${seen.bus}${seen.rules.length ? ` → ${seen.rules.join(', ')}` : ' (no rule matched)'}`),
+        h('pre', {}, JSON.stringify(seen.event.detail, null, 2)));
+      if (open.has(seen.event.id)) details.setAttribute('open', '');
+      return h('li', { 'data-detail-type': seen.event['detail-type'], 'data-order-id': orderId }, details);
+    }),
+  );
+}
+
+/** Newest first, each event once (a reconnect re-reads the list the pushes already added to). */
+function addEvents(events: SeenEvent[]): void {
+  const known = new Set(state.events.map((seen) => seen.event.id));
+  const fresh = events.filter((seen) => !known.has(seen.event.id)).reverse();
+  state.events = [...fresh, ...state.events].slice(0, EVENTS_SHOWN);
+  renderEvents();
+}
+
+async function loadEvents(): Promise<void> {
+  const { body } = await fetchJson<{ events: SeenEvent[] }>('/api/events');
+  state.events = [];
+  addEvents([...body.events].reverse());
+}
+
+/**
+ * Follows the console's push channel (GET /api/stream, Server-Sent Events): nothing is polled. On
+ * every (re)connect the page re-reads the list and the events, since pushes may have been missed.
+ */
+function listen(): void {
+  const stream = new EventSource('/api/stream');
+  stream.addEventListener('open', () => {
+    executionsRefresher();
+    loadEvents().catch((error: unknown) => { showError(byId('events-list', HTMLOListElement), error); });
+  });
+  stream.addEventListener('executions', () => { executionsRefresher(); });
+  stream.addEventListener('domain-events', (event) => { addEvents(JSON.parse((event as MessageEvent<string>).data) as SeenEvent[]); });
+  stream.addEventListener('error', () => {
+    byId('live', HTMLElement).textContent = 'Push channel lost; reconnecting…';
+  });
+  setInterval(updateAges, AGE_TICK_MS);
 }
 
 // ---------------------------------------------------------------- storefront
@@ -244,21 +343,79 @@ function renderOrder(order: OrderView): void {
   );
 }
 
-async function followOrder(orderId: string): Promise<void> {
+function updatesMode(mode: 'push' | 'polling', text: string): void {
+  const line = byId('order-updates', HTMLParagraphElement);
+  line.setAttribute('data-mode', mode);
+  line.textContent = text;
+}
+
+/**
+ * Follows the order over its `links.updates` WebSocket (docs/realtime-updates.md): asks for the
+ * snapshot, renders every pushed view, and resolves with the last one when the server closes the
+ * connection after a terminal status. Rejects when the socket cannot be opened, or closes earlier.
+ */
+function subscribe(url: string): Promise<OrderView> {
+  return new Promise((resolve, reject) => {
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url);
+    } catch (error) {
+      reject(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    let opened = false;
+    let last: OrderView | undefined;
+    socket.addEventListener('open', () => {
+      opened = true;
+      updatesMode('push', 'Live: status changes are pushed over a WebSocket.');
+      socket.send(JSON.stringify({ action: 'snapshot' }));
+    });
+    socket.addEventListener('message', (event: MessageEvent<unknown>) => {
+      if (typeof event.data !== 'string') return;
+      // {"type":"order","order":<OrderView>} for the snapshot and each change; {"type":"error",…} otherwise.
+      const message = JSON.parse(event.data) as { type?: unknown; order?: OrderView };
+      const view = message.order;
+      if (message.type !== 'order' || !view) return;
+      // Whole views: a late duplicate of an older one is dropped, not shown over a newer one.
+      if (last && view.updatedAt < last.updatedAt) return;
+      last = view;
+      renderOrder(view);
+    });
+    socket.addEventListener('close', (event) => {
+      if (last && TERMINAL_ORDER.has(last.status)) resolve(last);
+      else reject(new Error(opened ? `the WebSocket closed before the order finished (code ${String(event.code)})` : 'the WebSocket could not be opened'));
+    });
+  });
+}
+
+/** The fallback when the WebSocket cannot be used: GET /orders/{id} until the order is terminal. */
+async function pollOrder(orderId: string): Promise<OrderView> {
   for (;;) {
     const { body } = await api<OrderView>(`/orders/${orderId}`);
     renderOrder(body);
-    if (TERMINAL_ORDER.has(body.status)) {
-      // GET /receipt answers 409 until the receipt exists; ask only once the order says it does.
-      if (body.receipt?.available) {
-        const receipt = await api<{ url: string; expiresAt: string }>(`/orders/${orderId}/receipt`);
-        byId('receipt', HTMLParagraphElement).replaceChildren(
-          h('a', { href: receipt.body.url, target: '_blank', rel: 'noopener', 'data-testid': 'receipt-link' }, 'Open the receipt'),
-          ` (link expires ${new Date(receipt.body.expiresAt).toLocaleTimeString()})`);
-      }
-      return;
-    }
+    if (TERMINAL_ORDER.has(body.status)) return body;
     await sleep(ORDER_POLL_MS);
+  }
+}
+
+async function followOrder(orderId: string, updates: string | undefined): Promise<void> {
+  let final: OrderView | undefined;
+  if (updates) {
+    try {
+      final = await subscribe(updates);
+    } catch (error) {
+      updatesMode('polling', `Live updates unavailable (${error instanceof Error ? error.message : String(error)}); polling GET /orders/{id} instead.`);
+    }
+  } else {
+    updatesMode('polling', 'Live updates unavailable (the API gave no links.updates); polling GET /orders/{id} instead.');
+  }
+  final ??= await pollOrder(orderId);
+  // GET /receipt answers 409 until the receipt exists; ask only once the order says it does.
+  if (final.receipt?.available) {
+    const receipt = await api<{ url: string; expiresAt: string }>(`/orders/${orderId}/receipt`);
+    byId('receipt', HTMLParagraphElement).replaceChildren(
+      h('a', { href: receipt.body.url, target: '_blank', rel: 'noopener', 'data-testid': 'receipt-link' }, 'Open the receipt'),
+      ` (link expires ${new Date(receipt.body.expiresAt).toLocaleTimeString()})`);
   }
 }
 
@@ -268,14 +425,15 @@ async function placeOrder(event: SubmitEvent): Promise<void> {
   const out = byId('order', HTMLElement);
   button.disabled = true;
   try {
-    const { body } = await api<{ orderId: string }>('/orders', {
+    const { body } = await api<{ orderId: string; links?: { updates?: string } }>('/orders', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
       body: JSON.stringify(orderRequest()),
     });
     state.pendingName = body.orderId;
     out.replaceChildren(h('p', {}, 'Order ', h('code', {}, body.orderId), ' placed.'));
-    await followOrder(body.orderId);
+    updatesMode('push', 'Connecting to live updates…');
+    await followOrder(body.orderId, body.links?.updates);
   } catch (error) {
     showError(out, error);
   } finally {
@@ -292,10 +450,10 @@ async function start(): Promise<void> {
   state.config = body;
   byId('api-url', HTMLElement).textContent = body.apiUrl;
   byId('order-form', HTMLFormElement).addEventListener('submit', (event) => { void placeOrder(event); });
-  byId('status-filter', HTMLSelectElement).addEventListener('change', () => { void refreshExecutions(); });
+  byId('status-filter', HTMLSelectElement).addEventListener('change', () => { executionsRefresher(); });
   await Promise.all([loadGraph(), loadProducts().catch((error: unknown) => { showError(byId('products', HTMLDivElement), error); })]);
   byId('place', HTMLButtonElement).disabled = false;
-  await poll();
+  listen();
 }
 
 start().catch((error: unknown) => {
