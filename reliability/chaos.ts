@@ -2,6 +2,7 @@ import { orderRequest } from '../tests/support/orders';
 import type { LocalRuntimeProcess } from '../tests/support/local-runtime';
 import { inPool, sleep, until } from '../tests/support/pool-and-poll';
 import { RuntimeClients } from '../tests/support/runtime-clients';
+import { domainEventRows } from './domain-events';
 import { checkInvariants } from './invariants';
 import { type Row, progress } from './summary';
 
@@ -110,7 +111,7 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
   const dynamoCut = total((stat) => stat.refusedConnections.dynamodb);
   const s3Cut = total((stat) => stat.refusedConnections.s3);
   progress(`chaos: settled=${String(settled)}; ${String(crashes)} crashes, ${String(timeouts)} timeouts, ${String(dynamoCut)}/${String(s3Cut)} DynamoDB/S3 connections cut`);
-  const rows = await checkInvariants(handle.clients, accepted, 'Faults');
+  const rows = [...(await checkInvariants(handle.clients, accepted, 'Faults')), ...(await domainEventRows(handle.clients, handle.current.stateDir, accepted, 'Faults'))];
   rows.unshift({
     area: 'Faults',
     check: 'orders placed through crashes, timeouts, outages and a SIGKILL',

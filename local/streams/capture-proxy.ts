@@ -175,7 +175,20 @@ export class StreamCaptureProxy {
     const lockKeys = touched.map((item) => `${item.tableName}\u0000${JSON.stringify(item.key)}`);
     await this.locks.with(lockKeys, async () => {
       const before = await Promise.all(touched.map((item) => this.getItem(item)));
-      const answer = await this.forward(incoming, payload);
+      const intents = touched.map((item, index) => item.table.log?.intend(item.key, before[index]));
+      let answer: Awaited<ReturnType<StreamCaptureProxy['forward']>>;
+      try {
+        answer = await this.forward(incoming, payload);
+      } catch (error) {
+        // No answer from dynalite: the write may still have happened, so judge it by the item itself.
+        await Promise.all(touched.map(async (item, index) => {
+          const now = await this.getItem(item);
+          if (!isDeepStrictEqual(before[index], now)) item.table.log?.append({ keys: item.key, oldImage: before[index], newImage: now });
+          const intent = intents[index];
+          if (intent !== undefined) item.table.log?.settle(intent);
+        }));
+        throw error;
+      }
       if (answer.status === 200) {
         const parsed = JSON.parse(answer.body.toString('utf8') || '{}') as Record<string, unknown>;
         const skipped = unprocessed(operation as Operation, parsed);
@@ -190,6 +203,10 @@ export class StreamCaptureProxy {
           item.table.log?.append({ keys: item.key, oldImage, newImage });
         });
       }
+      touched.forEach((item, index) => {
+        const intent = intents[index];
+        if (intent !== undefined) item.table.log?.settle(intent);
+      });
       outgoing.writeHead(answer.status, answer.headers);
       outgoing.end(answer.body);
     });
@@ -206,13 +223,22 @@ export class StreamCaptureProxy {
     const touched: Touched[] = items.map((item) => ({ table: this.tables.get(item.tableName) as KeyedTable, tableName: item.tableName, key: item.key }));
     return this.locks.with(touched.map((item) => `${item.tableName}\u0000${JSON.stringify(item.key)}`), async () => {
       const before = await Promise.all(touched.map((item) => this.getItem(item)));
+      const intents = touched.map((item, index) => item.table.log?.intend(item.key, before[index]));
+      const settle = () => touched.forEach((item, index) => {
+        const intent = intents[index];
+        if (intent !== undefined) item.table.log?.settle(intent);
+      });
       const answer = await transactWrite((operation, request) => this.send(operation, request), items, before);
-      if (answer.status !== 200) return answer;
+      if (answer.status !== 200) {
+        settle();
+        return answer;
+      }
       const after = await Promise.all(touched.map((item, index) => (items[index]?.kind === 'ConditionCheck' ? Promise.resolve(before[index]) : this.getItem(item))));
       touched.forEach((item, index) => {
         // A ConditionCheck changes nothing, and neither does a write of what is already there.
         if (!isDeepStrictEqual(before[index], after[index])) item.table.log?.append({ keys: item.key, oldImage: before[index], newImage: after[index] });
       });
+      settle();
       return answer;
     });
   }
@@ -234,6 +260,15 @@ export class StreamCaptureProxy {
       }
       return { status: 200, body: Buffer.from(JSON.stringify({ Responses: responses })) };
     });
+  }
+
+  /** Appends the records of writes a kill left without one (StreamLog.recover); run before serving. */
+  async recover(): Promise<number> {
+    let repaired = 0;
+    for (const [tableName, table] of this.tables) {
+      if (table.log) repaired += await table.log.recover((key) => this.getItem({ table, tableName, key }));
+    }
+    return repaired;
   }
 
   private async getItem(item: Touched): Promise<AttributeMap | undefined> {

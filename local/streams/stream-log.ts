@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, truncateSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, truncateSync, writeFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import type { StreamViewType } from '../template/local-template';
 
@@ -60,6 +61,9 @@ export class StreamLog {
   private size = 0;
   private readonly listeners = new Set<() => void>();
   private readonly file: string;
+  /** Writes in flight (their key and before-image), so a kill between a write and its record is repaired at start-up. */
+  private readonly intents: string;
+  private nextIntent = 1;
 
   constructor(
     readonly definition: StreamDefinition,
@@ -70,6 +74,7 @@ export class StreamLog {
   ) {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, `${definition.tableName}.jsonl`);
+    this.intents = join(dir, `${definition.tableName}.intents.jsonl`);
     if (existsSync(this.file)) {
       for (const line of readFileSync(this.file, 'utf8').split('\n')) {
         // A line cut short by a crash mid-append was never acknowledged to the writer's caller.
@@ -93,6 +98,52 @@ export class StreamLog {
     const drop = this.records.length - this.inMemory;
     this.records = this.records.slice(drop);
     this.base += drop;
+  }
+
+  /**
+   * Notes a write about to be forwarded, with the item's image before it; `settle` it once its
+   * record is appended (or the write failed or changed nothing). On AWS the record is part of the
+   * write; here dynalite and this log are two files, and a SIGKILL between them lost the record of
+   * a write that had happened (the chaos suite saw orders without OrderPlaced).
+   */
+  intend(keys: AttributeMap, oldImage: AttributeMap | undefined): number {
+    const id = this.nextIntent++;
+    appendFileSync(this.intents, `${JSON.stringify({ id, keys, oldImage: oldImage ?? null })}\n`);
+    return id;
+  }
+
+  settle(id: number): void {
+    appendFileSync(this.intents, `${JSON.stringify({ id, settled: true })}\n`);
+  }
+
+  /**
+   * At start-up, before any write: each write noted but never settled either happened (the item
+   * differs from its before-image: its record is appended now) or did not. Writes to an item are
+   * serialised, so at most one per item was in flight and the item's image now is its result.
+   */
+  async recover(read: (keys: AttributeMap) => Promise<AttributeMap | undefined>): Promise<number> {
+    if (!existsSync(this.intents)) return 0;
+    const open = new Map<number, { keys: AttributeMap; oldImage: AttributeMap | null }>();
+    for (const line of readFileSync(this.intents, 'utf8').split('\n')) {
+      if (!line) continue;
+      let entry: { id: number; settled?: true; keys?: AttributeMap; oldImage?: AttributeMap | null };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue; // torn by the kill: the write it announced was never forwarded
+      }
+      if (entry.settled) open.delete(entry.id);
+      else if (entry.keys) open.set(entry.id, { keys: entry.keys, oldImage: entry.oldImage ?? null });
+    }
+    let repaired = 0;
+    for (const { keys, oldImage } of open.values()) {
+      const now = await read(keys);
+      if (isDeepStrictEqual(oldImage ?? undefined, now)) continue;
+      this.append({ keys, oldImage: oldImage ?? undefined, newImage: now });
+      repaired += 1;
+    }
+    writeFileSync(this.intents, '');
+    return repaired;
   }
 
   /**

@@ -41,6 +41,8 @@ export async function startStreams(options: {
     return { tableName: table.name, keyNames: table.keySchema.map((key) => key.AttributeName), log };
   });
   const proxy = new StreamCaptureProxy(entries, options.dynamodbPort, options.dynamodbHost);
+  const repaired = await proxy.recover();
+  if (repaired > 0) options.log(`DynamoDB Streams: ${String(repaired)} record(s) of writes interrupted by the last stop appended`);
   const port = await proxy.start(options.listen.port, options.listen.host);
   const unconnected: string[] = [];
   const mappings = options.mappings.flatMap((mapping) => {

@@ -29,4 +29,23 @@ describe('a local DynamoDB stream', () => {
     restarted.append(change(11));
     expect(ids(new StreamLog(definition, dir, 'us-east-1', 3).read(8, 100))).toEqual([...all.slice(8), ['item-11', 11]]);
   });
+
+  it('appends at start-up the record of a write a kill cut off from it, and nothing for one that did not happen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stream-log-'));
+    const log = new StreamLog(definition, dir, 'us-east-1');
+    const done = log.intend({ id: { S: 'a' } }, undefined);
+    log.append({ keys: { id: { S: 'a' } }, newImage: { id: { S: 'a' } } });
+    log.settle(done);
+    // Killed after these two writes reached the table (b) or not (c), before their records.
+    log.intend({ id: { S: 'b' } }, undefined);
+    log.intend({ id: { S: 'c' } }, { id: { S: 'c' }, n: { N: '1' } });
+    const table: Record<string, Record<string, unknown>> = { a: { id: { S: 'a' } }, b: { id: { S: 'b' }, n: { N: '7' } }, c: { id: { S: 'c' }, n: { N: '1' } } };
+    const restarted = new StreamLog(definition, dir, 'us-east-1');
+    expect(await restarted.recover((keys) => Promise.resolve(table[(keys.id as { S: string }).S]))).toBe(1);
+    const records = restarted.read(0, 10);
+    expect(records.map((record) => [record.eventName, (record.dynamodb.Keys.id as { S: string }).S])).toEqual([['INSERT', 'a'], ['INSERT', 'b']]);
+    expect(records[1]?.dynamodb.NewImage).toEqual(table.b);
+    // Recovered once: a second start appends nothing more.
+    expect(await new StreamLog(definition, dir, 'us-east-1').recover(() => Promise.resolve(undefined))).toBe(0);
+  });
 });
