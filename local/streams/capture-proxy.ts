@@ -224,10 +224,10 @@ export class StreamCaptureProxy {
     return this.locks.with(touched.map((item) => `${item.tableName}\u0000${JSON.stringify(item.key)}`), async () => {
       const before = await Promise.all(touched.map((item) => this.getItem(item)));
       const intents = touched.map((item, index) => item.table.log?.intend(item.key, before[index]));
-      const settle = () => touched.forEach((item, index) => {
+      const settle = () => { touched.forEach((item, index) => {
         const intent = intents[index];
         if (intent !== undefined) item.table.log?.settle(intent);
-      });
+      }); };
       const answer = await transactWrite((operation, request) => this.send(operation, request), items, before);
       if (answer.status !== 200) {
         settle();
