@@ -154,6 +154,11 @@ export class ExecutionJournal {
     return this.last;
   }
 
+  /** Whether the record has history events its lines do not hold yet (an engine event after the last write). */
+  behind(record: ExecutionRecord): boolean {
+    return (this.journalled.get(record.executionArn) ?? 0) < record.events.length;
+  }
+
   /** Records where a line goes: one stream writes every line in order, so offsets follow from the lengths. */
   private place(executionArn: string, text: string, first: boolean): string {
     const length = Buffer.byteLength(text);

@@ -141,7 +141,11 @@ export class StepFunctionsService {
       const finishedBefore = Date.now() - keepMs;
       void this.journal.flushed().then(() => {
         for (const record of this.executions.values()) {
-          if (record.status !== 'RUNNING' && !this.running.has(record.executionArn) && (record.stopDate ?? Infinity) < finishedBefore) this.release(record);
+          if (record.status === 'RUNNING' || this.running.has(record.executionArn) || (record.stopDate ?? Infinity) >= finishedBefore || this.released.has(record.executionArn)) continue;
+          // An invocation that ended after the stop is in the history but not yet in the journal:
+          // write it now, and release the record on a later round, once that line is on disk.
+          if (this.journal.behind(record)) this.persist(record);
+          else this.release(record);
         }
       });
     }, keepMs);

@@ -59,6 +59,20 @@ describe('local Step Functions service', () => {
     await restarted.service.close();
   });
 
+  it('journals an invocation that ended after StopExecution before it drops the history from memory', async () => {
+    const lambda = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: () => new Promise((resolve) => setTimeout(() => { resolve(ok(1)); }, 150)) } });
+    const engine = new StepFunctionsService([machine({ Work: task() })], lambda, { journalDir: mkdtempSync(join(tmpdir(), 'sfn-')), maxRunning: 4, log: () => undefined, historyInMemoryMs: 50 });
+    const sfn = new StepFunctionsApi(engine);
+    const { executionArn } = sfn.handle('StartExecution', { stateMachineArn: ARN, name: 'stopped', input: '{}' }) as { executionArn: string };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    sfn.handle('StopExecution', { executionArn });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(engine.execution(executionArn)?.events).toEqual([]);
+    const { events } = sfn.handle('GetExecutionHistory', { executionArn }) as { events: { type: string }[] };
+    expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['ExecutionAborted', 'TaskScheduled', 'TaskStarted']));
+    await engine.close();
+  });
+
   it('refuses at start-up a Task resource it cannot run, naming the state', () => {
     const lambda = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: () => ok(1) } });
     expect(() => service(lambda, machine({ Work: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:putItem', End: true } }))).toThrow(
