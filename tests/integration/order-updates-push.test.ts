@@ -95,6 +95,15 @@ describe('order updates pushed by PublishOrderChanges (npm start)', () => {
     expect(subscribers).toHaveLength(200);
     await Promise.all(subscribers.map(({ subscriber }) => subscriber.waitForClose(120_000)));
 
+    // A subscriber that missed a step fails with what the publisher and the gateway logged, so a miss can be traced.
+    const missed = subscribers.filter(({ subscriber }) => {
+      const seen = statusChanges(keptViews(subscriber.messages));
+      return seen.join() !== HAPPY.slice(Math.max(HAPPY.indexOf(seen[0] ?? ''), 0)).join();
+    });
+    if (missed.length > 0) {
+      const trail = runtime.output().split('\n').filter((line) => /order view failed|GoneException|Sandbox\.Timedout|PublishOrderChangesFunction.*Status: error|websocket:/.test(line));
+      console.error(`${String(missed.length)} subscribers missed a step (${missed.map(({ orderId }) => orderId).join(', ')}):\n${trail.slice(-40).join('\n')}`);
+    }
     for (const { orderId, subscriber } of subscribers) {
       const seen = statusChanges(keptViews(subscriber.messages));
       const joinedAt = HAPPY.indexOf(seen[0] ?? '');
