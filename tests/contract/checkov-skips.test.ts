@@ -23,6 +23,7 @@ const REASONED: Record<string, { type: string; resources: 'every' | string[] }> 
   CKV_AWS_309: { type: 'AWS::ApiGatewayV2::Route', resources: ['ConnectRoute', 'DisconnectRoute', 'DefaultRoute'] },
   CKV_AWS_149: { type: 'AWS::SecretsManager::Secret', resources: ['UpdatesTicketSecret'] },
   CKV2_AWS_57: { type: 'AWS::SecretsManager::Secret', resources: ['UpdatesTicketSecret'] },
+  CKV_AWS_27: { type: 'AWS::SQS::Queue', resources: ['OrderChangesDeadLetterQueue'] },
 };
 
 const skipped = (yamlParse(readFileSync(join(ROOT, '.checkov.yaml'), 'utf8')) as { 'skip-check'?: string[] })['skip-check'] ?? [];
