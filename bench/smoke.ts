@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig, startRuntime } from '../local/runtime';
+import { runScript, withInProcessRuntime } from './lib/in-process-runtime';
 import { OrdersApi } from '../tests/support/api-client';
 import { orderRequest } from '../tests/support/orders';
 import { quantile } from '../tests/support/report';
-import { ROOT } from '../tests/support/template';
 
 /*
  * `npm run smoke`: starts the runtime in this process on free ports with empty data, places orders
@@ -24,13 +20,9 @@ async function timeOrder(api: OrdersApi): Promise<{ postMs: number; completedMs:
 }
 
 async function main(): Promise<void> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'order-smoke-'));
-  const config = loadConfig(join(ROOT, 'local', 'config.json'));
-  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0, websocket: 0, secretsmanager: 0 };
-  const runtime = await startRuntime({ rootDir: ROOT, templatePath: join(ROOT, 'template.yaml'), stateDir, fresh: true, config, log: () => undefined });
-  // Node's own uptime: includes loading tsx and the runtime's modules.
-  const readyMs = process.uptime() * 1000;
-  try {
+  await withInProcessRuntime('order-smoke', async (runtime) => {
+    // Node's own uptime: includes loading tsx and the runtime's modules.
+    const readyMs = process.uptime() * 1000;
     const api = new OrdersApi(runtime.info.apiUrl, runtime.info.apiKeys[0]?.value ?? '');
     const cold = await timeOrder(api);
     const warm = [];
@@ -46,16 +38,7 @@ async function main(): Promise<void> {
     ];
     console.log(`\nLocal runtime smoke test (Node ${process.version})`);
     for (const [label, value] of rows) console.log(`  ${(label ?? '').padEnd(46)} ${value ?? ''}`);
-  } finally {
-    await runtime.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { loadConfig, startRuntime } from '../local/runtime';
+import type { RuntimeInfo } from '../local/runtime';
+import { runScript, withInProcessRuntime } from './lib/in-process-runtime';
 
 /*
  * `npx tsx bench/stream-latency.ts [writes]`: the local DynamoDB Streams latency from a write to
@@ -14,20 +15,18 @@ const ROOT = join(__dirname, '..');
 const writes = Number(process.argv[2] ?? 200);
 
 async function main(): Promise<void> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'stream-latency-'));
   const outDir = mkdtempSync(join(tmpdir(), 'stream-latency-out-'));
-  const config = loadConfig(join(ROOT, 'local', 'config.json'));
-  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0, websocket: 0, secretsmanager: 0 };
-  const runtime = await startRuntime({
-    rootDir: ROOT,
-    templatePath: join(ROOT, 'tests', 'fixtures', 'streams', 'template.yaml'),
-    stateDir,
-    fresh: true,
-    config,
-    parameterOverrides: { OutDir: outDir },
-    log: () => undefined,
-  });
-  const { info } = runtime;
+  try {
+    await withInProcessRuntime('stream-latency', (runtime) => measure(runtime.info, outDir), {
+      templatePath: join(ROOT, 'tests', 'fixtures', 'streams', 'template.yaml'),
+      parameterOverrides: { OutDir: outDir },
+    });
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+async function measure(info: RuntimeInfo, outDir: string): Promise<void> {
   const client = new DynamoDBClient({ region: info.region, credentials: info.credentials, endpoint: info.endpoints.dynamodb });
   const TableName = info.tables.KeysOnlyTable ?? '';
   const sentAt = new Map<string, number>();
@@ -53,8 +52,6 @@ async function main(): Promise<void> {
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]?.toFixed(1);
   console.log(JSON.stringify({ writes, delivered: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies.at(-1)?.toFixed(1) }));
   client.destroy();
-  await runtime.stop();
-  for (const dir of [stateDir, outDir]) rmSync(dir, { recursive: true, force: true });
 }
 
-void main();
+runScript(main);

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig, startRuntime } from '../local/runtime';
+import { loadavg } from 'node:os';
+import { runScript, withInProcessRuntime } from './lib/in-process-runtime';
 import { OrdersApi } from '../tests/support/api-client';
 import { UpdatesSubscriber } from '../tests/support/order-updates';
 import { orderRequest } from '../tests/support/orders';
 import { machine, quantile } from '../tests/support/report';
-import { ROOT } from '../tests/support/template';
 
 /*
  * `npx tsx bench/updates-latency.ts [orders]`: the whole real-time path on a fresh in-process
@@ -23,11 +20,7 @@ import { ROOT } from '../tests/support/template';
  */
 async function main(): Promise<void> {
   const orders = Number(process.argv[2] ?? 30);
-  const stateDir = mkdtempSync(join(tmpdir(), 'order-updates-latency-'));
-  const config = loadConfig(join(ROOT, 'local', 'config.json'));
-  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0, websocket: 0, secretsmanager: 0 };
-  const runtime = await startRuntime({ rootDir: ROOT, templatePath: join(ROOT, 'template.yaml'), stateDir, fresh: true, config, log: () => undefined });
-  try {
+  await withInProcessRuntime('order-updates-latency', async (runtime) => {
     const { info } = runtime;
     const api = new OrdersApi(info.apiUrl, info.apiKeys[0]?.value ?? '');
     const latencies: number[] = [];
@@ -63,16 +56,7 @@ async function main(): Promise<void> {
     console.log(row("step's write (updatedAt) -> WebSocket message", latencies));
     console.log(`  messages per subscriber (snapshot + pushes)      ${(messagesPerOrder.reduce((sum, count) => sum + count, 0) / orders).toFixed(2)}`);
     console.log(`  domain events per order (distinct eventId)       ${(eventIds.size / orders).toFixed(2)}`);
-  } finally {
-    await runtime.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

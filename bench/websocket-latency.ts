@@ -1,19 +1,15 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApiGatewayConnectionPush } from '#adapters/api-gateway-connection-push';
 import { DynamoDbOrderRepository } from '#adapters/dynamodb-order-repository';
 import { DynamoDbOrderSubscriptions } from '#adapters/dynamodb-order-subscriptions';
 import { pushOrderView } from '#api/order-updates';
-import { loadConfig, startRuntime } from '../local/runtime';
+import { runScript, withInProcessRuntime } from './lib/in-process-runtime';
 import { OrdersApi } from '../tests/support/api-client';
 import { UpdatesSubscriber } from '../tests/support/order-updates';
 import { orderRequest } from '../tests/support/orders';
 import { quantile } from '../tests/support/report';
-import { ROOT } from '../tests/support/template';
 
 /*
  * `npx tsx bench/websocket-latency.ts [orders]`: on a fresh in-process runtime, for each order (one
@@ -23,11 +19,7 @@ import { ROOT } from '../tests/support/template';
  */
 async function main(): Promise<void> {
   const orders = Number(process.argv[2] ?? 40);
-  const stateDir = mkdtempSync(join(tmpdir(), 'order-ws-latency-'));
-  const config = loadConfig(join(ROOT, 'local', 'config.json'));
-  config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0, websocket: 0, secretsmanager: 0 };
-  const runtime = await startRuntime({ rootDir: ROOT, templatePath: join(ROOT, 'template.yaml'), stateDir, fresh: true, config, log: () => undefined });
-  try {
+  await withInProcessRuntime('order-ws-latency', async (runtime) => {
     const { info } = runtime;
     const api = new OrdersApi(info.apiUrl, info.apiKeys[0]?.value ?? '');
     const common = { region: info.region, credentials: info.credentials };
@@ -65,16 +57,7 @@ async function main(): Promise<void> {
     console.log(row('connect: new WebSocket -> open', open));
     console.log(row('connect + snapshot: -> first message', snapshot));
     console.log(row('pushOrderView -> message at the client', push));
-  } finally {
-    await runtime.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

@@ -24,7 +24,7 @@ function startRuntimeProcess(templatePath: string, stateDir: string): Promise<{ 
 import { loadConfig, startRuntime } from ${JSON.stringify(join(ROOT, 'local', 'runtime'))};
 const root = ${JSON.stringify(ROOT)};
 const config = loadConfig(join(root, 'local', 'config.json'));
-config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0, websocket: 0, secretsmanager: 0 };
+config.ports = Object.fromEntries(Object.keys(config.ports).map((port) => [port, 0]));
 startRuntime({ rootDir: root, templatePath: ${JSON.stringify(templatePath)}, stateDir: ${JSON.stringify(stateDir)}, fresh: true, config, log: (line) => console.log(line) })
   .then(async (runtime) => { console.log('STARTED'); await runtime.stop(); process.exit(0); })
   .catch((error: unknown) => { console.error('failed to start: ' + (error instanceof Error ? error.message : String(error))); process.exit(1); });
