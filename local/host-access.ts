@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import type { LocalApiKey } from './apigateway/api-key';
 import { localApiKeysVariable } from './lambda/local-environment';
 import { type SamEnvVars, samEnvVarsFor } from './lambda/sam-env-vars';
-import type { LocalFunction } from './template/local-template';
+import type { LocalFunction, LocalWebSocketApi } from './template/local-template';
+import { localizeWebSocketUrls } from './websocket/local-urls';
 
 /*
  * Where the runtime listens (`npm start -- --host ADDRESS`), how clients on this machine reach it,
@@ -68,19 +69,31 @@ export interface StoreEndpoints {
   sfnPort: number;
   /** The local Secrets Manager, when the template has secrets. */
   secretsManagerPort?: number;
+  /** The local EventBridge (PutEvents), when the template has event buses. */
+  eventBridgePort?: number;
+  /** The local WebSocket gateway, when the template has WebSocket APIs. */
+  webSocket?: { port: number; apis: readonly LocalWebSocketApi[]; region: string };
 }
 
 /**
  * The `--env-vars` file for `sam local start-api` / `sam local invoke` against this runtime: the
  * template's resolved variables (table, bucket and state machine names), the emulators' endpoints
  * as a container reaches them, path-style S3 (s3rver has no virtual hosts), and the local API keys.
+ * `functions` carry the template's AWS-form WebSocket URLs: the @connections endpoint becomes the
+ * gateway as a container reaches it, and the `links.updates` URL the gateway as a browser on this
+ * machine reaches it (`clientHost`), since the container only hands that URL out.
  */
-export function samLocalEnvVars(functions: LocalFunction[], ports: StoreEndpoints, access: ContainerAccess, apiKeys: readonly LocalApiKey[]): SamEnvVars {
-  return samEnvVarsFor(functions, {
+export function samLocalEnvVars(functions: LocalFunction[], ports: StoreEndpoints, access: ContainerAccess, apiKeys: readonly LocalApiKey[], clientHost = DEFAULT_HOST): SamEnvVars {
+  const webSocket = ports.webSocket;
+  const localized = webSocket
+    ? localizeWebSocketUrls(functions, webSocket.apis, webSocket.region, { client: httpUrl(clientHost, webSocket.port), management: httpUrl(access.host, webSocket.port) })
+    : functions;
+  return samEnvVarsFor(localized, {
     AWS_ENDPOINT_URL_DYNAMODB: httpUrl(access.host, ports.dynamodbPort),
     AWS_ENDPOINT_URL_S3: httpUrl(access.host, ports.s3Port),
     AWS_ENDPOINT_URL_SFN: httpUrl(access.host, ports.sfnPort),
     ...(ports.secretsManagerPort === undefined ? {} : { AWS_ENDPOINT_URL_SECRETS_MANAGER: httpUrl(access.host, ports.secretsManagerPort) }),
+    ...(ports.eventBridgePort === undefined ? {} : { AWS_ENDPOINT_URL_EVENTBRIDGE: httpUrl(access.host, ports.eventBridgePort) }),
     S3_FORCE_PATH_STYLE: 'true',
     LOCAL_API_KEYS: localApiKeysVariable(apiKeys),
   });

@@ -27,7 +27,7 @@ import { type RunningStore, localCredentials, startDynamoDb, startS3 } from './s
 import { type CoverageItem, assertFullyEmulated, describeItem, templateCoverage } from './template/emulation-coverage';
 import { streamsEndpoint } from './streams/streams-endpoint';
 import { startStreams } from './streams/streams';
-import { type LocalTemplate, loadLocalTemplate } from './template/local-template';
+import { type LocalFunction, type LocalTemplate, loadLocalTemplate } from './template/local-template';
 import { assertTemplateTranslates } from './template/sam-translator-check';
 import { localizeWebSocketUrls } from './websocket/local-urls';
 import { WebSocketGateway } from './websocket/websocket-gateway';
@@ -140,14 +140,14 @@ function close(server: Server): Promise<void> {
  */
 function writeSamLocalEnvVars(
   stateDir: string,
-  template: LocalTemplate,
+  functions: LocalFunction[],
   ports: Parameters<typeof samLocalEnvVars>[1],
   host: string,
   apiKeys: LocalApiKey[],
 ): RuntimeInfo['samLocal'] {
   const access = containerAccess(host);
   const path = join(stateDir, 'env.json');
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(samLocalEnvVars(template.functions, ports, access, apiKeys), null, 2)}\n`);
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(samLocalEnvVars(functions, ports, access, apiKeys, connectHost(host)), null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
   return { envVars: path, command: samLocalCommand(path, access), ...(access.warning ? { warning: access.warning } : {}) };
 }
@@ -268,6 +268,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const dynamodbPort = streams.port;
   // The functions' wss://{api}.execute-api… and https://… WebSocket URLs, pointed at this port (docs/realtime-updates.md).
   const webSocketOrigin = httpUrl(local, webSocketPort);
+  const templateFunctions = template.functions;
   template.functions = localizeWebSocketUrls(template.functions, template.webSocketApis, config.region, webSocketOrigin);
   const secrets = new LocalSecretsManager(template.secrets, join(dataDir, 'secrets.json'));
 
@@ -391,7 +392,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     resumedExecutions,
     host,
     parameterOverrides: options.parameterOverrides ?? {},
-    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: streams.port, s3Port: s3.port, sfnPort, secretsManagerPort: secretsPort }, host, config.apiKeys),
+    samLocal: writeSamLocalEnvVars(
+      options.stateDir,
+      templateFunctions,
+      {
+        dynamodbPort: streams.port,
+        s3Port: s3.port,
+        sfnPort,
+        secretsManagerPort: secretsPort,
+        eventBridgePort: eventsPort,
+        webSocket: { port: webSocketPort, apis: template.webSocketApis, region: config.region },
+      },
+      host,
+      config.apiKeys,
+    ),
     notEmulated: coverage.notEmulated,
     ignored: coverage.ignored,
   };

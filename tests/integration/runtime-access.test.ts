@@ -66,7 +66,12 @@ describe('npm start -- --host 0.0.0.0', () => {
       // The unqualified ARN, or its live alias when the state machine publishes versions.
       STATE_MACHINE_ARN: expect.stringContaining(runtime.info.stateMachines.OrderProcessingStateMachine ?? 'missing') as unknown,
       LOCAL_API_KEYS: runtime.info.apiKeys.map((key) => `${key.id}=${key.value}`).join(','),
+      AWS_ENDPOINT_URL_EVENTBRIDGE: `http://host.docker.internal:${port(runtime.info.endpoints.eventbridge)}`,
     });
+    // The publisher's @connections calls leave the container; the links.updates URL is opened by a browser on this machine.
+    const webSocketPort = port(Object.values(runtime.info.webSocketUrls)[0] ?? 'http://missing');
+    expect(file.Parameters?.WEBSOCKET_MANAGEMENT_ENDPOINT).toMatch(new RegExp(`^http://host\\.docker\\.internal:${webSocketPort}/`));
+    expect(file.Parameters?.UPDATES_WEBSOCKET_URL).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${webSocketPort}/`));
     expect(runtime.output()).toContain(`sam local start-api --env-vars ${envJson} --add-host host.docker.internal:host-gateway`);
   });
 });

@@ -67,11 +67,34 @@ describe('the env.json npm start writes for sam local', () => {
   });
 });
 
+describe('the WebSocket URLs in the env.json npm start writes', () => {
+  const template = localTemplate();
+  const ports = { dynamodbPort: 8000, s3Port: 4569, sfnPort: 8083, eventBridgePort: 4010, webSocket: { port: 3003, apis: template.webSocketApis, region: 'us-east-1' } };
+  const file = samLocalEnvVars(template.functions, ports, containerAccess('0.0.0.0'), []);
+  const values = (name: string) => [...new Set(Object.values(file).flatMap((block) => (name in block ? [block[name]] : [])))];
+
+  it('gives the publisher the @connections API as a container reaches it, and EventBridge likewise', () => {
+    expect(values('WEBSOCKET_MANAGEMENT_ENDPOINT')).toEqual([expect.stringMatching(/^http:\/\/host\.docker\.internal:3003\/\w+$/)]);
+    expect(file.Parameters?.AWS_ENDPOINT_URL_EVENTBRIDGE).toBe('http://host.docker.internal:4010');
+  });
+
+  it("hands out links.updates as the browser on this machine reaches the gateway, not the container's host name", () => {
+    expect(values('UPDATES_WEBSOCKET_URL')).toEqual([expect.stringMatching(/^ws:\/\/127\.0\.0\.1:3003\/\w+$/)]);
+  });
+});
+
 describe('the checked-in env.json', () => {
   it('is what npm start writes for its default ports (Docker Desktop reaches them as host.docker.internal)', () => {
     const config = loadConfig(join(ROOT, 'local', 'config.json'));
     const template = loadLocalTemplate({ templatePath: join(ROOT, 'template.yaml'), region: config.region });
-    const ports = { dynamodbPort: config.ports.dynamodb, s3Port: config.ports.s3, sfnPort: config.ports.stepfunctions, secretsManagerPort: config.ports.secretsmanager };
+    const ports = {
+      dynamodbPort: config.ports.dynamodb,
+      s3Port: config.ports.s3,
+      sfnPort: config.ports.stepfunctions,
+      secretsManagerPort: config.ports.secretsmanager,
+      eventBridgePort: config.ports.eventbridge,
+      webSocket: { port: config.ports.websocket, apis: template.webSocketApis, region: config.region },
+    };
     expect(JSON.parse(readFileSync(join(ROOT, 'env.json'), 'utf8'))).toEqual(samLocalEnvVars(template.functions, ports, containerAccess('127.0.0.1'), config.apiKeys));
   });
 });
