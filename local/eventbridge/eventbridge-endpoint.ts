@@ -5,7 +5,20 @@ import { EventBridgeError, type EventBridgeService } from './eventbridge-service
 
 const HEADERS = { 'Content-Type': 'application/x-amz-json-1.1' };
 
-/** The EventBridge API on JSON 1.1 (`X-Amz-Target: AWSEvents.<Operation>`): PutEvents, ListEventBuses. */
+function operations(events: EventBridgeService): Record<string, ((input: Record<string, unknown>) => unknown) | undefined> {
+  return {
+    PutEvents: (input) => events.putEvents(input),
+    ListEventBuses: () => ({ EventBuses: events.busNames().map((name) => ({ Name: name })) }),
+    ListArchives: (input) => events.replays.listArchives(input),
+    DescribeArchive: (input) => events.replays.describeArchive(input),
+    StartReplay: (input) => events.replays.startReplay(input),
+    DescribeReplay: (input) => events.replays.describeReplay(input),
+    ListReplays: (input) => events.replays.listReplays(input),
+    CancelReplay: (input) => events.replays.cancelReplay(input),
+  };
+}
+
+/** The EventBridge API on JSON 1.1 (`X-Amz-Target: AWSEvents.<Operation>`): PutEvents, ListEventBuses, archives and replays. */
 export function eventBridgeEndpoint(events: EventBridgeService) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (refusedUnsigned(request, response, (type, message) => ({ __type: type, message }))) return;
@@ -18,9 +31,9 @@ export function eventBridgeEndpoint(events: EventBridgeService) {
       const parsed: unknown = body.length ? JSON.parse(body.toString('utf8')) : {};
       if (typeof parsed !== 'object' || parsed === null || nestsDeeperThan(parsed)) throw new EventBridgeError('SerializationException', `Request body must be a JSON object nesting at most ${String(MAX_PAYLOAD_DEPTH)} levels`);
       const input = parsed as Record<string, unknown>;
-      if (operation === 'PutEvents') sendJson(response, 200, events.putEvents(input), HEADERS);
-      else if (operation === 'ListEventBuses') sendJson(response, 200, { EventBuses: events.busNames().map((name) => ({ Name: name })) }, HEADERS);
-      else throw new EventBridgeError('UnknownOperationException', `Operation ${operation || '(none)'} is not emulated locally (served: PutEvents, ListEventBuses)`);
+      const handler = operations(events)[operation];
+      if (!handler) throw new EventBridgeError('UnknownOperationException', `Operation ${operation || '(none)'} is not emulated locally (served: ${Object.keys(operations(events)).join(', ')})`);
+      sendJson(response, 200, handler(input), HEADERS);
     } catch (error) {
       if (error instanceof EventBridgeError) sendJson(response, 400, { __type: error.type, message: error.message }, { ...HEADERS, 'x-amzn-ErrorType': error.type });
       else if (error instanceof SyntaxError) sendJson(response, 400, { __type: 'SerializationException', message: 'Malformed JSON' }, { ...HEADERS, 'x-amzn-ErrorType': 'SerializationException' });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LambdaInvoker } from '../lambda/lambda-service';
 import type { LocalArchive, LocalEventBus, LocalRule, LocalRuleTarget } from '../template/local-template';
 import { matchesPattern } from './event-pattern';
+import { ArchiveReplays } from './replays';
 
 /** An event as EventBridge delivers it to targets. */
 export interface EventEnvelope {
@@ -16,6 +17,8 @@ export interface EventEnvelope {
   region: string;
   resources: string[];
   detail: unknown;
+  /** Set on an event put back on its bus by a replay. */
+  'replay-name'?: string;
 }
 
 /** What GET /_local/events lists: each event put on a bus, and the rules it matched. */
@@ -78,6 +81,8 @@ export class EventBridgeService {
   private readonly seen: SeenEvent[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly listeners = new Set<(seen: SeenEvent) => void>();
+  /** ListArchives, DescribeArchive and the replay operations. */
+  readonly replays: ArchiveReplays;
 
   constructor(
     buses: LocalEventBus[],
@@ -91,6 +96,22 @@ export class EventBridgeService {
       this.buses.set(bus.arn, bus);
     }
     mkdirSync(options.archiveDir, { recursive: true });
+    this.replays = new ArchiveReplays(archives, {
+      region: options.region,
+      accountId: options.accountId,
+      archiveDir: options.archiveDir,
+      busArn: (name) => this.buses.get(name)?.arn ?? `arn:aws:events:${options.region}:${options.accountId}:event-bus/${name}`,
+      replay: (busName, event, filterArns) => {
+        const bus = this.buses.get(busName);
+        if (bus) this.route(bus, event, filterArns === undefined ? undefined : new Set(filterArns));
+      },
+      log: options.log,
+    });
+  }
+
+  /** A rule's ARN as EventBridge forms it: the bus name appears for rules on a custom bus. */
+  ruleArn(rule: LocalRule): string {
+    return `arn:aws:events:${this.options.region}:${this.options.accountId}:rule/${rule.busName === 'default' ? '' : `${rule.busName}/`}${rule.name}`;
   }
 
   private kindOf(target: LocalRuleTarget): 'lambda' | 'sqs' | undefined {
@@ -144,14 +165,16 @@ export class EventBridgeService {
     return { EventId: event.id };
   }
 
-  private route(bus: LocalEventBus, event: EventEnvelope): void {
-    const matched = this.rules.filter((rule) => rule.enabled && rule.busName === bus.name && matchesPattern(rule.pattern, event));
+  /** Matches the event to the bus's rules (a replayed event: only those in `onlyRules`, when given) and delivers it. */
+  private route(bus: LocalEventBus, event: EventEnvelope, onlyRules?: ReadonlySet<string>): void {
+    const replayed = event['replay-name'] !== undefined;
+    const matched = this.rules.filter((rule) => rule.enabled && rule.busName === bus.name && (onlyRules === undefined || onlyRules.has(this.ruleArn(rule))) && matchesPattern(rule.pattern, event));
     this.options.log(`event on ${bus.name}: ${JSON.stringify(event)} -> ${matched.length > 0 ? matched.map((rule) => rule.name).join(', ') : 'no rule'}`);
     const seen: SeenEvent = { bus: bus.name, event, rules: matched.map((rule) => rule.name) };
     this.seen.push(seen);
     if (this.seen.length > (this.options.keep ?? 500)) this.seen.shift();
     for (const listener of this.listeners) listener(seen);
-    for (const archive of this.archives) {
+    for (const archive of replayed ? [] : this.archives) {
       if (archive.busName === bus.name && (archive.pattern === undefined || matchesPattern(archive.pattern, event))) {
         appendFileSync(join(this.options.archiveDir, `${archive.logicalId}.jsonl`), `${JSON.stringify(event)}\n`);
       }

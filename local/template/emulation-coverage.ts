@@ -270,7 +270,7 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
     properties: {
       SourceArn: { runs: 'the bus archived, under the state dir' },
       EventPattern: { runs: 'only matching events are archived' },
-      RetentionDays: { runs: 'recorded with the archive' },
+      RetentionDays: { runs: 'a replay skips archived events older than it' },
       ArchiveName: { ignored: 'the local archive is named by its logical id' },
       Description: { ignored: DESCRIPTION },
     },

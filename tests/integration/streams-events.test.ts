@@ -13,7 +13,7 @@ import {
   UpdateItemCommand,
   BatchWriteItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeArchiveCommand, DescribeReplayCommand, EventBridgeClient, ListReplaysCommand, PutEventsCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { type RunningRuntime, loadConfig, startRuntime } from '../../local/runtime';
@@ -66,10 +66,10 @@ function readLines<T>(file: string): T[] {
 }
 
 /** Polls until `check` returns a value (not undefined), failing with `what` after the deadline. */
-async function waitFor<T>(what: string, check: () => T | undefined, deadlineMs = 30_000): Promise<T> {
+async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, deadlineMs = 30_000): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -267,6 +267,33 @@ describe('EventBridge and SQS', () => {
       ['NotEmulatedTarget', 'ListenerFunction.Placed'], ['NotEmulatedTarget'], ['OrderFailedToQueue', 'NotEmulatedTarget'], ['NotEmulatedTarget'],
     ]);
     expect(lines.some((line) => line.includes('not emulated: NotEmulatedTarget (AWS::Events::Rule) Targets[0].Arn: only Lambda and SQS targets run locally'))).toBe(true);
+  });
+
+  it('replays the archive onto its bus: only the filtered rules see the events, marked with replay-name, and they are not archived again', async () => {
+    const archivePath = join(stateDir, 'data', 'eventbridge', 'archives', 'BusArchive.jsonl');
+    const archivedBefore = readFileSync(archivePath, 'utf8');
+    const archive = await events.send(new DescribeArchiveCommand({ ArchiveName: 'BusArchive' }));
+    expect(archive).toMatchObject({ ArchiveArn: 'arn:aws:events:us-east-1:000000000000:archive/BusArchive', EventSourceArn: 'arn:aws:events:us-east-1:000000000000:event-bus/fixture-bus', State: 'ENABLED', RetentionDays: 1 });
+    expect(archive.EventCount).toBe(archivedBefore.split('\n').filter(Boolean).length);
+    const window = { EventSourceArn: archive.ArchiveArn, EventStartTime: new Date(Date.now() - 3_600_000), EventEndTime: new Date() };
+    const listenerRule = 'arn:aws:events:us-east-1:000000000000:rule/fixture-bus/ListenerFunction.Placed';
+    const started = await events.send(new StartReplayCommand({ ReplayName: 'listener-repair', ...window, Destination: { Arn: archive.EventSourceArn, FilterArns: [listenerRule] } }));
+    expect(started.State).toBe('STARTING');
+    await waitFor('the replay to complete', async () => (await events.send(new DescribeReplayCommand({ ReplayName: 'listener-repair' }))).State === 'COMPLETED' || undefined);
+    const replayed = await waitFor('the listener to get o-1 again', () => {
+      const again = readLines<{ detail: { orderId?: string }; 'replay-name'?: string }>('events.jsonl').filter((event) => event['replay-name'] === 'listener-repair');
+      return again.some((event) => event.detail.orderId === 'o-1') ? again : undefined;
+    });
+    // Of the orders above, the listener's rule matches o-1 alone (an earlier test's events have no order id).
+    expect(replayed.flatMap((event) => (event.detail.orderId ? [event.detail.orderId] : []))).toEqual(['o-1']);
+    // The SQS rule matched o-3 the first time; it is not in FilterArns, so nothing reaches the queue now.
+    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.info.queues.EventsQueue, WaitTimeSeconds: 1 }))).Messages).toBeUndefined();
+    expect(readFileSync(archivePath, 'utf8')).toBe(archivedBefore);
+    await expect(events.send(new StartReplayCommand({ ReplayName: 'listener-repair', ...window, Destination: { Arn: archive.EventSourceArn } }))).rejects.toMatchObject({ name: 'ResourceAlreadyExistsException' });
+    await expect(events.send(new StartReplayCommand({ ReplayName: 'elsewhere', ...window, Destination: { Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/default' } }))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('Cross event bus replay is not permitted') as unknown });
+    await expect(events.send(new StartReplayCommand({ ReplayName: 'backwards', ...window, EventStartTime: window.EventEndTime, EventEndTime: window.EventStartTime, Destination: { Arn: archive.EventSourceArn } }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(events.send(new DescribeReplayCommand({ ReplayName: 'missing' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect((await events.send(new ListReplaysCommand({ NamePrefix: 'listener-' }))).Replays?.map((replay) => [replay.ReplayName, replay.State])).toEqual([['listener-repair', 'COMPLETED']]);
   });
 
   it('serves SQS to the SDK: send, receive with the visibility timeout, delete, attributes', async () => {
