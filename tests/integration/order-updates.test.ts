@@ -163,6 +163,19 @@ describe('order updates over the WebSocket API (npm start)', () => {
     expect((await documents.send(new GetCommand({ TableName: runtime.info.tables.ConnectionsTable, Key: { connectionId } }))).Item).toBeUndefined();
   });
 
+  it('forgets a gone connection on DynamoDB only when it connected before the cutoff (a young one may still be in its $connect)', async () => {
+    const table = runtime.info.tables.ConnectionsTable ?? '';
+    const subscriptions = new DynamoDbOrderSubscriptions(documents, table);
+    const connectedAt = new Date('2026-12-01T12:00:00.000Z');
+    await subscriptions.subscribe({ connectionId: 'forget-me', orderId: 'ord_forget', ownerApiKeyId: 'k' }, connectedAt);
+
+    expect(await subscriptions.forgetGone('forget-me', connectedAt)).toBe(false);
+    expect(await subscriptions.get('forget-me')).toBeDefined();
+    expect(await subscriptions.forgetGone('forget-me', new Date(connectedAt.getTime() + 1))).toBe(true);
+    expect(await subscriptions.get('forget-me')).toBeUndefined();
+    expect(await subscriptions.forgetGone('forget-me', new Date())).toBe(false);
+  });
+
   it('guards the @connections API like the other AWS endpoints, and the WebSocket port by Host', async () => {
     const managementUrl = `${String(runtime.info.webSocketUrl).replace(/^ws:/, 'http:')}/@connections/abc`;
     expect((await fetch(managementUrl, { method: 'POST', body: '{}' })).status).toBe(403);

@@ -150,9 +150,18 @@ export class MemorySimulatorLedger implements SimulatorLedger {
   }
 }
 
-/** The part of the connections table pushOrderView uses, in memory: connection id → order id. */
-export class MemorySubscriptions implements Pick<OrderSubscriptions, 'forOrder' | 'unsubscribe'> {
-  constructor(readonly rows: Map<string, string>) {}
+/** The part of the connections table pushOrderView uses, in memory: connection id → order id (and when it connected). */
+export class MemorySubscriptions implements Pick<OrderSubscriptions, 'forOrder' | 'unsubscribe' | 'forgetGone'> {
+  constructor(
+    readonly rows: Map<string, string>,
+    private readonly connectedAt = new Map<string, Date>(),
+  ) {}
+  forgetGone(connectionId: string, connectedBefore: Date): Promise<boolean> {
+    const at = this.connectedAt.get(connectionId) ?? new Date(0);
+    if (!this.rows.has(connectionId) || at >= connectedBefore) return Promise.resolve(false);
+    this.rows.delete(connectionId);
+    return Promise.resolve(true);
+  }
   forOrder(orderId: string): Promise<string[]> {
     return Promise.resolve([...this.rows].filter(([, order]) => order === orderId).map(([id]) => id));
   }

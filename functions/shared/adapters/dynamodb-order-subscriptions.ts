@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OrderSubscription, OrderSubscriptions } from '#ports/order-subscriptions';
 
@@ -46,5 +47,23 @@ export class DynamoDbOrderSubscriptions implements OrderSubscriptions {
 
   async unsubscribe(connectionId: string): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { connectionId } }));
+  }
+
+  async forgetGone(connectionId: string, connectedBefore: Date): Promise<boolean> {
+    try {
+      // connectedAt is an ISO-8601 UTC string, so string order is time order.
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { connectionId },
+          ConditionExpression: 'connectedAt < :before',
+          ExpressionAttributeValues: { ':before': connectedBefore.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }

@@ -20,17 +20,26 @@ export function orderUpdateMessage(order: OrderRecord, basePath: string): string
   return JSON.stringify(message);
 }
 
+/**
+ * How long after its row is written a connection may still be in its $connect (the row is written by
+ * the $connect route, and API Gateway waits up to 29 s for an integration), answering GoneException
+ * although the subscriber is about to be connected. The subscriber asks for the snapshot once open,
+ * so the view it missed reaches it that way.
+ */
+export const CONNECT_GRACE_MS = 30_000;
+
 export interface PushOrderViewDependencies {
-  subscriptions: Pick<OrderSubscriptions, 'forOrder' | 'unsubscribe'>;
+  subscriptions: Pick<OrderSubscriptions, 'forOrder' | 'unsubscribe' | 'forgetGone'>;
   push: ConnectionPush;
   /** The REST API's /orders path, e.g. /dev/orders, as GET builds the view's links. */
   ordersBasePath: string;
+  now?: () => Date;
 }
 
 export interface PushSummary {
   /** Connections the view was posted to. */
   sent: number;
-  /** Connections that were gone (GoneException); their rows were deleted. */
+  /** Connections that were gone (GoneException); their rows were deleted unless they were still connecting. */
   gone: number;
   /** Connections closed because the order is terminal. */
   closed: number;
@@ -38,7 +47,7 @@ export interface PushSummary {
 
 /**
  * Pushes an order's current view to every connection subscribed to it: a gone connection loses its
- * row, and once the order is terminal every connection is closed (and its row deleted, since
+ * row (unless it may still be in its $connect, CONNECT_GRACE_MS), and once the order is terminal every connection is closed (and its row deleted, since
  * $disconnect is best effort). Every connection is tried; if any failed otherwise (throttling, an
  * outage), the first such error is thrown afterwards so the caller's retry covers it, and connections
  * that did receive the view get it again, which whole-view messages make harmless.
@@ -54,7 +63,8 @@ export async function pushOrderView(deps: PushOrderViewDependencies, order: Orde
       try {
         if ((await deps.push.post(connectionId, message)) === 'gone') {
           summary.gone += 1;
-          await deps.subscriptions.unsubscribe(connectionId);
+          const now = deps.now?.() ?? new Date();
+          await deps.subscriptions.forgetGone(connectionId, new Date(now.getTime() - CONNECT_GRACE_MS));
           return;
         }
         summary.sent += 1;

@@ -14,6 +14,14 @@ export interface OrderSubscriptions {
   forOrder(orderId: string): Promise<string[]>;
   /** Forgets a connection; forgetting one twice is not an error. */
   unsubscribe(connectionId: string): Promise<void>;
+  /**
+   * Forgets a connection that answered GoneException, unless it connected at or after
+   * `connectedBefore`; true when the row was deleted. A connection whose $connect has not returned
+   * yet also answers GoneException (API Gateway cannot post to it until then), so a young row
+   * belongs to a subscriber still being connected and must survive; $disconnect or the TTL removes
+   * it if it really is gone.
+   */
+  forgetGone(connectionId: string, connectedBefore: Date): Promise<boolean>;
 }
 
 /** What happened to a message posted to a connection. */

@@ -1,4 +1,4 @@
-import { pushOrderView } from '#api/order-updates';
+import { CONNECT_GRACE_MS, pushOrderView } from '#api/order-updates';
 import type { OrderRecord } from '#domain/order';
 import type { ConnectionPush, Delivery } from '#ports/order-subscriptions';
 import { MemorySubscriptions } from '../../support/memory-stores';
@@ -24,9 +24,11 @@ class RecordingPush implements ConnectionPush {
   }
 }
 
-function setup(order: OrderRecord, rows: [string, string][], push = new RecordingPush()) {
-  const subscriptions = new MemorySubscriptions(new Map(rows));
-  return { subscriptions, push, deps: { subscriptions, push, ordersBasePath: '/dev/orders' } };
+const NOW = new Date('2026-12-01T12:00:00Z');
+
+function setup(order: OrderRecord, rows: [string, string][], push = new RecordingPush(), connectedAt = new Map<string, Date>()) {
+  const subscriptions = new MemorySubscriptions(new Map(rows), connectedAt);
+  return { subscriptions, push, deps: { subscriptions, push, ordersBasePath: '/dev/orders', now: () => NOW } };
 }
 
 describe('pushOrderView', () => {
@@ -51,6 +53,17 @@ describe('pushOrderView', () => {
 
     expect([...subscriptions.rows.keys()]).toEqual(['live']);
     expect(push.posted.map((entry) => entry.connectionId)).toEqual(['live']);
+  });
+
+  it('keeps the row of a gone connection that may still be in its $connect, which answers GoneException until it returns', async () => {
+    const order = orderRecord();
+    const connectedAt = new Map([['connecting', new Date(NOW.getTime() - 2_000)], ['stale', new Date(NOW.getTime() - CONNECT_GRACE_MS - 1)]]);
+    const { deps, subscriptions } = setup(order, [['connecting', order.orderId], ['stale', order.orderId]], new RecordingPush(new Set(['connecting', 'stale'])), connectedAt);
+
+    expect(await pushOrderView(deps, order)).toEqual({ sent: 0, gone: 2, closed: 0 });
+
+    // The next push (after the subscriber's snapshot) still finds the connecting subscriber.
+    expect([...subscriptions.rows.keys()]).toEqual(['connecting']);
   });
 
   it.each(['COMPLETED', 'FAILED'] as const)('closes every connection and deletes its row after posting a %s view', async (status) => {

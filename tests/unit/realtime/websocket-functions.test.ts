@@ -43,10 +43,16 @@ describe('the $connect authorizer', () => {
 });
 
 class MemorySubscriptions implements OrderSubscriptions {
-  readonly rows = new Map<string, OrderSubscription & { expiresAt: number }>();
+  readonly rows = new Map<string, OrderSubscription & { expiresAt: number; connectedAt: Date }>();
   subscribe(subscription: OrderSubscription, now: Date): Promise<void> {
-    this.rows.set(subscription.connectionId, { ...subscription, expiresAt: now.getTime() / 1000 + 7200 });
+    this.rows.set(subscription.connectionId, { ...subscription, expiresAt: now.getTime() / 1000 + 7200, connectedAt: now });
     return Promise.resolve();
+  }
+  forgetGone(connectionId: string, connectedBefore: Date): Promise<boolean> {
+    const row = this.rows.get(connectionId);
+    if (!row || row.connectedAt >= connectedBefore) return Promise.resolve(false);
+    this.rows.delete(connectionId);
+    return Promise.resolve(true);
   }
   get(connectionId: string): Promise<OrderSubscription | undefined> {
     const row = this.rows.get(connectionId);
@@ -93,7 +99,7 @@ describe('the WebSocket routes (order-updates)', () => {
     const { deps, subscriptions } = await setup(order);
     const result = await handleOrderUpdates(deps, event('$connect', 'c1', { authorizer: { orderId: order.orderId, ownerApiKeyId: 'key-a' } }));
     expect(result.statusCode).toBe(200);
-    expect(subscriptions.rows.get('c1')).toEqual({ connectionId: 'c1', orderId: order.orderId, ownerApiKeyId: 'key-a', expiresAt: NOW / 1000 + 7200 });
+    expect(subscriptions.rows.get('c1')).toEqual({ connectionId: 'c1', orderId: order.orderId, ownerApiKeyId: 'key-a', expiresAt: NOW / 1000 + 7200, connectedAt: new Date(NOW) });
   });
 
   it('refuses $connect without the authorizer context', async () => {
