@@ -142,8 +142,10 @@ export class StepFunctionsService {
       void this.journal.flushed().then(() => {
         for (const record of this.executions.values()) {
           if (record.status === 'RUNNING' || this.running.has(record.executionArn) || (record.stopDate ?? Infinity) >= finishedBefore || this.released.has(record.executionArn)) continue;
-          // An invocation that ended after the stop is in the history but not yet in the journal:
-          // write it now, and release the record on a later round, once that line is on disk.
+          // History the journal does not hold yet would be lost on release: write it now and release
+          // on a later round, once that line is on disk. (Nothing is added after an execution ends
+          // today, since record() ignores a stopped execution's late events; this keeps it that way
+          // should a path ever add one.)
           if (this.journal.behind(record)) this.persist(record);
           else this.release(record);
         }
