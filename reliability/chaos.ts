@@ -4,6 +4,7 @@ import { inPool, sleep, until } from '../tests/support/pool-and-poll';
 import { RuntimeClients } from '../tests/support/runtime-clients';
 import { domainEventRows } from './domain-events';
 import { checkInvariants } from './invariants';
+import { PushWatch } from './pushed-updates';
 import { type Row, progress } from './summary';
 
 /*
@@ -47,15 +48,21 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
   let retriedPosts = 0;
   let restarting: Promise<void> | undefined;
   const killAt = Math.floor(count / 2);
+  // Every fourth order is watched over WebSocket from its POST, as a customer's page would.
+  const push = new PushWatch();
 
   const place = async (index: number): Promise<void> => {
     const body = orderFor(index);
     for (let attempt = 0; attempt < 30; attempt++) {
       await restarting;
       try {
-        const response = await handle.clients.api.request('POST', '/orders', { body, headers: { 'Idempotency-Key': `${runId}-${String(index)}` } });
+        const response = await handle.clients.api.request<{ orderId?: unknown; links?: { updates?: string } }>('POST', '/orders', { body, headers: { 'Idempotency-Key': `${runId}-${String(index)}` } });
         if (response.status === 202 || response.status === 200 || response.status === 422) {
-          if (typeof response.body.orderId === 'string') accepted.add(response.body.orderId);
+          if (typeof response.body.orderId === 'string') {
+            accepted.add(response.body.orderId);
+            const updates = response.body.links?.updates;
+            if (index % 4 === 0 && updates) await push.watch(response.body.orderId, updates);
+          }
           return;
         }
         if (response.status < 500 && response.status !== 429) {
@@ -91,7 +98,7 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
       restarting = handle.killAndRestart();
       await restarting;
       restarting = undefined;
-      progress('chaos: runtime restarted');
+      progress(`chaos: runtime restarted; ${String(await push.reopen(handle.clients))} dropped subscribers opened again`);
     }
     const outage = outages.get(index);
     if (outage) {
@@ -111,7 +118,11 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
   const dynamoCut = total((stat) => stat.refusedConnections.dynamodb);
   const s3Cut = total((stat) => stat.refusedConnections.s3);
   progress(`chaos: settled=${String(settled)}; ${String(crashes)} crashes, ${String(timeouts)} timeouts, ${String(dynamoCut)}/${String(s3Cut)} DynamoDB/S3 connections cut`);
-  const rows = [...(await checkInvariants(handle.clients, accepted, 'Faults')), ...(await domainEventRows(handle.clients, handle.current.stateDir, accepted, 'Faults'))];
+  const rows = [
+    ...(await checkInvariants(handle.clients, accepted, 'Faults')),
+    ...(await domainEventRows(handle.clients, handle.current.stateDir, accepted, 'Faults')),
+    ...(await push.rows(handle.clients, handle.current.stateDir, 'Faults')),
+  ];
   rows.unshift({
     area: 'Faults',
     check: 'orders placed through crashes, timeouts, outages and a SIGKILL',

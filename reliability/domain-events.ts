@@ -58,19 +58,26 @@ function problemOf(order: FinalOrder, events: ArchivedEvent[]): string {
   return '';
 }
 
+/** Events by order, in the order the bus got them, each once (deduplicated by detail.eventId, as consumers do). */
+function byOrder(all: ArchivedEvent[]): Map<string, ArchivedEvent[]> {
+  const map = new Map<string, ArchivedEvent[]>();
+  const seen = new Set<string>();
+  for (const event of all) {
+    if (seen.has(event.detail.eventId)) continue;
+    seen.add(event.detail.eventId);
+    map.set(event.detail.orderId, [...(map.get(event.detail.orderId) ?? []), event]);
+  }
+  return map;
+}
+
+/** The archived domain events of each order, deduplicated. */
+export function archivedEventsByOrder(stateDir: string): Map<string, ArchivedEvent[]> {
+  return byOrder(archived(stateDir));
+}
+
 /** The chaos suite's domain-event rows: nothing lost, nothing out of order, every event valid. */
 export async function domainEventRows(clients: RuntimeClients, stateDir: string, accepted: ReadonlySet<string>, area: string): Promise<Row[]> {
   const orders = new Map(((await clients.scan('OrdersTable')) as unknown as FinalOrder[]).map((order) => [order.orderId, order]));
-  const byOrder = (all: ArchivedEvent[]) => {
-    const map = new Map<string, ArchivedEvent[]>();
-    const seen = new Set<string>();
-    for (const event of all) {
-      if (seen.has(event.detail.eventId)) continue;
-      seen.add(event.detail.eventId);
-      map.set(event.detail.orderId, [...(map.get(event.detail.orderId) ?? []), event]);
-    }
-    return map;
-  };
   // The publisher follows the stream with a batching window: wait until every order's outcome is on the bus.
   const terminalType = (order: FinalOrder | undefined) => (order?.status === 'COMPLETED' ? 'OrderCompleted' : 'OrderFailed');
   const caughtUp = () => {
