@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { orderRepositoryFromEnv, receiptStoreFromEnv } from '#adapters/from-env';
+import { orderRepositoryFromEnv, receiptLinksFromEnv } from '#adapters/from-env';
 import { apiSettingsFromEnv } from '#api/endpoint';
 import { pathOrderId } from '#api/http';
 import { requireIntEnv } from '#platform/config';
@@ -9,7 +9,7 @@ import { type GetReceiptDependencies, getReceipt } from './get-receipt';
 const dependencies: GetReceiptDependencies = {
   api: apiSettingsFromEnv(),
   orders: orderRepositoryFromEnv(),
-  receipts: receiptStoreFromEnv(),
+  receipts: receiptLinksFromEnv(),
   linkTtlSeconds: requireIntEnv('RECEIPT_LINK_TTL_SECONDS', 1, 300),
   now: () => new Date(),
 };

@@ -1,8 +1,8 @@
 import type { OrderRecord } from '#domain/order';
-import type { ReceiptStore } from '#ports/receipt-store';
+import type { ReceiptLinkSigner } from '#ports/receipt-store';
 
 export interface ReceiptLinksDependencies {
-  receipts: Pick<ReceiptStore, 'linkTo'>;
+  receipts: ReceiptLinkSigner;
   linkTtlSeconds: number;
   now: () => Date;
 }

@@ -3,12 +3,14 @@ import { ConfigurationError, requireEnv } from '#platform/config';
 import type { OrderRepository } from '#ports/order-repository';
 import type { OrderWorkflow } from '#ports/order-workflow';
 import type { PaymentProvider } from '#ports/payment-provider';
-import type { ReceiptStore } from '#ports/receipt-store';
+import type { ReceiptLinkSigner, ReceiptStore } from '#ports/receipt-store';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import type { ShippingProvider } from '#ports/shipping-provider';
 import type { StepDependencies } from '#tasks/run-step';
 import { DynamoDbOrderRepository } from './dynamodb-order-repository';
 import { DynamoDbSimulatorLedger } from './dynamodb-simulator-ledger';
 import { PaymentSimulator } from './payment-simulator';
+import { S3PresignedLinks } from './s3-presigned-links';
 import { S3ReceiptStore } from './s3-receipt-store';
 import { ShippingSimulator } from './shipping-simulator';
 import { StepFunctionsOrderWorkflow } from './step-functions-order-workflow';
@@ -27,6 +29,20 @@ export function orderRepositoryFromEnv(): OrderRepository {
 /** The receipts bucket (RECEIPTS_BUCKET_NAME). */
 export function receiptStoreFromEnv(): ReceiptStore {
   return new S3ReceiptStore(s3(), requireEnv('RECEIPTS_BUCKET_NAME'));
+}
+
+/**
+ * Links to the receipts bucket's objects, signed with the function's credentials: Lambda (and sam
+ * local, and npm start) put them in the environment, so no credential chain is needed.
+ */
+export function receiptLinksFromEnv(): ReceiptLinkSigner {
+  return new S3PresignedLinks({
+    bucket: requireEnv('RECEIPTS_BUCKET_NAME'),
+    region: requireEnv('AWS_REGION'),
+    credentials: fromEnv(),
+    ...(process.env.AWS_ENDPOINT_URL_S3 ? { endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
+    forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+  });
 }
 
 /** The order workflow's state machine (STATE_MACHINE_ARN). */

@@ -1,5 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ReceiptStore, StoredReceipt } from '#ports/receipt-store';
 
 /** Receipts in a private S3 bucket, under `receipts/<orderId>/`. */
@@ -20,9 +19,5 @@ export class S3ReceiptStore implements ReceiptStore {
       ),
     ]);
     return stored;
-  }
-
-  async linkTo(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
   }
 }
