@@ -50,6 +50,11 @@ export const STRIPE_TEST_PAYMENT_METHODS: Readonly<Record<string, string>> = {
   tok_expired_card: 'pm_card_chargeDeclinedExpiredCard',
 };
 
+/** Stripe masks keys in its own messages, but an echo (a proxy, stripe-mock) may not: never let one reach a log. */
+function redactKeys(text: string): string {
+  return text.replace(/\b([spr]k_(?:test|live)_)[A-Za-z0-9]+/g, '$1****');
+}
+
 /** Card-error codes Stripe documents as worth retrying; every other card error is a decline. */
 const RETRYABLE_CARD_CODES = new Set(['processing_error']);
 /** Request errors that mean "try again shortly", not "the request is wrong". */
@@ -178,9 +183,11 @@ async function cancel(stripe: StripeClient, id: string, idempotencyKey: string):
 export function stripeErrorToProviderError(error: unknown, operation: Operation): unknown {
   if (!(error instanceof Stripe.errors.StripeError)) return error;
   const code = error.code ?? '';
-  const detail = `Stripe ${error.type}${code ? ` (${code})` : ''}: ${error.message}`;
+  // The message is logged and stored with the step; the Stripe error itself is not kept as `cause`
+  // (its raw body and headers could carry more than we want in logs).
+  const detail = redactKeys(`Stripe ${error.type}${code ? ` (${code})` : ''}: ${error.message}${error.requestId ? ` [${error.requestId}]` : ''}`);
   const status = error.statusCode ?? 0;
-  if (error instanceof Stripe.errors.StripeIdempotencyError) return new IdempotencyMismatch(detail, { cause: error });
+  if (error instanceof Stripe.errors.StripeIdempotencyError) return new IdempotencyMismatch(detail);
   if (
     error instanceof Stripe.errors.StripeConnectionError ||
     error instanceof Stripe.errors.StripeRateLimitError ||
@@ -191,13 +198,13 @@ export function stripeErrorToProviderError(error: unknown, operation: Operation)
     TRANSIENT_REQUEST_CODES.has(code) ||
     RETRYABLE_CARD_CODES.has(code)
   ) {
-    return new ProviderUnavailable(detail, { cause: error });
+    return new ProviderUnavailable(detail);
   }
   if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
-    return new ProviderMisconfigured(detail, { cause: error });
+    return new ProviderMisconfigured(detail);
   }
   if (operation === 'capture' && (error instanceof Stripe.errors.StripeCardError || CAPTURE_REFUSED_CODES.has(code))) {
-    return new CaptureDeclined(detail, { cause: error });
+    return new CaptureDeclined(detail);
   }
   if (operation === 'authorize') {
     if (error instanceof Stripe.errors.StripeCardError) return new PaymentDeclined(error.decline_code || code || 'card_declined');
@@ -205,5 +212,5 @@ export function stripeErrorToProviderError(error: unknown, operation: Operation)
     // An unknown token or PaymentMethod, as the simulator declines an unknown token.
     if (code === 'resource_missing' && /token|payment_method/.test(error.param ?? '')) return new PaymentDeclined('invalid_token');
   }
-  return new ProviderMisconfigured(detail, { cause: error });
+  return new ProviderMisconfigured(detail);
 }
