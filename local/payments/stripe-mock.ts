@@ -52,13 +52,18 @@ export interface StripeMock {
 export async function startStripeMock(root: string, { readyWithinMs = 30_000 } = {}): Promise<StripeMock> {
   const binary = findStripeMock(root);
   if (!binary) throw new StripeMockNotInstalled(root);
-  // An empty port lets the system choose one; stripe-mock prints the address it bound.
-  const child = spawn(binary, ['-http-addr', '127.0.0.1:'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // An empty port lets the system choose one; stripe-mock prints the address it bound. The shell
+  // stops stripe-mock when its stdin closes: on stop(), and when this process dies, even by SIGKILL
+  // (the chaos suite kills the runtime), so no stripe-mock outlives the process that started it.
+  const child = spawn('sh', ['-c', '"$0" -http-addr 127.0.0.1: & mock=$!; while read -r _; do :; done; kill "$mock" 2>/dev/null; wait "$mock"', binary], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     const fail = (reason: string) => {
       clearTimeout(timer);
-      child.kill('SIGKILL');
+      child.stdin.end();
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
       reject(new Error(`stripe-mock (${binary}) ${reason}; its output:\n${output}`));
     };
     const timer = setTimeout(() => {
@@ -95,6 +100,6 @@ async function stop(child: ChildProcess, graceMs = 5000): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.stdin?.end();
   });
 }
