@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('the local runtime with PaymentProvider=stripe', () => {
-  it('completes an order through the Stripe adapter against stripe-mock, recording the PaymentIntent id', async () => {
+  it('completes an order through the Stripe adapter against stripe-mock, keeping the PaymentIntent id and not the token', async () => {
     runtime = await startLocalRuntime(newStateDir(), { fresh: true, parameterOverrides: 'PaymentProvider=stripe', deadlineMs: 120_000 });
     const { info } = runtime;
     expect(info.endpoints.stripe).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -37,10 +37,11 @@ describe('the local runtime with PaymentProvider=stripe', () => {
 
     const dynamo = new DynamoDBClient({ region: info.region, endpoint: info.endpoints.dynamodb, credentials: info.credentials });
     const stored = await dynamo.send(new GetItemCommand({ TableName: info.tables.OrdersTable, Key: { orderId: { S: orderId } }, ConsistentRead: true }));
-    const order = stored.Item ? (unmarshall(stored.Item) as { payment?: { status: string; authorizationId: string } }) : {};
+    const order = stored.Item ? (unmarshall(stored.Item) as { payment?: { status: string; authorizationId: string }; paymentToken?: string }) : {};
     // Stripe's PaymentIntent id (stripe-mock's fixture ids start pi_), not a simulator authorization.
     expect(order.payment?.status).toBe('CAPTURED');
     expect(order.payment?.authorizationId).toMatch(/^pi_/);
+    expect(order.paymentToken).toBeUndefined();
     dynamo.destroy();
   });
 });

@@ -49,6 +49,7 @@ describe('order-processing.asl.json', () => {
     expect(outcome.order.shipment).toMatchObject({ carrier: 'SimPost Ground', status: 'CREATED' });
     expect(harness.receipts.objects.get(`receipts/${outcome.order.orderId}/receipt.html`)).toContain(outcome.order.shipment?.trackingNumber);
     expect(harness.metrics.counts.get('OrdersCompleted')).toBe(1);
+    expect(outcome.order).not.toHaveProperty('paymentToken');
   });
 
   it('fails a declined order at authorization with no shipment, in 2 transitions', async () => {
@@ -65,6 +66,7 @@ describe('order-processing.asl.json', () => {
     expect(await shipment(outcome.order.orderId)).toBeUndefined();
     expect(outcome.retries).toEqual({});
     expect(harness.metrics.counts.get('PaymentsDeclined')).toBe(1);
+    expect(outcome.order).not.toHaveProperty('paymentToken');
   });
 
   it('retries a transient provider error with backoff, then succeeds (3 attempts)', async () => {
