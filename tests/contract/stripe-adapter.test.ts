@@ -1,10 +1,11 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { paymentProviderFromEnv, stripeConnection } from '#adapters/payment-from-env';
 import { StripePaymentProvider, stripeErrorToProviderError } from '#adapters/stripe-payment-provider';
+import { DependencyUnavailable } from '#platform/dependency-errors';
 import { ProviderMisconfigured } from '#ports/provider-errors';
 import { STRIPE_MOCK_VERSION, type StripeMock, startStripeMock } from '../../local/payments/stripe-mock';
 import { ROOT } from '../support/template';
@@ -78,6 +79,16 @@ describe('paymentProviderFromEnv with PAYMENT_PROVIDER=stripe', () => {
     const { authorizationId } = await payments.authorize({ idempotencyKey: 'ord_env', token: 'tok_mastercard', amount: usd(999) });
     expect(authorizationId).toMatch(/^pi_/);
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
+  it('reports a missing secret as ProviderMisconfigured and a throttled read as transient', async () => {
+    secrets.on(GetSecretValueCommand, { SecretId: 'order-processing/missing' }).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: { httpStatusCode: 400 } }));
+    process.env.STRIPE_SECRET_ID = 'order-processing/missing';
+    await expect(paymentProviderFromEnv().authorize({ idempotencyKey: 'ord_nokey', token: 'tok_visa', amount: usd(999) })).rejects.toBeInstanceOf(ProviderMisconfigured);
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    secrets.on(GetSecretValueCommand, { SecretId: 'order-processing/throttled' }).rejects(throttled);
+    process.env.STRIPE_SECRET_ID = 'order-processing/throttled';
+    await expect(paymentProviderFromEnv().capture({ idempotencyKey: 'ord_nokey', authorizationId: 'pi_1', amount: usd(999) })).rejects.toBeInstanceOf(DependencyUnavailable);
   });
 });
 

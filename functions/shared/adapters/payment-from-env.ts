@@ -1,6 +1,9 @@
+import { TransientError, describeError } from '#domain/errors';
 import { ConfigurationError, requireEnv } from '#platform/config';
+import { classifyDependencyError } from '#platform/dependency-errors';
 import { cachedSecret } from '#platform/secrets';
 import type { PaymentProvider } from '#ports/payment-provider';
+import { ProviderMisconfigured } from '#ports/provider-errors';
 import { simulatorLedgerFromEnv } from './from-env';
 import { PaymentSimulator } from './payment-simulator';
 
@@ -25,7 +28,8 @@ export function paymentProviderFromEnv(): PaymentProvider {
  * the client talks to api.stripe.com.
  */
 function stripeFromEnv(): PaymentProvider {
-  const readKey = cachedSecret(requireEnv('STRIPE_SECRET_ID'));
+  const secretId = requireEnv('STRIPE_SECRET_ID');
+  const readKey = stripeKeyReader(cachedSecret(secretId), secretId);
   const connection = stripeConnection(process.env.STRIPE_API_BASE_URL);
   // Started at cold start (module scope of the handler), awaited by each call.
   const loading = Promise.all([import('stripe'), import('./stripe-payment-provider')]);
@@ -47,6 +51,24 @@ function stripeFromEnv(): PaymentProvider {
     authorize: async (request) => (await adapter).authorize(request),
     capture: async (request) => (await adapter).capture(request),
     voidAuthorization: async (request) => (await adapter).voidAuthorization(request),
+  };
+}
+
+/**
+ * The key, or why not: a throttled or unreachable Secrets Manager is transient (retried); a missing
+ * secret or a denied read is a configuration error (ProviderMisconfigured: not retried, alarmed).
+ */
+export function stripeKeyReader(read: () => Promise<string>, secretId: string): () => Promise<string> {
+  return async () => {
+    try {
+      return await read();
+    } catch (error) {
+      // Powertools wraps the SDK's error (GetParameterError) with it as the cause.
+      const original = error instanceof Error && error.cause !== undefined ? error.cause : error;
+      const classified = classifyDependencyError(original);
+      if (classified instanceof TransientError) throw classified;
+      throw new ProviderMisconfigured(`The Stripe secret key (secret ${secretId}) could not be read: ${describeError(original).name}`);
+    }
   };
 }
 
