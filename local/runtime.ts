@@ -94,6 +94,8 @@ export interface RuntimeInfo {
   stateMachines: Record<string, string>;
   tables: Record<string, string>;
   buckets: Record<string, string>;
+  /** With PaymentProvider=stripe: every request the functions made to Stripe (local/payments/stripe-idempotency.ts). */
+  stripeJournal?: string;
   /** Secret ARNs by logical id (served at endpoints.secretsmanager). */
   secrets: Record<string, string>;
   functions: string[];
@@ -271,7 +273,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   // The functions' wss://{api}.execute-api… and https://… WebSocket URLs, pointed at this port (docs/realtime-updates.md).
   const webSocketOrigin = httpUrl(local, webSocketPort);
   template.functions = localizeWebSocketUrls(template.functions, template.webSocketApis, config.region, webSocketOrigin);
-  const stripe = await startLocalStripe(options.rootDir, template.functions, { region: config.region, accountId: template.accountId, faults: options.faults === true });
+  const stripe = await startLocalStripe(options.rootDir, template.functions, { region: config.region, accountId: template.accountId, faults: options.faults === true, dataDir });
   const secrets = new LocalSecretsManager([...template.secrets, ...(stripe?.secrets ?? [])], join(dataDir, 'secrets.json'));
 
   if (options.faults && options.meter) throw new Error('--faults and --meter cannot be combined');
@@ -378,6 +380,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     apiKeys: config.apiKeys,
     consoleUrl: `${httpUrl(local, consolePort)}/`,
     endpoints: { ...endpoints, ...(stripe ? { stripe: stripe.url } : {}) },
+    ...(stripe ? { stripeJournal: stripe.journal } : {}),
     webSocketUrls,
     ...(Object.values(webSocketUrls)[0] ? { webSocketUrl: Object.values(webSocketUrls)[0] } : {}),
     region: config.region,

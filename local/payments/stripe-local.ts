@@ -1,6 +1,8 @@
 import type { LocalFunction } from '../template/local-template';
 import type { LocalSecret } from '../template/readers/secrets';
+import { join } from 'node:path';
 import { OutageProxy } from '../storage/outage-proxy';
+import { StripeIdempotencyProxy } from './stripe-idempotency';
 import { STRIPE_MOCK_INSTALL, findStripeMock, startStripeMock } from './stripe-mock';
 
 /*
@@ -14,8 +16,10 @@ import { STRIPE_MOCK_INSTALL, findStripeMock, startStripeMock } from './stripe-m
 const LOCAL_TEST_KEY = 'sk_test_localStripeMock';
 
 export interface LocalStripe {
-  /** stripe-mock, or in fault mode the outage proxy in front of it: the functions' STRIPE_API_BASE_URL. */
+  /** The functions' STRIPE_API_BASE_URL: the idempotency layer, or in fault mode the outage proxy in front of it. */
   url: string;
+  /** Every request the functions made to Stripe (JSON lines, local/payments/stripe-idempotency.ts), for invariant checks. */
+  journal: string;
   /** The key the functions read (STRIPE_SECRET_ID), served by the local Secrets Manager. */
   secrets: LocalSecret[];
   /** Fault mode only: `{"outage": "stripe", "ms": N}` cuts the functions off from Stripe. */
@@ -40,17 +44,21 @@ export function assertStripeMockAvailable(root: string, functions: readonly Loca
 export async function startLocalStripe(
   root: string,
   functions: readonly LocalFunction[],
-  options: { region: string; accountId: string; faults: boolean },
+  options: { region: string; accountId: string; faults: boolean; dataDir: string },
 ): Promise<LocalStripe | undefined> {
   const users = stripeFunctions(functions);
   if (users.length === 0) return undefined;
   const names = [...new Set(users.map((fn) => fn.environment.STRIPE_SECRET_ID ?? ''))];
   if (names.some((name) => name === '')) throw new Error(`PaymentProvider=stripe needs STRIPE_SECRET_ID on ${users.map((fn) => fn.logicalId).join(', ')}`);
   const mock = await startStripeMock(root);
-  const proxy = options.faults ? new OutageProxy(Number(new URL(mock.url).port)) : undefined;
-  const url = proxy ? await proxy.start() : mock.url;
+  const journal = join(options.dataDir, 'stripe-requests.jsonl');
+  const idempotency = new StripeIdempotencyProxy(mock.url, journal);
+  const idempotencyUrl = await idempotency.start();
+  const proxy = options.faults ? new OutageProxy(Number(new URL(idempotencyUrl).port)) : undefined;
+  const url = proxy ? await proxy.start() : idempotencyUrl;
   return {
     url,
+    journal,
     secrets: names.map((name) => ({
       logicalId: `StripeSecretKey(${name})`,
       name,
@@ -62,6 +70,7 @@ export async function startLocalStripe(
     ...(proxy ? { proxy } : {}),
     stop: async () => {
       await proxy?.close();
+      await idempotency.close();
       await mock.stop();
     },
   };

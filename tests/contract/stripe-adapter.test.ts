@@ -1,12 +1,14 @@
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { paymentProviderFromEnv, stripeConnection } from '#adapters/payment-from-env';
 import { StripePaymentProvider, stripeErrorToProviderError } from '#adapters/stripe-payment-provider';
 import { DependencyUnavailable } from '#platform/dependency-errors';
-import { ProviderMisconfigured } from '#ports/provider-errors';
+import { IdempotencyMismatch, ProviderMisconfigured } from '#ports/provider-errors';
+import { StripeIdempotencyProxy, readStripeJournal } from '../../local/payments/stripe-idempotency';
 import { STRIPE_MOCK_VERSION, type StripeMock, startStripeMock } from '../../local/payments/stripe-mock';
 import { ROOT } from '../support/template';
 
@@ -61,6 +63,34 @@ describe('StripePaymentProvider against stripe-mock (requests valid per Stripe\'
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect((error as Error).message).toContain('payment_method_data');
     expect(stripeErrorToProviderError(error, 'authorize')).toBeInstanceOf(ProviderMisconfigured);
+  });
+});
+
+describe("the local runtime's idempotency layer in front of stripe-mock (which has none)", () => {
+  const through = (url: string) =>
+    new StripePaymentProvider(() => Promise.resolve(new Stripe('sk_test_contract', { ...stripeConnection(url), maxNetworkRetries: 0, telemetry: false })));
+
+  it('answers a repeated key with the first response, refuses it with other parameters, and remembers keys across a restart', async () => {
+    const journal = join(mkdtempSync(join(tmpdir(), 'stripe-journal-')), 'stripe-requests.jsonl');
+    const request = { idempotencyKey: 'ord_replay', token: 'tok_visa', amount: usd(2599) };
+    // stripe-mock alone: a new PaymentIntent for the same key.
+    const bare = through(mock?.url ?? '');
+    expect((await bare.authorize(request)).authorizationId).not.toBe((await bare.authorize(request)).authorizationId);
+
+    const first = new StripeIdempotencyProxy(mock?.url ?? '', journal);
+    const firstUrl = await first.start();
+    const { authorizationId } = await through(firstUrl).authorize(request);
+    expect(await through(firstUrl).authorize(request)).toEqual({ authorizationId });
+    await expect(through(firstUrl).authorize({ ...request, amount: usd(2600) })).rejects.toBeInstanceOf(IdempotencyMismatch);
+    await first.close();
+
+    const restarted = new StripeIdempotencyProxy(mock?.url ?? '', journal);
+    const restartedUrl = await restarted.start();
+    expect(await through(restartedUrl).authorize(request)).toEqual({ authorizationId });
+    await restarted.close();
+
+    const entries = readStripeJournal(journal).filter((entry) => entry.idempotencyKey === 'ord_replay:authorize');
+    expect(entries.map((entry) => [entry.status, entry.replayed])).toEqual([[200, false], [200, true], [400, false], [200, true]]);
   });
 });
 

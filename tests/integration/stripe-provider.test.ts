@@ -4,6 +4,7 @@ import { OrdersApi } from '../support/api-client';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
 import { orderRequest } from '../support/orders';
 import { until } from '../support/pool-and-poll';
+import { readStripeJournal } from '../../local/payments/stripe-idempotency';
 
 /*
  * `npm start -- --parameter-overrides PaymentProvider=stripe`: the runtime starts stripe-mock and
@@ -43,5 +44,12 @@ describe('the local runtime with PaymentProvider=stripe', () => {
     expect(order.payment?.authorizationId).toMatch(/^pi_/);
     expect(order.paymentToken).toBeUndefined();
     dynamo.destroy();
+
+    // What reached Stripe: one authorization and one capture of it under the order's keys, no void.
+    const calls = readStripeJournal(info.stripeJournal ?? '').filter((entry) => entry.idempotencyKey?.startsWith(`${orderId}:`) && entry.status === 200);
+    expect(calls.map((entry) => [entry.path, entry.idempotencyKey])).toEqual([
+      ['/v1/payment_intents', `${orderId}:authorize`],
+      [`/v1/payment_intents/${order.payment?.authorizationId ?? ''}/capture`, `${orderId}:capture`],
+    ]);
   });
 });
