@@ -27,6 +27,8 @@ export interface StripeJournalEntry {
   replayed: boolean;
   /** The `id` of the object answered (pi_…, pm_…), when there is one. */
   objectId?: string;
+  /** The form parameters of a POST (local test data only: amounts, test payment methods, order ids). */
+  params?: Record<string, string>;
   /** Kept for replays only; not for reading. */
   body: string;
 }
@@ -117,7 +119,17 @@ export class StripeIdempotencyProxy {
       );
       const answer = await fetch(`${this.upstream}${path}`, { method, headers, ...(method === 'GET' || method === 'DELETE' ? {} : { body }) });
       const text = await answer.text();
-      const entry = { method, path, requestHash, status: answer.status, replayed: false, body: text, ...(idempotencyKey ? { idempotencyKey } : {}), ...objectIdOf(text) };
+      const entry = {
+        method,
+        path,
+        requestHash,
+        status: answer.status,
+        replayed: false,
+        body: text,
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...(method === 'POST' ? { params: Object.fromEntries(new URLSearchParams(body)) } : {}),
+        ...objectIdOf(text),
+      };
       this.record(entry);
       if (idempotencyKey && answer.status < 500) this.firstAnswers.set(idempotencyKey, { ...entry, at: new Date().toISOString() });
       send(answer.status, text, false);
