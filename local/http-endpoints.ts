@@ -220,13 +220,16 @@ export function refusedCrossSite(request: IncomingMessage, response: ServerRespo
 /**
  * Fault injection (only with `faults: true`), on the Lambda endpoint: `POST /_local/faults` with
  * `{"function": "CapturePaymentFunction", "kind": "crash" | "timeout", "count": 3}` or
- * `{"outage": "s3" | "dynamodb", "ms": 2000}`; `GET` returns what was injected.
+ * `{"outage": "s3" | "dynamodb" | "stripe", "ms": 2000}` (stripe with PaymentProvider=stripe); `GET` returns what was injected.
  */
-export function faultEndpoint(lambda: LambdaService, proxies: { dynamodb: OutageProxy; s3: OutageProxy }) {
+export function faultEndpoint(lambda: LambdaService, proxies: { dynamodb: OutageProxy; s3: OutageProxy; stripe?: OutageProxy }) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (refusedCrossSite(request, response)) return;
     if (request.method === 'GET') {
-      sendJson(response, 200, { lambda: lambda.injected, refusedConnections: { dynamodb: proxies.dynamodb.refused, s3: proxies.s3.refused } });
+      sendJson(response, 200, {
+        lambda: lambda.injected,
+        refusedConnections: { dynamodb: proxies.dynamodb.refused, s3: proxies.s3.refused, ...(proxies.stripe ? { stripe: proxies.stripe.refused } : {}) },
+      });
       return;
     }
     // The chaos suite is the only caller: no size limit, as before this endpoint moved here.
@@ -240,6 +243,12 @@ export function faultEndpoint(lambda: LambdaService, proxies: { dynamodb: Outage
     }
     if (body.outage === 's3' || body.outage === 'dynamodb') {
       proxies[body.outage].outage(typeof body.ms === 'number' ? Math.max(0, body.ms) : 1000);
+      sendJson(response, 202, { outage: body.outage, ms: body.ms });
+      return;
+    }
+    // With PaymentProvider=stripe: the payment functions lose stripe-mock (connection errors: ProviderUnavailable).
+    if (body.outage === 'stripe' && proxies.stripe) {
+      proxies.stripe.outage(typeof body.ms === 'number' ? Math.max(0, body.ms) : 1000);
       sendJson(response, 202, { outage: body.outage, ms: body.ms });
       return;
     }

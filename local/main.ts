@@ -149,6 +149,7 @@ startRuntime({
         `  SQS            ${info.endpoints.sqs}${Object.keys(info.queues).length > 0 ? `  (queues: ${Object.keys(info.queues).join(', ')})` : ''}`,
         info.webSocketUrl ? `  WebSocket      ${info.webSocketUrl}  (order updates: links.updates; @connections at ${info.webSocketUrl.replace(/^ws:/, 'http:')})` : '',
         `  Secrets Mgr    ${info.endpoints.secretsmanager}`,
+        info.endpoints.stripe ? `  Stripe         ${info.endpoints.stripe}  (stripe-mock: PaymentProvider=stripe; it always approves)` : '',
         `  Functions      ${String(info.functions.length)}; state machines: ${Object.keys(info.stateMachines).join(', ')}`,
         info.resumedExecutions > 0 ? `  Resumed        ${String(info.resumedExecutions)} execution(s) from the journal` : '',
         ...(info.notEmulated.length > 0

@@ -18,6 +18,7 @@ import { allowedHostNames, hostRefusal, refuseHost, refuseJson } from './request
 import { sqsEndpoint } from './sqs/sqs-endpoint';
 import { SqsMapping } from './sqs/sqs-mapping';
 import { SqsService } from './sqs/sqs-service';
+import { assertStripeMockAvailable, startLocalStripe } from './payments/stripe-local';
 import { LocalSecretsManager } from './secretsmanager/secrets-manager';
 import { StepFunctionsApi } from './stepfunctions/api';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
@@ -75,7 +76,7 @@ export interface RuntimeInfo {
   apiKeys: LocalApiKey[];
   /** The operator console and storefront page. */
   consoleUrl: string;
-  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string; eventbridge: string; sqs: string; dynamodbstreams: string; secretsmanager: string };
+  endpoints: { sfn: string; s3: string; dynamodb: string; lambda: string; eventbridge: string; sqs: string; dynamodbstreams: string; secretsmanager: string; stripe?: string };
   /** GET: the events put on the buses, with the rules each matched (on the Lambda endpoint). */
   eventsUrl: string;
   /** Event bus names (custom and default). */
@@ -93,6 +94,8 @@ export interface RuntimeInfo {
   stateMachines: Record<string, string>;
   tables: Record<string, string>;
   buckets: Record<string, string>;
+  /** With PaymentProvider=stripe: every request the functions made to Stripe (local/payments/stripe-idempotency.ts). */
+  stripeJournal?: string;
   /** Secret ARNs by logical id (served at endpoints.secretsmanager). */
   secrets: Record<string, string>;
   functions: string[];
@@ -181,6 +184,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   if (options.strict) assertFullyEmulated(coverage);
   for (const item of coverage.notEmulated) log(`warning: not emulated: ${describeItem(item)}`);
   const template = loadLocalTemplate(loadOptions);
+  assertStripeMockAvailable(options.rootDir, template.functions);
   const runtimes = new Set(template.functions.map((fn) => fn.runtime));
   for (const runtime of runtimes) {
     const wanted = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
@@ -270,7 +274,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const webSocketOrigin = httpUrl(local, webSocketPort);
   const templateFunctions = template.functions;
   template.functions = localizeWebSocketUrls(template.functions, template.webSocketApis, config.region, webSocketOrigin);
-  const secrets = new LocalSecretsManager(template.secrets, join(dataDir, 'secrets.json'));
+  const stripe = await startLocalStripe(options.rootDir, template.functions, { region: config.region, accountId: template.accountId, faults: options.faults === true, dataDir });
+  const secrets = new LocalSecretsManager([...template.secrets, ...(stripe?.secrets ?? [])], join(dataDir, 'secrets.json'));
 
   if (options.faults && options.meter) throw new Error('--faults and --meter cannot be combined');
   const meters = options.meter
@@ -280,7 +285,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     ? { dynamodb: new OutageProxy(dynamodbPort, local), s3: new OutageProxy(s3.port, local) }
     : undefined;
   const front = proxies ?? meters;
-  const functionEndpoints = front ? { ...endpoints, dynamodb: await front.dynamodb.start(), s3: await front.s3.start() } : endpoints;
+  const functionEndpoints = {
+    ...(front ? { ...endpoints, dynamodb: await front.dynamodb.start(), s3: await front.s3.start() } : endpoints),
+    ...(stripe ? { stripe: stripe.url } : {}),
+  };
   const lambda = new LambdaService(template.functions, new Map(bundles), bootstrap, {
     sharedEnvironment: localFunctionEnvironment(functionEndpoints, config.region),
     maxConcurrencyPerFunction: config.maxConcurrencyPerFunction,
@@ -340,7 +348,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   );
   const webSocketUrls = webSockets.urls(`ws://${new URL(webSocketOrigin).host}`);
   const invokeEndpoint = lambdaInvokeEndpoint(lambda);
-  const faults = proxies ? faultEndpoint(lambda, proxies) : undefined;
+  const faults = proxies ? faultEndpoint(lambda, { ...proxies, ...(stripe?.proxy ? { stripe: stripe.proxy } : {}) }) : undefined;
   const meter = meters ? meterEndpoint(meters) : undefined;
   const recentEvents = recentEventsEndpoint(events);
   eventsServer.on('request', guard(eventBridgeEndpoint(events)));
@@ -372,7 +380,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     apiUrls,
     apiKeys: config.apiKeys,
     consoleUrl: `${httpUrl(local, consolePort)}/`,
-    endpoints,
+    endpoints: { ...endpoints, ...(stripe ? { stripe: stripe.url } : {}) },
+    ...(stripe ? { stripeJournal: stripe.journal } : {}),
     webSocketUrls,
     ...(Object.values(webSocketUrls)[0] ? { webSocketUrl: Object.values(webSocketUrls)[0] } : {}),
     region: config.region,
@@ -442,7 +451,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         sqs.close();
         await close(sqsServer);
         await lambda.close();
-        await Promise.all([...stores.map((store) => store.close()), front?.dynamodb.close(), front?.s3.close()]);
+        await Promise.all([...stores.map((store) => store.close()), front?.dynamodb.close(), front?.s3.close(), stripe?.stop()]);
         process.off('SIGUSR2', logMemory);
         rmSync(infoPath, { force: true });
         if (stopMainProfile) log(`CPU profiles written to ${dirname(await stopMainProfile())}`);

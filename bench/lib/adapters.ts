@@ -1,4 +1,5 @@
-import { orderRepositoryFromEnv, paymentProviderFromEnv, receiptStoreFromEnv, shippingProviderFromEnv } from '#adapters/from-env';
+import { orderRepositoryFromEnv, receiptStoreFromEnv, shippingProviderFromEnv } from '#adapters/from-env';
+import { paymentProviderFromEnv } from '#adapters/payment-from-env';
 import { PaymentSimulator } from '#adapters/payment-simulator';
 import { powertoolsBusinessMetrics } from '#adapters/powertools-business-metrics';
 import { ShippingSimulator } from '#adapters/shipping-simulator';

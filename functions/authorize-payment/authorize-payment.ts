@@ -21,7 +21,9 @@ export async function authorizePayment(deps: AuthorizePaymentDependencies, rawIn
       step: 'Authorize Payment',
       perform: async (order) => {
         const amount = order.totals.total;
-        const { authorizationId } = await deps.payments.authorize({ idempotencyKey: orderId, token: order.paymentToken, amount });
+        // The token is removed when this step's success is recorded; a repeat finds the step done first (recall).
+        const token = requireRecorded(order.paymentToken, 'payment token', orderId);
+        const { authorizationId } = await deps.payments.authorize({ idempotencyKey: orderId, token, amount });
         return { result: { authorizationId }, patch: { payment: { authorizationId, status: 'AUTHORIZED', amount } } };
       },
       recall: (order) => ({ authorizationId: requireRecorded(order.payment?.authorizationId, 'authorization', orderId) }),

@@ -1,4 +1,5 @@
-import { paymentProviderFromEnv, stepDependenciesFromEnv } from '#adapters/from-env';
+import { stepDependenciesFromEnv } from '#adapters/from-env';
+import { paymentProviderFromEnv } from '#adapters/payment-from-env';
 import { instrumented } from '#platform/tracing';
 import { taskCorrelation } from '#tasks/task-input';
 import { capturePayment } from './capture-payment';

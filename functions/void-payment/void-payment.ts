@@ -19,7 +19,10 @@ export async function voidPayment(deps: VoidPaymentDependencies, rawInput: unkno
   return runStep(deps, input.orderId, {
     step: 'Void Payment',
     perform: async (order) => {
-      const { outcome } = await deps.payments.voidAuthorization({ idempotencyKey: input.orderId });
+      const { outcome } = await deps.payments.voidAuthorization({
+        idempotencyKey: input.orderId,
+        ...(order.payment?.authorizationId ? { authorizationId: order.payment.authorizationId } : {}),
+      });
       return {
         result: { outcome },
         patch: {

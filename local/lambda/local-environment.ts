@@ -11,6 +11,8 @@ export interface LocalEndpoints {
   dynamodbstreams: string;
   /** The local Secrets Manager (secretsmanager/secrets-manager.ts); absent where no secrets are served. */
   secretsmanager?: string;
+  /** stripe-mock, when a function uses the Stripe adapter (payments/stripe-local.ts). */
+  stripe?: string;
 }
 
 /**
@@ -33,6 +35,8 @@ export function localFunctionEnvironment(endpoints: LocalEndpoints, region: stri
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_DYNAMODB_STREAMS: endpoints.dynamodbstreams,
     ...(endpoints.secretsmanager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsmanager } : {}),
+    // Stripe's client takes no AWS_ENDPOINT_URL_*; the Stripe adapter reads this one (adapters/payment-from-env.ts).
+    ...(endpoints.stripe ? { STRIPE_API_BASE_URL: endpoints.stripe } : {}),
     // s3rver stores the aws-chunked framing of checksummed uploads inside the object.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     S3_FORCE_PATH_STYLE: 'true',

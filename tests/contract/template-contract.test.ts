@@ -80,7 +80,7 @@ describe('template.yaml ↔ statemachine contract', () => {
         expect(retrier.JitterStrategy).toBe('FULL');
         expect(retrier.MaxDelaySeconds).toBeGreaterThan(0);
         expect(retrier.ErrorEquals).not.toEqual(expect.arrayContaining(['States.ALL']));
-        for (const permanent of ['PaymentDeclined', 'AddressNotServiceable', 'CaptureDeclined', 'InvalidTaskInput', 'OrderStateConflict']) {
+        for (const permanent of ['PaymentDeclined', 'AddressNotServiceable', 'CaptureDeclined', 'InvalidTaskInput', 'OrderStateConflict', 'ProviderMisconfigured', 'IdempotencyMismatch']) {
           expect(retrier.ErrorEquals).not.toContain(permanent);
         }
       }
@@ -166,6 +166,33 @@ describe('template.yaml: state machine versions', () => {
   });
 });
 
+describe('template.yaml: the Stripe secret key', () => {
+  const template = loadTemplate();
+
+  it('lets only the three payment functions read it, only in a Stripe deployment, and only the named secret', () => {
+    const policies = Object.entries(template.Resources).filter(([, resource]) => JSON.stringify(resource).includes('secretsmanager:GetSecretValue') && resource.Type === 'AWS::IAM::Policy');
+    expect(policies.map(([id]) => id)).toEqual(['StripeSecretKeyReadPolicy']);
+    const [, policy] = policies[0] ?? [];
+    expect(policy?.Condition).toBe('UsesStripe');
+    expect(template.Conditions?.UsesStripe).toEqual({ 'Fn::Equals': [{ Ref: 'PaymentProvider' }, 'stripe'] });
+    const properties = policy?.Properties as { Roles: unknown[]; PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
+    expect(properties.Roles).toEqual([{ Ref: 'AuthorizePaymentFunctionRole' }, { Ref: 'CapturePaymentFunctionRole' }, { Ref: 'VoidPaymentFunctionRole' }]);
+    expect(properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${StripeSecretKeySecretName}-??????' },
+      }),
+    ]);
+  });
+
+  it('gives the payment functions the secret name, never the key, and only in a Stripe deployment', () => {
+    for (const id of ['AuthorizePaymentFunction', 'CapturePaymentFunction', 'VoidPaymentFunction']) {
+      const variables = (template.Resources[id]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.STRIPE_SECRET_ID).toEqual({ 'Fn::If': ['UsesStripe', { Ref: 'StripeSecretKeySecretName' }, { Ref: 'AWS::NoValue' }] });
+    }
+  });
+});
+
 describe('template.yaml ↔ functions contract', () => {
   it.each(functions.map(([id, resource]) => [id, resource] as const))('%s has its entry file and an event fixture', (_id, resource) => {
     const folder = functionFolder(resource);
@@ -182,7 +209,7 @@ describe('template.yaml ↔ functions contract', () => {
       const own = Object.keys((resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
       const source = readFileSync(join(ROOT, 'functions', functionFolder(resource), 'index.ts'), 'utf8');
       const needed = [...source.matchAll(/requireEnv\('([A-Z_]+)'/g)].map((match) => match[1]);
-      if (/paymentProviderFromEnv/.test(source)) needed.push('PAYMENT_PROVIDER', 'SIMULATOR_LEDGER_TABLE_NAME');
+      if (/paymentProviderFromEnv/.test(source)) needed.push('PAYMENT_PROVIDER', 'STRIPE_SECRET_ID', 'SIMULATOR_LEDGER_TABLE_NAME');
       if (/shippingProviderFromEnv/.test(source)) needed.push('SHIPPING_PROVIDER', 'SIMULATOR_LEDGER_TABLE_NAME');
       if (/stepDependenciesFromEnv/.test(source)) needed.push('ORDERS_TABLE_NAME');
       // The real-time adapters (adapters/realtime-from-env.ts) and the variables each reads.

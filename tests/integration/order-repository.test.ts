@@ -109,6 +109,41 @@ describe.each([
     expect(stored?.failure).toBeUndefined();
   });
 
+  it('keeps the payment token until the authorization is recorded, then keeps only the authorization id', async () => {
+    const order = orderRecord();
+    await orders.create(order);
+    const start = now();
+    await orders.startStep(order.orderId, 'Authorize Payment', start);
+    await orders.failStep(order.orderId, 'Authorize Payment', { error: { code: 'ProviderUnavailable', message: 'busy' }, retrying: true }, now(), start);
+    expect((await orders.get(order.orderId))?.paymentToken).toBe(order.paymentToken);
+    await orders.finishStep(order.orderId, 'Authorize Payment', { payment: { authorizationId: 'pi_1', status: 'AUTHORIZED', amount: order.totals.total } }, now(), start);
+    const stored = await orders.get(order.orderId);
+    expect(stored?.payment?.authorizationId).toBe('pi_1');
+    expect(stored).not.toHaveProperty('paymentToken');
+  });
+
+  it('drops the payment token of an order that fails for good (a decline, or closed by Void Payment)', async () => {
+    const declined = orderRecord();
+    await orders.create(declined);
+    const start = now();
+    await orders.failStep(
+      declined.orderId,
+      'Authorize Payment',
+      { error: { code: 'PaymentDeclined', message: 'declined' }, retrying: false, orderFailure: { code: 'PaymentDeclined', message: 'declined', step: 'Authorize Payment' } },
+      now(),
+      start,
+    );
+    expect(await orders.get(declined.orderId)).not.toHaveProperty('paymentToken');
+
+    const voided = orderRecord();
+    await orders.create(voided);
+    await orders.startStep(voided.orderId, 'Void Payment', start);
+    await orders.finishStep(voided.orderId, 'Void Payment', { failure: { code: 'ProviderUnavailable', message: 'gone' } }, now(), start);
+    const closed = await orders.get(voided.orderId);
+    expect(closed?.status).toBe('FAILED');
+    expect(closed).not.toHaveProperty('paymentToken');
+  });
+
   it('reports a missing order as OrderNotFound', async () => {
     await expect(orders.startStep('ord_ffffffffffffffffffffffffffffffff', 'Authorize Payment', now())).rejects.toBeInstanceOf(OrderNotFound);
   });

@@ -2,6 +2,7 @@ import type { PaymentLedgerEntry } from '#adapters/payment-simulator';
 import type { ShipmentLedgerEntry } from '#adapters/shipping-simulator';
 import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { awsServiceError } from '../support/fakes';
+import { stripeAnswering } from '../support/stripe';
 import { orderRecord, orderRequest } from '../support/orders';
 import { type ExecutionOutcome, OrderWorkflowHarness } from '../support/state-machine';
 
@@ -48,6 +49,7 @@ describe('order-processing.asl.json', () => {
     expect(outcome.order.shipment).toMatchObject({ carrier: 'SimPost Ground', status: 'CREATED' });
     expect(harness.receipts.objects.get(`receipts/${outcome.order.orderId}/receipt.html`)).toContain(outcome.order.shipment?.trackingNumber);
     expect(harness.metrics.counts.get('OrdersCompleted')).toBe(1);
+    expect(outcome.order).not.toHaveProperty('paymentToken');
   });
 
   it('fails a declined order at authorization with no shipment, in 2 transitions', async () => {
@@ -64,6 +66,7 @@ describe('order-processing.asl.json', () => {
     expect(await shipment(outcome.order.orderId)).toBeUndefined();
     expect(outcome.retries).toEqual({});
     expect(harness.metrics.counts.get('PaymentsDeclined')).toBe(1);
+    expect(outcome.order).not.toHaveProperty('paymentToken');
   });
 
   it('retries a transient provider error with backoff, then succeeds (3 attempts)', async () => {
@@ -175,6 +178,20 @@ describe('order-processing.asl.json', () => {
     expect(outcome.order.failure).toMatchObject({ code: 'ProviderUnavailable', step: 'Authorize Payment' });
     // The void leaves a tombstone: a late authorization under this order can never succeed.
     expect((await payment(outcome.order.orderId))?.status).toBe('VOIDED');
+  });
+
+  it('sends a Stripe key Stripe refuses (401) to operators without retrying: ProviderMisconfigured ends in Compensation Failed', async () => {
+    const stripe = stripeAnswering(() => ({ status: 401, body: { error: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_live_****' } } }));
+    harness.payments = stripe.provider;
+    const outcome = await harness.run(orderRecord());
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('CompensationFailed');
+    expect(outcome.retries).toEqual({});
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Void Payment', 'Compensation Failed']);
+    const failures = outcome.events.flatMap((event) => (event.type === 'StateFailed' ? [event.Error] : []));
+    expect(failures).toEqual(['ProviderMisconfigured', 'ProviderMisconfigured', 'CompensationFailed']);
+    expect(stripe.calls.map((call) => call.path.split('?')[0])).toEqual(['/v1/payment_intents', '/v1/payment_intents/search']);
   });
 
   it('sends an execution for an unknown order to operators without retrying or writing anything', async () => {

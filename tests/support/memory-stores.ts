@@ -1,5 +1,5 @@
 import { OrderNotFound, OrderStateConflict } from '#domain/errors';
-import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES, recordsStart } from '#domain/order';
+import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, FORGOTTEN_ON_FAILURE, STEP_RULES, recordsStart } from '#domain/order';
 import type { OrderRepository, StepFailure, StepStart } from '#ports/order-repository';
 import type { OrderSubscriptions } from '#ports/order-subscriptions';
 import type { LedgerEntry, SimulatorLedger } from '#ports/simulator-ledger';
@@ -86,6 +86,7 @@ export class MemoryOrderRepository implements OrderRepository {
     for (const [key, value] of Object.entries(copy(patch))) {
       if ((value as unknown) !== undefined) Object.assign(order, { [key]: value });
     }
+    if (STEP_RULES[step].forgets?.includes('paymentToken')) delete order.paymentToken;
     return Promise.resolve();
   }
 
@@ -102,6 +103,7 @@ export class MemoryOrderRepository implements OrderRepository {
     if (failure.orderFailure) {
       order.status = 'FAILED';
       order.failure = copy(failure.orderFailure);
+      if (FORGOTTEN_ON_FAILURE.includes('paymentToken')) delete order.paymentToken;
     }
     return Promise.resolve();
   }

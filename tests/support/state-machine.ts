@@ -2,6 +2,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import { DynamoDbOrderRepository } from '#adapters/dynamodb-order-repository';
 import { DynamoDbSimulatorLedger } from '#adapters/dynamodb-simulator-ledger';
 import { PaymentSimulator } from '#adapters/payment-simulator';
+import type { PaymentProvider } from '#ports/payment-provider';
 import { ShippingSimulator } from '#adapters/shipping-simulator';
 import { describeError } from '#domain/errors';
 import { PermanentError } from '#domain/errors';
@@ -67,6 +68,8 @@ export class OrderWorkflowHarness {
   readonly metrics = new RecordingMetrics();
   /** When true, Create Shipment books with the carrier and then fails permanently (an ambiguous outcome). */
   failAfterBooking = false;
+  /** When set, the payment steps use it instead of the simulator (e.g. the Stripe adapter). */
+  payments: PaymentProvider | undefined;
   /** When set, Cancel Shipment throws it (a compensation that fails). */
   cancelFailsWith: Error | undefined;
   /** Every write the steps made, as the orders table's stream would deliver it (tests/support/recording-orders.ts). */
@@ -81,7 +84,7 @@ export class OrderWorkflowHarness {
 
   private handlers(): Record<StepName, (input: JsonValue) => Promise<JsonValue>> {
     const base = { orders: this.recording, now: () => new Date() };
-    const payments = new PaymentSimulator(this.ledger);
+    const payments = this.payments ?? new PaymentSimulator(this.ledger);
     const simulator = new ShippingSimulator(this.ledger);
     const shipping: ShippingProvider = {
       createShipment: async (request) => {

@@ -9,11 +9,13 @@ export interface CfnResource {
   Type: string;
   Metadata?: { BuildMethod?: string; BuildProperties?: { EntryPoints?: string[]; [key: string]: unknown } };
   Properties?: Record<string, unknown>;
+  Condition?: string;
 }
 
 export interface SamTemplate {
   Globals: { Function: Record<string, unknown> };
   Resources: Record<string, CfnResource>;
+  Conditions?: Record<string, unknown>;
 }
 
 let cached: SamTemplate | undefined;

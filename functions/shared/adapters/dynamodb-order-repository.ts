@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OrderNotFound, OrderStateConflict } from '#domain/errors';
-import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, STEP_RULES, recordsStart } from '#domain/order';
+import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, FORGOTTEN_ON_FAILURE, STEP_RULES, recordsStart } from '#domain/order';
 import type { OrderRepository, StepFailure, StepStart } from '#ports/order-repository';
 
 /** Builds `:p0, :p1, …` placeholders for an IN condition. */
@@ -90,6 +90,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
     const allowed = inList('from', rule.whileRunning ? [...rule.startFrom, rule.whileRunning] : rule.startFrom);
     const patchEntries = Object.entries(patch).filter(([, value]) => (value as unknown) !== undefined);
     const patchSet = patchEntries.map((_, index) => `#p${index} = :p${index}`);
+    const forgets = rule.forgets ?? [];
     try {
       await this.client.send(
         new UpdateCommand({
@@ -99,7 +100,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
             'SET #steps.#step.#st = :succeeded, #steps.#step.finishedAt = :now, updatedAt = :now, #status = :next',
             ...(attempt ? [ATTEMPT_SET] : []),
             ...patchSet,
-          ].join(', ') + ' REMOVE #steps.#step.#error',
+          ].join(', ') + ` REMOVE ${['#steps.#step.#error', ...forgets.map((_, index) => `#f${index}`)].join(', ')}`,
           ConditionExpression: `#status IN (${allowed.expression}) AND #steps.#step.#st <> :succeeded`,
           ExpressionAttributeNames: {
             ...STEP_NAMES,
@@ -107,6 +108,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
             '#status': 'status',
             '#error': 'error',
             ...Object.fromEntries(patchEntries.map(([key], index) => [`#p${index}`, key])),
+            ...Object.fromEntries(forgets.map((key, index) => [`#f${index}`, key])),
           },
           ExpressionAttributeValues: {
             ':succeeded': 'SUCCEEDED',
@@ -140,10 +142,15 @@ export class DynamoDbOrderRepository implements OrderRepository {
             'SET #steps.#step.#st = :stepStatus, #steps.#step.#error = :error, updatedAt = :now' +
             (attempt ? `, ${ATTEMPT_SET}` : '') +
             (failure.retrying ? '' : ', #steps.#step.finishedAt = :now') +
-            (terminal ? ', #status = :failed, failure = :failure' : ''),
+            (terminal ? `, #status = :failed, failure = :failure REMOVE ${FORGOTTEN_ON_FAILURE.map((_, index) => `#f${index}`).join(', ')}` : ''),
           ConditionExpression:
             'attribute_exists(orderId) AND #steps.#step.#st <> :succeeded' + (terminal ? ` AND #status IN (${allowed.expression})` : ''),
-          ExpressionAttributeNames: { ...STEP_NAMES, '#step': step, '#error': 'error', ...(terminal ? { '#status': 'status' } : {}) },
+          ExpressionAttributeNames: {
+            ...STEP_NAMES,
+            '#step': step,
+            '#error': 'error',
+            ...(terminal ? { '#status': 'status', ...Object.fromEntries(FORGOTTEN_ON_FAILURE.map((key, index) => [`#f${index}`, key])) } : {}),
+          },
           ExpressionAttributeValues: {
             ':stepStatus': failure.retrying ? 'RETRYING' : 'FAILED',
             ':error': failure.error,

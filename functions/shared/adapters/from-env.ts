@@ -2,14 +2,12 @@ import { dynamoDb, s3, stepFunctions } from '#platform/aws-clients';
 import { ConfigurationError, requireEnv } from '#platform/config';
 import type { OrderRepository } from '#ports/order-repository';
 import type { OrderWorkflow } from '#ports/order-workflow';
-import type { PaymentProvider } from '#ports/payment-provider';
 import type { ReceiptLinkSigner, ReceiptStore } from '#ports/receipt-store';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import type { ShippingProvider } from '#ports/shipping-provider';
 import type { StepDependencies } from '#tasks/run-step';
 import { DynamoDbOrderRepository } from './dynamodb-order-repository';
 import { DynamoDbSimulatorLedger } from './dynamodb-simulator-ledger';
-import { PaymentSimulator } from './payment-simulator';
 import { S3PresignedLinks } from './s3-presigned-links';
 import { S3ReceiptStore } from './s3-receipt-store';
 import { ShippingSimulator } from './shipping-simulator';
@@ -56,24 +54,19 @@ export function stepDependenciesFromEnv(): StepDependencies {
 }
 
 /*
- * Providers are chosen by PAYMENT_PROVIDER / SHIPPING_PROVIDER. A real adapter (Stripe, a carrier
- * API) implements the same port and gets a case here; an unknown name fails the cold start loudly.
+ * Providers are chosen by PAYMENT_PROVIDER (payment-from-env.ts) and SHIPPING_PROVIDER. A real
+ * adapter (a carrier API) implements the same port and gets a case here; an unknown name fails the
+ * cold start loudly.
  */
 
-function simulatorLedger(): DynamoDbSimulatorLedger {
+/** The simulators' ledger table (SIMULATOR_LEDGER_TABLE_NAME). */
+export function simulatorLedgerFromEnv(): DynamoDbSimulatorLedger {
   return new DynamoDbSimulatorLedger(dynamoDb(), requireEnv('SIMULATOR_LEDGER_TABLE_NAME'));
-}
-
-/** The payment provider named by PAYMENT_PROVIDER. */
-export function paymentProviderFromEnv(): PaymentProvider {
-  const name = requireEnv('PAYMENT_PROVIDER');
-  if (name === 'simulator') return new PaymentSimulator(simulatorLedger());
-  throw new ConfigurationError(`Unknown PAYMENT_PROVIDER '${name}'; supported: simulator`);
 }
 
 /** The shipping provider named by SHIPPING_PROVIDER. */
 export function shippingProviderFromEnv(): ShippingProvider {
   const name = requireEnv('SHIPPING_PROVIDER');
-  if (name === 'simulator') return new ShippingSimulator(simulatorLedger());
+  if (name === 'simulator') return new ShippingSimulator(simulatorLedgerFromEnv());
   throw new ConfigurationError(`Unknown SHIPPING_PROVIDER '${name}'; supported: simulator`);
 }

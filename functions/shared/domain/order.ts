@@ -52,8 +52,11 @@ export interface OrderRecord {
   lines: OrderLine[];
   totals: OrderTotals;
   shippingAddress: OrderRequest['shippingAddress'];
-  /** Provider token (never card data), needed to authorize. */
-  paymentToken: string;
+  /**
+   * Provider token (never card data), needed to authorize. Removed once Authorize Payment records
+   * the authorization (the provider's authorization id is kept) or the order fails (STEP_RULES `forgets`).
+   */
+  paymentToken?: string;
   /** SHA-256 of the validated request, to tell an idempotent replay from a conflicting one. */
   requestHash: string;
   idempotencyKey?: string;
@@ -71,15 +74,24 @@ export type OrderPatch = Partial<Pick<OrderRecord, 'payment' | 'shipment' | 'rec
  * Which order statuses each step may start from, and the status it moves the order to.
  * Writes are conditional on these, so a retried or late write can never move an order backwards.
  */
-export const STEP_RULES: Record<StepName, { startFrom: readonly OrderStatus[]; whileRunning?: OrderStatus; onSuccess: OrderStatus }> = {
-  'Authorize Payment': { startFrom: ['RECEIVED'], onSuccess: 'PAYMENT_AUTHORIZED' },
+export const STEP_RULES: Record<
+  StepName,
+  { startFrom: readonly OrderStatus[]; whileRunning?: OrderStatus; onSuccess: OrderStatus; forgets?: readonly ForgottenAttribute[] }
+> = {
+  'Authorize Payment': { startFrom: ['RECEIVED'], onSuccess: 'PAYMENT_AUTHORIZED', forgets: ['paymentToken'] },
   'Create Shipment': { startFrom: ['PAYMENT_AUTHORIZED'], onSuccess: 'SHIPPED' },
   'Capture Payment': { startFrom: ['SHIPPED'], onSuccess: 'PAYMENT_CAPTURED' },
   'Generate Receipt': { startFrom: ['PAYMENT_CAPTURED'], onSuccess: 'COMPLETED' },
   'Flag Receipt Failure': { startFrom: ['PAYMENT_CAPTURED'], onSuccess: 'COMPLETED' },
   'Cancel Shipment': { startFrom: OPEN_STATUSES, whileRunning: 'CANCELLING', onSuccess: 'CANCELLING' },
-  'Void Payment': { startFrom: OPEN_STATUSES, whileRunning: 'CANCELLING', onSuccess: 'FAILED' },
+  'Void Payment': { startFrom: OPEN_STATUSES, whileRunning: 'CANCELLING', onSuccess: 'FAILED', forgets: ['paymentToken'] },
 };
+
+/** Attributes a step's success removes: the payment token is not kept once nothing can need it. */
+export type ForgottenAttribute = 'paymentToken';
+
+/** What an order failed for good (a terminal step failure) no longer keeps. */
+export const FORGOTTEN_ON_FAILURE: readonly ForgottenAttribute[] = ['paymentToken'];
 
 /**
  * Whether a step writes its start before its work. Compensations do (the order turns CANCELLING,

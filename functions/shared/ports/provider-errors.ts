@@ -28,6 +28,15 @@ export class PaymentAlreadyCaptured extends PermanentError {
   override name = 'PaymentAlreadyCaptured';
 }
 
+/**
+ * The provider refused our credentials or our request (Stripe: authentication, permission, or an
+ * invalid parameter). Retrying cannot help and it is not the customer's fault: no Retry lists it,
+ * so the order is compensated and, as the void fails the same way, ends in Compensation Failed (alarmed).
+ */
+export class ProviderMisconfigured extends PermanentError {
+  override name = 'ProviderMisconfigured';
+}
+
 /** An idempotency key was reused with a different request. */
 export class IdempotencyMismatch extends PermanentError {
   override name = 'IdempotencyMismatch';
