@@ -288,9 +288,10 @@ export class OrdersClient {
 
   /**
    * Any call, answered whatever its status (after the usual retries), for callers that assert on raw
-   * answers: tests of the API itself. Every other caller should use the typed operations.
+   * answers: tests of the API itself. Every other caller should use the typed operations. The body is
+   * the answer's JSON (assumed an object unless T says otherwise), its text when not JSON.
    */
-  request<T = unknown>(method: string, path: string, options: SendOptions = {}): Promise<ApiResponse<T>> {
+  request<T = Record<string, unknown>>(method: string, path: string, options: SendOptions = {}): Promise<ApiResponse<T>> {
     return sendRaw<T>(this.transport, method, path, options);
   }
 }

@@ -42,7 +42,10 @@ export interface TransportOptions {
 }
 
 export interface SendOptions {
+  /** Sent as JSON, with content-type application/json unless the headers name another. */
   body?: unknown;
+  /** Sent exactly as given instead (tests of the API's handling of malformed bodies). */
+  rawBody?: string;
   headers?: Record<string, string>;
   query?: Record<string, string | number | undefined>;
   signal?: AbortSignal;
@@ -112,10 +115,11 @@ export async function sendRaw<T>(transport: TransportOptions, method: string, pa
   for (const [name, value] of Object.entries(options.query ?? {})) {
     if (value !== undefined) url.searchParams.set(name, String(value));
   }
-  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const baseHeaders: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (body !== undefined) baseHeaders['content-type'] = 'application/json';
-  if (transport.apiKey !== undefined) baseHeaders['x-api-key'] = transport.apiKey;
+  const named = (name: string) => Object.keys(baseHeaders).some((key) => key.toLowerCase() === name);
+  if (options.body !== undefined && !named('content-type')) baseHeaders['content-type'] = 'application/json';
+  if (transport.apiKey !== undefined && !named('x-api-key')) baseHeaders['x-api-key'] = transport.apiKey;
 
   const { maxAttempts } = transport.retry;
   for (let attempt = 1; ; attempt += 1) {

@@ -353,3 +353,13 @@ describe('subscribe', () => {
     }
   });
 });
+
+describe('request (raw answers)', () => {
+  it('answers any status without throwing, sends a raw body as given, and lets the headers override the content type and key', async () => {
+    const fake = await serve(() => ({ status: 415, body: { message: 'Content-Type must be application/json' } }));
+    const response = await client(fake, { retry: false }).request('POST', '/orders', { rawBody: '{"a":', headers: { 'Content-Type': 'text/plain', 'X-Api-Key': 'other' } });
+
+    expect(response).toMatchObject({ status: 415, body: { message: 'Content-Type must be application/json' } });
+    expect(fake.requests[0]).toMatchObject({ body: '{"a":', headers: { 'content-type': 'text/plain', 'x-api-key': 'other' } });
+  });
+});
