@@ -59,6 +59,9 @@ const errorResponse = (description: string, example: unknown, headers?: Schema) 
   content: jsonContent('ErrorBody', example),
 });
 
+const API_KEY = [{ api_key: [] }];
+const SIGV4 = [{ sigv4: [] }];
+
 const ORDER_ID = 'ord_5f0c9a3e2b7d4c1e8a6f0b2d4c6e8a0f';
 const MONEY = (amount: number) => ({ amount, currency: 'USD' });
 const ORDER_REQUEST_EXAMPLE = {
@@ -135,6 +138,15 @@ const COMMON_ERRORS = {
   }),
 };
 
+/** The 403s API Gateway's IAM auth answers itself, before any function runs. */
+const SIGV4_FORBIDDEN = errorResponse(
+  'Refused by IAM auth: unsigned ("Missing Authentication Token"), a signature that does not verify ("The request signature we calculated does not match the signature you provided…"), a request older than 5 minutes ("Signature expired: …"), or a principal whose policy lacks the route ("User: arn:… is not authorized to access this resource").',
+  { message: 'Missing Authentication Token' },
+);
+
+/** The common errors of a route with this security. */
+const errorsFor = (security: Schema[]) => (security === SIGV4 ? { ...COMMON_ERRORS, '403': SIGV4_FORBIDDEN } : COMMON_ERRORS);
+
 const INVALID_ID = errorResponse('The order id is malformed.', { message: 'Invalid order id', errors: [{ path: 'orderId', message: 'Must look like ord_ followed by 32 hex characters' }] });
 const NOT_FOUND = errorResponse("No such order, or another caller's (ids cannot be probed).", { message: 'Order not found' });
 
@@ -172,7 +184,7 @@ function placeOrderOperation(operationId: string, summary: string, security: Sch
           },
         },
       },
-      ...COMMON_ERRORS,
+      ...errorsFor(security),
     },
   };
 }
@@ -183,12 +195,10 @@ function getOrderOperation(operationId: string, summary: string, security: Schem
     summary,
     security,
     parameters: [{ $ref: '#/components/parameters/OrderId' }],
-    responses: { '200': { description: "The order's live view.", content: jsonContent('OrderView', ORDER_VIEW_EXAMPLE) }, '400': INVALID_ID, '404': NOT_FOUND, ...COMMON_ERRORS },
+    responses: { '200': { description: "The order's live view.", content: jsonContent('OrderView', ORDER_VIEW_EXAMPLE) }, '400': INVALID_ID, '404': NOT_FOUND, ...errorsFor(security) },
   };
 }
 
-const API_KEY = [{ api_key: [] }];
-const SIGV4 = [{ sigv4: [] }];
 
 /** The OpenAPI 3.1 document, as an object. */
 export function openApiDocument(schemas: Record<string, Schema> = apiSchemas()): Schema {
@@ -259,7 +269,7 @@ export function openApiDocument(schemas: Record<string, Schema> = apiSchemas()):
           responses: {
             '200': { description: 'A page of orders.', content: jsonContent('AdminOrderList', { orders: [ORDER_VIEW_EXAMPLE], cursor: 'eyJrIjoi…' }) },
             '400': errorResponse('A query parameter or the cursor is invalid.', { message: 'Invalid cursor', errors: [{ path: 'cursor', message: 'Not a cursor this API issued' }] }),
-            ...COMMON_ERRORS,
+            ...errorsFor(SIGV4),
           },
         },
       },
@@ -274,7 +284,7 @@ export function openApiDocument(schemas: Record<string, Schema> = apiSchemas()):
             '200': { description: 'The order.', content: jsonContent('AdminOrderView', { ...ORDER_VIEW_EXAMPLE, executionArn: `arn:aws:states:us-east-1:123456789012:execution:order-processing:${ORDER_ID}` }) },
             '400': INVALID_ID,
             '404': errorResponse('No such order.', { message: 'Order not found' }),
-            ...COMMON_ERRORS,
+            ...errorsFor(SIGV4),
           },
         },
       },
@@ -290,7 +300,7 @@ export function openApiDocument(schemas: Record<string, Schema> = apiSchemas()):
             '400': INVALID_ID,
             '404': errorResponse('No such order.', { message: 'Order not found' }),
             '409': errorResponse('The order is not in a state a retry can help.', { message: 'Only an order in Compensation Failed or Receipt Failed can be retried' }),
-            ...COMMON_ERRORS,
+            ...errorsFor(SIGV4),
           },
         },
       },
