@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.aws-sam/', '.local/', 'coverage/', 'bench/results/', 'test-artifacts/'] },
+  { ignores: ['node_modules/', '.aws-sam/', '.local/', 'coverage/', 'bench/results/', 'test-artifacts/', 'client/dist/'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   });
   const clients = new RuntimeClients(runtime.info);
   const apiKey = runtime.info.apiKeys[0]?.value ?? '';
-  const driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey }, JSON.stringify(orderRequest({ customerId: 'cost-warm-up' })));
+  const driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey }, orderRequest({ customerId: 'cost-warm-up' }));
   driverRef.current = driver;
   const stateMachineArn = Object.values(runtime.info.stateMachines)[0] ?? '';
   try {
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
       while (next < plan.length) {
         const entry = plan[next++];
         if (!entry) return;
-        const orderId = await driver.placeWith(JSON.stringify(entry.request()));
+        const orderId = await driver.placeWith(entry.request());
         const record: { orderId: string; kind: string; status?: string } = { orderId, kind: entry.kind };
         placed.push(record);
         record.status = await driver.completion(orderId);

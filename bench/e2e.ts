@@ -5,6 +5,7 @@ import autocannon from 'autocannon';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { markdownTable, progress, writeResults } from '../tests/support/report';
+import { apiClient } from '../tests/support/runtime-clients';
 import { ROOT, localTemplate } from '../tests/support/template';
 import { type LevelResult, closedLoop } from './lib/load';
 import { RuntimeDriver } from './lib/runtime-driver';
@@ -85,7 +86,8 @@ async function runtimeLevel(runtime: LocalRuntimeProcess, driver: RuntimeDriver,
   const key = runtime.info.apiKeys[0]?.value ?? '';
   const url = `${runtime.info.apiUrl}/orders/${orderId}`;
   // Warm GetOrder's environments first, as the order phase warmed the others: a cold start is not a read's cost.
-  await Promise.all(Array.from({ length: concurrency }, () => fetch(url, { headers: { 'x-api-key': key } }).then((response) => response.arrayBuffer())));
+  const warmer = apiClient(runtime.info.apiUrl, key);
+  await Promise.all(Array.from({ length: concurrency }, () => warmer.getOrder(orderId)));
   const reads = await autocannon({ url, headers: { 'x-api-key': key }, connections: concurrency, duration: getSeconds });
   if (reads.non2xx > 0 || reads.errors > 0 || reads.requests.total === 0) {
     throw new Error(`GET /orders/{id}: ${String(reads.requests.total)} answered, ${String(reads.non2xx)} not 2xx, ${String(reads.errors)} errors (${String(reads.timeouts)} timeouts)`);
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
   });
   const results: { concurrency: number; runtime: LevelResult; emulation: LevelResult; limit: LevelResult }[] = [];
   try {
-    driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey: runtime.info.apiKeys[0]?.value ?? '' }, JSON.stringify(orderRequest({ customerId: 'bench-runtime' })));
+    driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey: runtime.info.apiKeys[0]?.value ?? '' }, orderRequest({ customerId: 'bench-runtime' }));
     await closedLoop('runtime warm-up', driver, 4, 2);
     await Promise.all([limit.ready, emulation.ready]);
     for (const concurrency of levels) {

@@ -1,5 +1,6 @@
 import { runScript, withInProcessRuntime } from './lib/in-process-runtime';
-import { OrdersApi } from '../tests/support/api-client';
+import { OrdersClient } from '#client';
+import { apiClient } from '../tests/support/runtime-clients';
 import { orderRequest } from '../tests/support/orders';
 import { quantile } from '../tests/support/report';
 
@@ -9,21 +10,21 @@ import { quantile } from '../tests/support/report';
  */
 const ORDER = orderRequest({ customerId: 'smoke', items: [{ sku: 'MUG-CERAMIC', quantity: 2 }] });
 
-async function timeOrder(api: OrdersApi): Promise<{ postMs: number; completedMs: number; status: string }> {
+async function timeOrder(api: OrdersClient): Promise<{ postMs: number; completedMs: number; status: string }> {
   const started = performance.now();
   const placed = await api.request<{ orderId: string }>('POST', '/orders', { body: ORDER });
   const postMs = performance.now() - started;
   if (placed.status !== 202) throw new Error(`POST /orders answered ${String(placed.status)}: ${JSON.stringify(placed.body)}`);
   // A short fixed poll, so the wait adds at most a few ms to the time measured.
-  const view = await api.waitForTerminal(placed.body.orderId, 30_000, 5);
-  return { postMs, completedMs: performance.now() - started, status: String(view.status) };
+  const view = await api.waitForOrder(placed.body.orderId, { deadlineMs: 30_000, intervalMs: 5, maxIntervalMs: 5, resolveFailed: true });
+  return { postMs, completedMs: performance.now() - started, status: view.status };
 }
 
 async function main(): Promise<void> {
   await withInProcessRuntime('order-smoke', async (runtime) => {
     // Node's own uptime: includes loading tsx and the runtime's modules.
     const readyMs = process.uptime() * 1000;
-    const api = new OrdersApi(runtime.info.apiUrl, runtime.info.apiKeys[0]?.value ?? '');
+    const api = apiClient(runtime.info.apiUrl, runtime.info.apiKeys[0]?.value ?? '');
     const cold = await timeOrder(api);
     const warm = [];
     for (let index = 0; index < 5; index++) warm.push(await timeOrder(api));

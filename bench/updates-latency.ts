@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { runScript, withInProcessRuntime } from './lib/in-process-runtime';
-import { OrdersApi } from '../tests/support/api-client';
+import { apiClient } from '../tests/support/runtime-clients';
 import { UpdatesSubscriber } from '../tests/support/order-updates';
 import { orderRequest } from '../tests/support/orders';
 import { machine, quantile } from '../tests/support/report';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const orders = Number(process.argv[2] ?? 30);
   await withInProcessRuntime('order-updates-latency', async (runtime) => {
     const { info } = runtime;
-    const api = new OrdersApi(info.apiUrl, info.apiKeys[0]?.value ?? '');
+    const api = apiClient(info.apiUrl, info.apiKeys[0]?.value ?? '');
     const latencies: number[] = [];
     const messagesPerOrder: number[] = [];
     const orderIds: string[] = [];

@@ -6,7 +6,7 @@ import { DynamoDbOrderRepository } from '#adapters/dynamodb-order-repository';
 import { DynamoDbOrderSubscriptions } from '#adapters/dynamodb-order-subscriptions';
 import { pushOrderView } from '#api/order-updates';
 import { runScript, withInProcessRuntime } from './lib/in-process-runtime';
-import { OrdersApi } from '../tests/support/api-client';
+import { apiClient } from '../tests/support/runtime-clients';
 import { UpdatesSubscriber } from '../tests/support/order-updates';
 import { orderRequest } from '../tests/support/orders';
 import { quantile } from '../tests/support/report';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const orders = Number(process.argv[2] ?? 40);
   await withInProcessRuntime('order-ws-latency', async (runtime) => {
     const { info } = runtime;
-    const api = new OrdersApi(info.apiUrl, info.apiKeys[0]?.value ?? '');
+    const api = apiClient(info.apiUrl, info.apiKeys[0]?.value ?? '');
     const common = { region: info.region, credentials: info.credentials };
     const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ ...common, endpoint: info.endpoints.dynamodb }));
     const deps = {

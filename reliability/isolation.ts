@@ -12,7 +12,7 @@ export async function isolationSuite(clients: RuntimeClients, linkTtlSeconds: nu
   );
   const ids = new Set(responses.map((response) => String(response.body.orderId)));
   const [orderId = ''] = [...ids];
-  await clients.api.waitForTerminal(orderId, 60_000);
+  await clients.api.waitForOrder(orderId, { deadlineMs: 60_000, resolveFailed: true });
   const executions = (await clients.executions()).filter((name) => name === orderId).length;
   const orders = (await clients.scan('OrdersTable')).filter((order) => order.idempotencyKey === key).length;
 

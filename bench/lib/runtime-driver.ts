@@ -1,18 +1,23 @@
-import { OrdersApi } from '../../tests/support/api-client';
+import type { OrderRequest } from '#domain/order-request';
+import type { OrdersClient } from '#client';
+import { nodeHttpFetch } from '../../tests/support/node-http-fetch';
+import { apiClient } from '../../tests/support/runtime-clients';
 import { Completions } from './completions';
 import type { OrderDriver } from './load';
 
 /** Orders through the runtime's API; completions from its `execution <name> SUCCEEDED|FAILED` lines, which cost the runtime nothing extra. */
 export class RuntimeDriver implements OrderDriver {
-  private readonly api: OrdersApi;
+  private readonly api: OrdersClient;
+  private readonly transport = nodeHttpFetch();
   private readonly completions = new Completions();
   private partial = '';
   constructor(
     runtime: { apiUrl: string; apiKey: string },
-    /** The POST body place() sends. */
-    private readonly body: string,
+    /** The order place() sends. */
+    private readonly request: OrderRequest,
   ) {
-    this.api = new OrdersApi(runtime.apiUrl, runtime.apiKey);
+    // The SDK on node:http: the load path shares the cores with the runtime it measures.
+    this.api = apiClient(runtime.apiUrl, runtime.apiKey, { fetch: this.transport.fetch });
   }
 
   /** Feed it the runtime's output. */
@@ -26,12 +31,12 @@ export class RuntimeDriver implements OrderDriver {
   }
 
   place(): Promise<string> {
-    return this.placeWith(this.body);
+    return this.placeWith(this.request);
   }
 
-  /** POST /orders with this body; resolves with the order id of the 202. */
-  placeWith(body: string): Promise<string> {
-    return this.api.placeOrder(body);
+  /** POST /orders (with the SDK's Idempotency-Key); resolves with the order id of the 202. */
+  async placeWith(request: OrderRequest): Promise<string> {
+    return (await this.api.placeOrder(request)).orderId;
   }
 
   completion(orderId: string): Promise<string> {
@@ -39,6 +44,6 @@ export class RuntimeDriver implements OrderDriver {
   }
 
   close(): void {
-    this.api.close();
+    this.transport.close();
   }
 }

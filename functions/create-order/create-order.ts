@@ -1,11 +1,25 @@
 import { type ApiSettings, endpoint } from '#api/endpoint';
 import { internalError, json, ordersBasePath, problem } from '#api/http';
-import { toOrderView } from '#api/order-view';
+import { type OrderView, toOrderView } from '#api/order-view';
 import { type UpdatesLinks, withUpdatesLink } from '#api/updates-link';
+import type { Money } from '#domain/money';
+import type { OrderStatus } from '#domain/order';
 import { OrderNotSellable } from '#domain/pricing';
 import { logger } from '#platform/powertools';
 import { IdempotencyConflict, type PlaceOrderDependencies, SubmissionFailed, placeOrder, waitForOutcome } from './place-order';
 import { parseCreateOrder } from './request';
+
+/** The 202 body of POST /orders: the order was recorded and its workflow started. */
+export interface OrderAccepted {
+  orderId: string;
+  status: OrderStatus;
+  total: Money;
+  /** `updates`: the WebSocket URL with a signed ticket, when live updates are available. */
+  links: { self: string; receipt: string; updates?: string };
+}
+
+/** The 422 body of POST /orders with Prefer: wait when the order failed within the wait: the message and the whole view. */
+export type OrderFailedBody = { message: string } & OrderView;
 
 export interface CreateOrderDependencies extends PlaceOrderDependencies {
   api: ApiSettings;
@@ -35,10 +49,11 @@ export const createOrder = endpoint(async (deps: CreateOrderDependencies, event,
       if (final?.status === 'COMPLETED') return json(200, withUpdatesLink(toOrderView(final, base), await deps.updates.linkFor(final)), headers);
       if (final?.status === 'FAILED') {
         const view = withUpdatesLink(toOrderView(final, base), await deps.updates.linkFor(final));
-        return json(422, { message: view.failure?.message ?? 'The order failed', ...view }, headers);
+        const body: OrderFailedBody = { message: view.failure?.message ?? 'The order failed', ...view };
+        return json(422, body, headers);
       }
     }
-    const accepted = { orderId: order.orderId, status: order.status, total: order.totals.total, links: { self, receipt: `${self}/receipt` } };
+    const accepted: OrderAccepted = { orderId: order.orderId, status: order.status, total: order.totals.total, links: { self, receipt: `${self}/receipt` } };
     return json(202, withUpdatesLink(accepted, await deps.updates.linkFor(order)), headers);
   } catch (error) {
     if (error instanceof OrderNotSellable) return problem(422, error.message, error.errors);

@@ -8,11 +8,14 @@ import type { StepFunctionsApi } from '../stepfunctions/api';
 import { coalesce } from './coalesce';
 
 const WEB_DIR = join(__dirname, 'web');
+const OPENAPI_DOCUMENT = join(__dirname, '..', '..', 'docs', 'openapi.yaml');
 
 /** The page's script, bundled and minified once at start-up: served from the runtime, no CDN. */
 export interface ConsoleAssets {
   html: string;
   script: string;
+  /** docs/openapi.yaml, served at /_local/openapi.yaml and linked from the page. */
+  openApi: string;
 }
 
 /** Bundles local/console/web/main.ts (with dagre) for the browser. */
@@ -30,7 +33,7 @@ export async function buildConsoleAssets(): Promise<ConsoleAssets> {
   });
   const script = result.outputFiles[0]?.text;
   if (script === undefined) throw new Error('esbuild produced no console bundle');
-  return { html: readFileSync(join(WEB_DIR, 'index.html'), 'utf8'), script };
+  return { html: readFileSync(join(WEB_DIR, 'index.html'), 'utf8'), script, openApi: readFileSync(OPENAPI_DOCUMENT, 'utf8') };
 }
 
 /** What the page needs to act as a storefront: the public API and the storefront's local key. */
@@ -133,6 +136,7 @@ export function consoleEndpoint(sfn: StepFunctionsApi, events: DomainEventSource
     }
     if (path === '/' || path === '/index.html') send(200, assets.html, 'text/html; charset=utf-8');
     else if (path === '/console.js') send(200, assets.script, 'text/javascript; charset=utf-8');
+    else if (path === '/_local/openapi.yaml') send(200, assets.openApi, 'application/yaml; charset=utf-8');
     else if (path === '/favicon.ico') send(204, '', 'image/x-icon');
     else if (path === '/api/config') json(200, config);
     else if (path === '/api/stream') stream(request, response);

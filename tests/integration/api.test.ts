@@ -3,7 +3,8 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { type OrderRequest } from '#domain/order-request';
-import { OrdersApi } from '../support/api-client';
+import { OrdersClient } from '#client';
+import { apiClient } from '../support/runtime-clients';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
 import { orderRequest } from '../support/orders';
 
@@ -19,8 +20,9 @@ const localOnly = E2E ? it.skip : it;
 if (E2E) console.log('e2e mode: checks that read DynamoDB, S3, Step Functions and Lambda directly are skipped');
 
 let runtime: LocalRuntimeProcess | undefined;
-let api: OrdersApi;
+let api: OrdersClient;
 let otherKey: string | undefined;
+let baseUrl: string;
 
 function clients() {
   if (!runtime) throw new Error('local runtime only');
@@ -41,14 +43,16 @@ async function placeOrder(request: OrderRequest, headers: Record<string, string>
 
 beforeAll(async () => {
   if (E2E) {
-    api = new OrdersApi(String(process.env.API_BASE_URL).replace(/\/$/, ''), String(process.env.API_KEY));
+    baseUrl = String(process.env.API_BASE_URL).replace(/\/$/, '');
+    api = apiClient(baseUrl, String(process.env.API_KEY));
     otherKey = process.env.OTHER_API_KEY;
     return;
   }
   runtime = await startLocalRuntime(newStateDir(), { fresh: true });
   const [first, second] = runtime.info.apiKeys;
   if (!first || !second) throw new Error('local/config.json must define two API keys');
-  api = new OrdersApi(runtime.info.apiUrl, first.value);
+  baseUrl = runtime.info.apiUrl;
+  api = apiClient(baseUrl, first.value);
   otherKey = second.value;
 });
 
@@ -58,8 +62,10 @@ afterAll(async () => {
 
 describe('orders API', () => {
   it('answers 403 {"message":"Forbidden"} without an API key or with an unknown one', async () => {
-    for (const apiKey of [null, 'not-a-key']) {
-      const response = await api.request('GET', '/products', { apiKey });
+    // A client whose "signer" adds nothing: the request goes out with no credentials at all.
+    const unauthenticated = new OrdersClient({ baseUrl, signer: ({ headers }) => Promise.resolve(headers), routes: 'storefront', retry: false });
+    for (const client of [unauthenticated, apiClient(baseUrl, 'not-a-key')]) {
+      const response = await client.request('GET', '/products');
       expect(response.status).toBe(403);
       expect(response.body).toEqual({ message: 'Forbidden' });
     }
@@ -73,7 +79,7 @@ describe('orders API', () => {
 
   it('takes an order to COMPLETED and serves its receipt through a presigned link', async () => {
     const orderId = await placeOrder(orderRequest());
-    const order = await api.waitForTerminal(orderId);
+    const order = await api.waitForOrder(orderId, { resolveFailed: true });
     expect(order.status).toBe('COMPLETED');
     expect((order.timeline as { status: string }[]).map((step) => step.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(order.shipment).toMatchObject({ trackingNumber: expect.stringMatching(/^SP/) as string });
@@ -88,7 +94,7 @@ describe('orders API', () => {
 
   it('fails a declined order with the decline as the reason, and has no receipt', async () => {
     const orderId = await placeOrder(orderRequest({ payment: { token: 'tok_chargeDeclined' } }));
-    const order = await api.waitForTerminal(orderId);
+    const order = await api.waitForOrder(orderId, { resolveFailed: true });
     expect(order).toMatchObject({ status: 'FAILED', failure: { code: 'PaymentDeclined', step: 'Authorize Payment' } });
     expect((await api.request('GET', `/orders/${orderId}/receipt`)).status).toBe(409);
   });
@@ -96,7 +102,7 @@ describe('orders API', () => {
   it('voids the payment when the address cannot be served, and shows the compensation in the timeline', async () => {
     const request = orderRequest();
     const orderId = await placeOrder({ ...request, shippingAddress: { ...request.shippingAddress, country: 'AQ' } });
-    const order = await api.waitForTerminal(orderId);
+    const order = await api.waitForOrder(orderId, { resolveFailed: true });
     expect(order).toMatchObject({ status: 'FAILED', failure: { code: 'AddressNotServiceable', step: 'Create Shipment' } });
     const timeline = order.timeline as { step: string; status: string }[];
     expect(timeline.find((step) => step.step === 'Void Payment')?.status).toBe('SUCCEEDED');
@@ -118,15 +124,16 @@ describe('orders API', () => {
     expect(new Set(responses.map((response) => response.body.orderId)).size).toBe(1);
     const conflict = await api.request('POST', '/orders', { body: orderRequest({ customerId: 'someone-else' }), headers: { 'Idempotency-Key': key } });
     expect(conflict.status).toBe(409);
-    await api.waitForTerminal(String(responses[0]?.body.orderId));
+    await api.waitForOrder(String(responses[0]?.body.orderId), { resolveFailed: true });
   });
 
   it('hides an order from another API key (404 for the order and its receipt)', async () => {
     if (!otherKey) throw new Error('Set OTHER_API_KEY to a second key of the deployed stack to run this check');
     const orderId = await placeOrder(orderRequest());
-    await api.waitForTerminal(orderId);
-    expect((await api.request('GET', `/orders/${orderId}`, { apiKey: otherKey })).status).toBe(404);
-    expect((await api.request('GET', `/orders/${orderId}/receipt`, { apiKey: otherKey })).status).toBe(404);
+    await api.waitForOrder(orderId, { resolveFailed: true });
+    const other = apiClient(baseUrl, otherKey);
+    expect((await other.request('GET', `/orders/${orderId}`)).status).toBe(404);
+    expect((await other.request('GET', `/orders/${orderId}/receipt`)).status).toBe(404);
   });
 
   it('names every bad field in a 400, and answers 413, 415 and 422 for the other bad requests', async () => {
@@ -154,7 +161,7 @@ describe('orders API', () => {
 
   localOnly('stores the receipt in S3 and the order in DynamoDB, readable with the AWS SDK', async () => {
     const orderId = await placeOrder(orderRequest());
-    await api.waitForTerminal(orderId);
+    await api.waitForOrder(orderId, { resolveFailed: true });
     const { dynamodb, s3 } = clients();
     const info = runtime?.info;
     const item = await dynamodb.send(new GetItemCommand({ TableName: info?.tables.OrdersTable, Key: { orderId: { S: orderId } } }));
@@ -165,7 +172,7 @@ describe('orders API', () => {
 
   localOnly('records the execution history in the Step Functions API shape', async () => {
     const orderId = await placeOrder(orderRequest({ payment: { token: 'tok_flaky_1' } }));
-    await api.waitForTerminal(orderId);
+    await api.waitForOrder(orderId, { resolveFailed: true });
     const { sfn } = clients();
     const executionArn = `${String(runtime?.info.stateMachines.OrderProcessingStateMachine).replace(':stateMachine:', ':execution:')}:${orderId}`;
     const description = await sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -197,7 +204,7 @@ describe('orders API', () => {
   });
 
   localOnly('throttles a key above its usage-plan burst with 429 {"message":"Too Many Requests"}', async () => {
-    const partner = new OrdersApi(api.baseUrl, otherKey ?? '');
+    const partner = apiClient(baseUrl, otherKey ?? '');
     const responses = await Promise.all(Array.from({ length: 250 }, () => partner.request('GET', '/products')));
     const statuses = responses.map((response) => response.status);
     expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(100);

@@ -57,7 +57,7 @@ describe('PublishOrderChanges killed mid-batch (npm start)', () => {
       // More crashes while the orders run, so some land on batches that already published part of their events.
       if (round === 2) await crashPublisher(3);
     }
-    for (const { orderId } of orders) await clients.api.waitForTerminal(orderId, 90_000);
+    for (const { orderId } of orders) await clients.api.waitForOrder(orderId, { deadlineMs: 90_000, resolveFailed: true });
 
     const expectedCount = orders.reduce((sum, { path }) => sum + PATH_EVENTS[path].length, 0);
     const ours = new Set(orders.map(({ orderId }) => orderId));

@@ -84,7 +84,7 @@ describe('order updates over the WebSocket API (npm start)', () => {
     expect(JSON.stringify(snapshot)).not.toMatch(/tok_visa|paymentToken|Analytical Way/);
 
     // Terminal by now or soon: a snapshot asked for after that is the last message, then the close.
-    await clients.api.waitForTerminal(orderId);
+    await clients.api.waitForOrder(orderId, { resolveFailed: true });
     const late = new UpdatesSubscriber((await clients.api.request<{ links: { updates: string } }>('GET', `/orders/${orderId}`)).body.links.updates);
     await late.opened;
     late.socket.send(JSON.stringify({ action: 'snapshot' }));

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { OrdersApi } from '../support/api-client';
+import { apiClient } from '../support/runtime-clients';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
 import { orderRequest } from '../support/orders';
 
@@ -41,7 +41,7 @@ describe('local runtime durability', () => {
     const stateDir = newStateDir();
     runtime = await startLocalRuntime(stateDir, { fresh: true });
     const key = runtime.info.apiKeys[0]?.value ?? '';
-    let api = new OrdersApi(runtime.info.apiUrl, key);
+    let api = apiClient(runtime.info.apiUrl, key);
 
     // Three failed authorizations and three carrier outages, with backoff between them: seconds in flight.
     const request = orderRequest({ payment: { token: 'tok_flaky_3' } });
@@ -63,8 +63,8 @@ describe('local runtime durability', () => {
 
     runtime = await startLocalRuntime(stateDir);
     expect(runtime.info.resumedExecutions).toBe(1);
-    api = new OrdersApi(runtime.info.apiUrl, key);
-    const order = await api.waitForTerminal(orderId, 90_000);
+    api = apiClient(runtime.info.apiUrl, key);
+    const order = await api.waitForOrder(orderId, { deadlineMs: 90_000, resolveFailed: true });
     expect(order.status).toBe('COMPLETED');
 
     const info = runtime.info;
@@ -98,13 +98,13 @@ describe('local runtime durability', () => {
     const stateDir = newStateDir();
     runtime = await startLocalRuntime(stateDir, { fresh: true });
     const key = runtime.info.apiKeys[0]?.value ?? '';
-    const placed = await new OrdersApi(runtime.info.apiUrl, key).request('POST', '/orders', { body: orderRequest(), headers: { Prefer: 'wait=20' } });
+    const placed = await apiClient(runtime.info.apiUrl, key).request('POST', '/orders', { body: orderRequest(), headers: { Prefer: 'wait=20' } });
     expect(placed.status).toBe(200);
     await runtime.stop('SIGTERM');
     expect(runtime.output()).toContain('SIGTERM: draining');
 
     runtime = await startLocalRuntime(stateDir);
-    const again = await new OrdersApi(runtime.info.apiUrl, key).request('GET', `/orders/${String(placed.body.orderId)}`);
+    const again = await apiClient(runtime.info.apiUrl, key).request('GET', `/orders/${String(placed.body.orderId)}`);
     expect(again.body.status).toBe('COMPLETED');
   });
 });

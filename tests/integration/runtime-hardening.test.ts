@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OrdersApi } from '../support/api-client';
+import { apiClient } from '../support/runtime-clients';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
 import { orderRequest } from '../support/orders';
 
@@ -147,7 +147,7 @@ describe('local runtime hardening', () => {
     const { info } = runtime;
     const running = runtime;
     const output = () => running.output();
-    const api = new OrdersApi(info.apiUrl, info.apiKeys[0]?.value ?? '');
+    const api = apiClient(info.apiUrl, info.apiKeys[0]?.value ?? '');
     const authorizations = () => output().split('\n').filter((line) => line.includes('REPORT') && line.includes('Function: AuthorizePaymentFunction')).length;
 
     // tok_flaky_9 fails transiently 9 times: the execution sits in Authorize Payment's retries.

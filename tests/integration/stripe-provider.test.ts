@@ -1,9 +1,9 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { OrdersApi } from '../support/api-client';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
 import { orderRequest } from '../support/orders';
 import { until } from '../support/pool-and-poll';
+import { apiClient } from '../support/runtime-clients';
 import { readStripeJournal } from '../../local/payments/stripe-idempotency';
 
 /*
@@ -24,14 +24,14 @@ describe('the local runtime with PaymentProvider=stripe', () => {
     runtime = await startLocalRuntime(newStateDir(), { fresh: true, parameterOverrides: 'PaymentProvider=stripe', deadlineMs: 120_000 });
     const { info } = runtime;
     expect(info.endpoints.stripe).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const api = new OrdersApi(info.apiUrl, info.apiKeys[0]?.value ?? '');
-    const placed = await api.request('POST', '/orders', { body: orderRequest({ payment: { token: 'tok_visa' } }) });
+    const api = apiClient(info.apiUrl, info.apiKeys[0]?.value ?? '');
+    const placed = await api.request<{ orderId: string }>('POST', '/orders', { body: orderRequest({ payment: { token: 'tok_visa' } }) });
     expect(placed.status).toBe(202);
-    const orderId = String(placed.body.orderId);
+    const orderId = placed.body.orderId;
 
     let status = '';
     const settled = await until(async () => {
-      status = String((await api.request('GET', `/orders/${orderId}`)).body.status);
+      status = (await api.request<{ status: string }>('GET', `/orders/${orderId}`)).body.status;
       return status === 'COMPLETED' || status === 'FAILED';
     }, 90_000);
     expect({ settled, status, output: status === 'COMPLETED' ? '' : runtime.output().slice(-4000) }).toEqual({ settled: true, status: 'COMPLETED', output: '' });

@@ -3,12 +3,21 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RuntimeInfo } from '../../local/runtime';
-import { OrdersApi } from './api-client';
+import { OrdersClient, type OrdersClientOptions } from '#client';
+
+/**
+ * The SDK as the tests, benchmarks and reliability suite use it to check the API itself: retries off,
+ * so each answer (a 429 or 503 too) reaches the assertion that is about it, and a timeout past any
+ * Prefer: wait, so a slow answer under load is measured rather than cut off.
+ */
+export function apiClient(baseUrl: string, apiKey: string, options: Partial<OrdersClientOptions> = {}): OrdersClient {
+  return new OrdersClient({ baseUrl, apiKey, retry: false, timeoutMs: 120_000, ...options });
+}
 
 /** Clients for a running local runtime: the orders API as each of two callers, and SDK clients to its DynamoDB, S3 and Step Functions. */
 export class RuntimeClients {
-  readonly api: OrdersApi;
-  readonly otherApi: OrdersApi;
+  readonly api: OrdersClient;
+  readonly otherApi: OrdersClient;
   readonly dynamodb: DynamoDBClient;
   readonly s3: S3Client;
   readonly sfn: SFNClient;
@@ -16,8 +25,8 @@ export class RuntimeClients {
   constructor(readonly info: RuntimeInfo) {
     const [first, second] = info.apiKeys;
     if (!first || !second) throw new Error('local/config.json must define two API keys');
-    this.api = new OrdersApi(info.apiUrl, first.value);
-    this.otherApi = new OrdersApi(info.apiUrl, second.value);
+    this.api = apiClient(info.apiUrl, first.value);
+    this.otherApi = apiClient(info.apiUrl, second.value);
     const common = { region: info.region, credentials: info.credentials };
     this.dynamodb = new DynamoDBClient({ ...common, endpoint: info.endpoints.dynamodb });
     this.s3 = new S3Client({ ...common, endpoint: info.endpoints.s3, forcePathStyle: true });
@@ -65,8 +74,6 @@ export class RuntimeClients {
   }
 
   close(): void {
-    this.api.close();
-    this.otherApi.close();
     this.dynamodb.destroy();
     this.s3.destroy();
     this.sfn.destroy();

@@ -1,4 +1,4 @@
-import { OrdersApi } from './api-client';
+import { apiClient } from './runtime-clients';
 import { orderRequest } from './orders';
 import { until } from './pool-and-poll';
 import type { RuntimeClients } from './runtime-clients';
@@ -29,23 +29,18 @@ export async function waitingClientsProbe(clients: RuntimeClients, options: { wa
   const [waitingKey, otherKey] = clients.info.apiKeys;
   if (!waitingKey || !otherKey) throw new Error('local/config.json must define two API keys');
   const customerId = `waiting-${String(Date.now())}`;
-  const waitingApi = new OrdersApi(clients.info.apiUrl, waitingKey.value);
-  const otherApi = new OrdersApi(clients.info.apiUrl, otherKey.value);
-  try {
-    const waitingCalls = Array.from({ length: options.waiting }, () =>
-      waitingApi
-        .request('POST', '/orders', { body: orderRequest({ customerId, payment: { token: 'tok_flaky_9' } }), headers: { Prefer: `wait=${String(options.waitSeconds)}` } })
-        .then((response) => response.status, () => 0),
-    );
-    const stored = async () => (await clients.scan('OrdersTable')).filter((order) => order.customerId === customerId).length;
-    // With too few environments the rest never get to store theirs: go on at the deadline anyway.
-    await until(async () => (await stored()) >= options.waiting, options.waitSeconds * 500, 200);
-    const holding = await stored();
-    const post = await timed(() => otherApi.request('POST', '/orders', { body: orderRequest({ customerId: `${customerId}-other` }) }));
-    const get = await timed(() => otherApi.request('GET', '/products'));
-    return { waiting: options.waiting, holding, post, get, waitingStatuses: await Promise.all(waitingCalls) };
-  } finally {
-    waitingApi.close();
-    otherApi.close();
-  }
+  const waitingApi = apiClient(clients.info.apiUrl, waitingKey.value);
+  const otherApi = apiClient(clients.info.apiUrl, otherKey.value);
+  const waitingCalls = Array.from({ length: options.waiting }, () =>
+    waitingApi
+      .request('POST', '/orders', { body: orderRequest({ customerId, payment: { token: 'tok_flaky_9' } }), headers: { Prefer: `wait=${String(options.waitSeconds)}` } })
+      .then((response) => response.status, () => 0),
+  );
+  const stored = async () => (await clients.scan('OrdersTable')).filter((order) => order.customerId === customerId).length;
+  // With too few environments the rest never get to store theirs: go on at the deadline anyway.
+  await until(async () => (await stored()) >= options.waiting, options.waitSeconds * 500, 200);
+  const holding = await stored();
+  const post = await timed(() => otherApi.request('POST', '/orders', { body: orderRequest({ customerId: `${customerId}-other` }) }));
+  const get = await timed(() => otherApi.request('GET', '/products'));
+  return { waiting: options.waiting, holding, post, get, waitingStatuses: await Promise.all(waitingCalls) };
 }

@@ -24,9 +24,16 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { ...BASE_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
+/** The body of every error response (the API's, and API Gateway's own, which carry only `message`). */
+export interface ErrorBody {
+  message: string;
+  errors?: FieldError[];
+}
+
 /** A JSON error in the API's error shape: `{message, errors?}`. */
 export function problem(statusCode: number, message: string, errors?: FieldError[]): APIGatewayProxyResult {
-  return json(statusCode, errors ? { message, errors } : { message });
+  const body: ErrorBody = errors ? { message, errors } : { message };
+  return json(statusCode, body);
 }
 
 /**

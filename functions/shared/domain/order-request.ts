@@ -50,6 +50,8 @@ export const OrderRequestSchema = z.strictObject({
             z.refine(Number.isInteger, 'Must be a whole number'),
             z.gte(1, 'Must be at least 1'),
             z.lte(ORDER_LIMITS.maxQuantityPerLine, `Must be at most ${ORDER_LIMITS.maxQuantityPerLine}`),
+            // The refinement above is invisible to JSON Schema; this tells docs/openapi.yaml and the client's types.
+            z.meta({ type: 'integer' }),
           ),
       }),
     )

@@ -8,6 +8,7 @@
  * as a real storefront would.
  */
 import { FLAKY_TOKEN_EXAMPLE, PAYMENT_TEST_TOKENS, describeTokenBehaviour, tokenBehaviour } from '#adapters/payment-test-tokens';
+import { type OrderRequest, type OrderView, OrdersClient } from '#client';
 import { byId, fetchJson, h, replace } from './dom';
 import { type GraphView, drawGraph } from './graph-view';
 import { type StateGraph, type WireEvent, describeCause, executionView, formatDuration, graphFromDefinition } from './model';
@@ -25,18 +26,6 @@ interface ExecutionDetail extends ExecutionSummary {
   output?: string;
   error?: string;
   cause?: string;
-}
-interface Money { amount: number; currency: string }
-interface Product { sku: string; name: string; unitPrice: number; currency: string; maxQuantity: number }
-interface OrderView {
-  orderId: string;
-  status: string;
-  total: Money;
-  timeline: { step: string; status: string; attempts?: number }[];
-  receipt?: { available: boolean; status: string };
-  failure: { code: string; message: string; step?: string } | null;
-  updatedAt: string;
-  links?: { updates?: string };
 }
 /** An event on a local bus, as GET /api/events and the push channel carry it (local/eventbridge). */
 interface SeenEvent {
@@ -78,6 +67,7 @@ const state: {
   executions: ExecutionSummary[];
   events: SeenEvent[];
   config?: { apiUrl: string; storefrontKey: string };
+  client?: OrdersClient;
 } = { executions: [], events: [] };
 
 const statusBadge = (status: string) => h('span', { class: `status status-${status.toLowerCase()}` }, status);
@@ -291,17 +281,18 @@ function listen(): void {
 
 // ---------------------------------------------------------------- storefront
 
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the documented API response shape
-function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+/** The storefront's client of the public API (client/), with the storefront key. */
+function api(): OrdersClient {
   const config = state.config;
   if (!config) throw new Error('The console configuration has not loaded');
-  return fetchJson<T>(`${config.apiUrl}${path}`, { ...init, headers: { 'x-api-key': config.storefrontKey, ...(init.headers as Record<string, string> | undefined) } });
+  state.client ??= new OrdersClient({ baseUrl: config.apiUrl, apiKey: config.storefrontKey });
+  return state.client;
 }
 
 async function loadProducts(): Promise<void> {
-  const { body } = await api<{ products: Product[] }>('/products');
+  const products = await api().listProducts();
   byId('products', HTMLDivElement).replaceChildren(
-    ...body.products.map((product, index) =>
+    ...products.map((product, index) =>
       h('div', { class: 'product' },
         h('label', { for: `qty-${product.sku}` }, `${product.name} `, h('span', { class: 'price' }, money(product.unitPrice, product.currency))),
         h('input', { id: `qty-${product.sku}`, type: 'number', min: '0', max: String(product.maxQuantity), value: index === 0 ? '1' : '0', 'data-sku': product.sku, inputmode: 'numeric' })),
@@ -313,7 +304,7 @@ function field(id: string): string {
   return byId(id, HTMLInputElement).value.trim();
 }
 
-function orderRequest(): Record<string, unknown> {
+function orderRequest(): OrderRequest {
   const items = [...document.querySelectorAll<HTMLInputElement>('#products input[data-sku]')]
     .map((input) => ({ sku: input.dataset.sku ?? '', quantity: Number(input.value) }))
     .filter((item) => item.quantity > 0);
@@ -333,7 +324,7 @@ function renderOrder(order: OrderView): void {
     h('p', {}, 'Status: ', h('strong', { 'data-testid': 'order-status', class: `status status-${order.status.toLowerCase()}` }, order.status)),
     h('ol', { class: 'steps', 'aria-label': 'Order steps' },
       ...order.timeline.map((step) => h('li', { 'data-step': step.step, class: compensation.has(step.step) ? 'compensation' : '' },
-        `${step.step}: `, statusBadge(step.status), (step.attempts ?? 0) > 1 ? ` (${String(step.attempts)} attempts)` : ''))),
+        `${step.step}: `, statusBadge(step.status), step.attempts > 1 ? ` (${String(step.attempts)} attempts)` : ''))),
     order.failure
       ? h('div', { class: 'failure', role: 'alert', 'data-testid': 'order-failure' },
           h('p', {}, h('strong', {}, order.failure.code), `: ${order.failure.message}`),
@@ -350,50 +341,28 @@ function updatesMode(mode: 'push' | 'polling', text: string): void {
 }
 
 /**
- * Follows the order over its `links.updates` WebSocket (docs/realtime-updates.md): asks for the
- * snapshot, renders every pushed view, and resolves with the last one when the server closes the
- * connection after a terminal status. Rejects when the socket cannot be opened, or closes earlier.
+ * Follows the order over its `links.updates` WebSocket with the client's subscribe
+ * (docs/realtime-updates.md): renders every pushed view and resolves with the last one once the
+ * server closes the connection after a terminal status. Rejects when the socket cannot be opened,
+ * or closes earlier.
  */
-function subscribe(url: string): Promise<OrderView> {
-  return new Promise((resolve, reject) => {
-    let socket: WebSocket;
-    try {
-      socket = new WebSocket(url);
-    } catch (error) {
-      reject(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
-    let opened = false;
-    let last: OrderView | undefined;
-    socket.addEventListener('open', () => {
-      opened = true;
-      updatesMode('push', 'Live: status changes are pushed over a WebSocket.');
-      socket.send(JSON.stringify({ action: 'snapshot' }));
-    });
-    socket.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (typeof event.data !== 'string') return;
-      // {"type":"order","order":<OrderView>} for the snapshot and each change; {"type":"error",…} otherwise.
-      const message = JSON.parse(event.data) as { type?: unknown; order?: OrderView };
-      const view = message.order;
-      if (message.type !== 'order' || !view) return;
-      // Whole views: a late duplicate of an older one is dropped, not shown over a newer one.
-      if (last && view.updatedAt < last.updatedAt) return;
-      last = view;
-      renderOrder(view);
-    });
-    socket.addEventListener('close', (event) => {
-      if (last && TERMINAL_ORDER.has(last.status)) resolve(last);
-      else reject(new Error(opened ? `the WebSocket closed before the order finished (code ${String(event.code)})` : 'the WebSocket could not be opened'));
-    });
-  });
+async function subscribe(client: OrdersClient, orderId: string, updatesUrl: string): Promise<OrderView> {
+  let last: OrderView | undefined;
+  for await (const view of client.subscribe(orderId, { updatesUrl })) {
+    if (!last) updatesMode('push', 'Live: status changes are pushed over a WebSocket.');
+    last = view;
+    renderOrder(view);
+  }
+  if (!last || !TERMINAL_ORDER.has(last.status)) throw new Error('the WebSocket closed before the order finished');
+  return last;
 }
 
 /** The fallback when the WebSocket cannot be used: GET /orders/{id} until the order is terminal. */
 async function pollOrder(orderId: string): Promise<OrderView> {
   for (;;) {
-    const { body } = await api<OrderView>(`/orders/${orderId}`);
-    renderOrder(body);
-    if (TERMINAL_ORDER.has(body.status)) return body;
+    const view = await api().getOrder(orderId);
+    renderOrder(view);
+    if (TERMINAL_ORDER.has(view.status)) return view;
     await sleep(ORDER_POLL_MS);
   }
 }
@@ -402,7 +371,7 @@ async function followOrder(orderId: string, updates: string | undefined): Promis
   let final: OrderView | undefined;
   if (updates) {
     try {
-      final = await subscribe(updates);
+      final = await subscribe(api(), orderId, updates);
     } catch (error) {
       updatesMode('polling', `Live updates unavailable (${error instanceof Error ? error.message : String(error)}); polling GET /orders/{id} instead.`);
     }
@@ -411,11 +380,11 @@ async function followOrder(orderId: string, updates: string | undefined): Promis
   }
   final ??= await pollOrder(orderId);
   // GET /receipt answers 409 until the receipt exists; ask only once the order says it does.
-  if (final.receipt?.available) {
-    const receipt = await api<{ url: string; expiresAt: string }>(`/orders/${orderId}/receipt`);
+  if (final.receipt.available) {
+    const receipt = await api().getReceipt(orderId);
     byId('receipt', HTMLParagraphElement).replaceChildren(
-      h('a', { href: receipt.body.url, target: '_blank', rel: 'noopener', 'data-testid': 'receipt-link' }, 'Open the receipt'),
-      ` (link expires ${new Date(receipt.body.expiresAt).toLocaleTimeString()})`);
+      h('a', { href: receipt.url, target: '_blank', rel: 'noopener', 'data-testid': 'receipt-link' }, 'Open the receipt'),
+      ` (link expires ${new Date(receipt.expiresAt).toLocaleTimeString()})`);
   }
 }
 
@@ -425,15 +394,12 @@ async function placeOrder(event: SubmitEvent): Promise<void> {
   const out = byId('order', HTMLElement);
   button.disabled = true;
   try {
-    const { body } = await api<{ orderId: string; links?: { updates?: string } }>('/orders', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
-      body: JSON.stringify(orderRequest()),
-    });
-    state.pendingName = body.orderId;
-    out.replaceChildren(h('p', {}, 'Order ', h('code', {}, body.orderId), ' placed.'));
+    // The client sends an Idempotency-Key, so its retries after a lost answer never place a second order.
+    const { order } = await api().placeOrder(orderRequest());
+    state.pendingName = order.orderId;
+    out.replaceChildren(h('p', {}, 'Order ', h('code', {}, order.orderId), ' placed.'));
     updatesMode('push', 'Connecting to live updates…');
-    await followOrder(body.orderId, body.links?.updates);
+    await followOrder(order.orderId, order.links.updates);
   } catch (error) {
     showError(out, error);
   } finally {

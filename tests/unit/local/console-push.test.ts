@@ -74,7 +74,7 @@ describe('console push channel (GET /api/stream)', () => {
         return () => { listeners.delete(listener); };
       },
     };
-    const handler = consoleEndpoint(sfn, events, { html: '', script: '' }, { apiUrl: 'http://127.0.0.1:1', storefrontKey: 'k' });
+    const handler = consoleEndpoint(sfn, events, { html: '', script: '', openApi: 'openapi: 3.1.0\n' }, { apiUrl: 'http://127.0.0.1:1', storefrontKey: 'k' });
     server = createServer((request, response) => { void handler(request, response); });
     await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
     port = (server.address() as AddressInfo).port;
@@ -84,6 +84,13 @@ describe('console push channel (GET /api/stream)', () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await sfn.service.close();
+  });
+
+  it('serves the OpenAPI document at /_local/openapi.yaml as YAML', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/_local/openapi.yaml`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/yaml; charset=utf-8');
+    expect(await response.text()).toBe('openapi: 3.1.0\n');
   });
 
   const open = (headers: Record<string, string> = {}) =>
