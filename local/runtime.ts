@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { type ApiGateway as ApiGatewayType, ApiGateway } from './apigateway/api-gateway';
 import type { LocalApiKey } from './apigateway/api-key';
+import { IamAuthorizer, type LocalIamPrincipal } from './apigateway/iam-auth';
 import { buildConsoleAssets, consoleEndpoint } from './console/console-server';
 import { eventBridgeEndpoint, recentEventsEndpoint } from './eventbridge/eventbridge-endpoint';
 import { EventBridgeService } from './eventbridge/eventbridge-service';
@@ -34,6 +35,8 @@ import { WebSocketGateway } from './websocket/websocket-gateway';
 
 export interface RuntimeConfig {
   apiKeys: LocalApiKey[];
+  /** Local IAM users for the AWS_IAM routes: SigV4 keys, ARN and the template's managed policies each holds (docs/iam-auth.md). */
+  iamPrincipals?: LocalIamPrincipal[];
   ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number; eventbridge: number; sqs: number; dynamodbstreams: number; websocket: number; secretsmanager: number };
   region: string;
   maxRunningExecutions: number;
@@ -308,6 +311,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const sfnApi = new StepFunctionsApi(sfn);
   const api: ApiGatewayType = new ApiGateway(template.apis, template.functions, lambda, {
     apiKeys: config.apiKeys,
+    iam: new IamAuthorizer(config.iamPrincipals ?? [], template.managedPolicies, { region: template.region, accountId: template.accountId }),
     ...(options.integrationTimeoutMs ? { integrationTimeoutMs: options.integrationTimeoutMs } : {}),
     log,
   });

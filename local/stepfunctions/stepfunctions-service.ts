@@ -547,7 +547,10 @@ export class StepFunctionsService {
     const input: unknown = typeof details.input === 'string' ? JSON.parse(details.input) : null;
     // The history goes back in memory: the redriven attempt appends to it.
     if (this.released.delete(record.executionArn)) record.events = events;
-    for (const field of ['stopDate', 'error', 'cause', 'output'] as const) delete record[field];
+    delete record.stopDate;
+    delete record.error;
+    delete record.cause;
+    delete record.output;
     record.status = 'RUNNING';
     record.redriveCount += 1;
     record.resume = { state: details.name, input };

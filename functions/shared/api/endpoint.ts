@@ -3,7 +3,7 @@ import type { OrderRecord } from '#domain/order';
 import { requireEnv } from '#platform/config';
 import { logger } from '#platform/powertools';
 import type { OrderRepository } from '#ports/order-repository';
-import { FORBIDDEN, callerKeyId, internalError, orderIdParameter, problem } from './http';
+import { FORBIDDEN, callerOwner, internalError, orderIdParameter, problem } from './http';
 import { type LocalApiKeys, samLocalApiKeys } from './local-api-keys';
 
 /** What every API function reads from its environment at init (in its index.ts) and hands to its endpoint. */
@@ -27,14 +27,14 @@ export function apiSettingsFromEnv(): ApiSettings {
 export type Endpoint<D> = (deps: D, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 /**
- * The preamble every API function shares: the caller's API key id (403 without one, as API
- * Gateway itself answers) and the CORS origin on every response.
+ * The preamble every API function shares: the caller's owner id, its API key id or its IAM
+ * principal (403 without one, as API Gateway itself answers), and the CORS origin on every response.
  */
 export function endpoint<D extends { api: ApiSettings }>(
-  handle: (deps: D, event: APIGatewayProxyEvent, callerKeyId: string) => Promise<APIGatewayProxyResult>,
+  handle: (deps: D, event: APIGatewayProxyEvent, callerOwner: string) => Promise<APIGatewayProxyResult>,
 ): Endpoint<D> {
   return async (deps, event) => {
-    const caller = callerKeyId(event, deps.api.samLocalKeys);
+    const caller = callerOwner(event, deps.api.samLocalKeys);
     const response = caller ? await handle(deps, event, caller) : FORBIDDEN;
     return { ...response, headers: { ...response.headers, 'Access-Control-Allow-Origin': deps.api.allowOrigin } };
   };
@@ -48,7 +48,7 @@ export interface OrderEndpointDependencies {
 
 /**
  * An /orders/{orderId} endpoint: 400 for a malformed id, and 404 unless the order exists and the
- * caller's key owns it (another key's order looks missing, so ids cannot be probed). Errors the
+ * caller (key or IAM principal) owns it (another key's order looks missing, so ids cannot be probed). Errors the
  * handler does not map are 500, or 503 for an unavailable dependency.
  */
 export function ownedOrderEndpoint<D extends OrderEndpointDependencies>(
