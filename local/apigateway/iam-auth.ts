@@ -24,9 +24,16 @@ export interface IamIdentity {
   userArn: string;
 }
 
-/** IAM's wildcards: `*` any run of characters, `?` one character. */
+const patterns = new Map<string, RegExp>();
+
+/** IAM's wildcards: `*` any run of characters, `?` one character (compiled once per pattern). */
 function arnPattern(resource: string): RegExp {
-  return new RegExp(`^${resource.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  let pattern = patterns.get(resource);
+  if (!pattern) {
+    pattern = new RegExp(`^${resource.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    patterns.set(resource, pattern);
+  }
+  return pattern;
 }
 
 function matchesAction(action: string | string[]): boolean {

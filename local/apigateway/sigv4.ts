@@ -93,6 +93,20 @@ function canonicalHeaders(headers: RequestHeaders, signed: readonly string[]): s
 const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
+const signingKeys = new Map<string, Buffer>();
+
+/** The day's signing key (four HMACs), kept as signers keep it: it changes only with the date, region or secret. */
+function signingKeyFor(secret: string, date: string, region: string): Buffer {
+  const id = `${date}/${region}/${createHash('sha256').update(secret).digest('hex')}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    if (signingKeys.size > 64) signingKeys.clear();
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), SERVICE), 'aws4_request');
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
 /** `20261201T101500Z` → epoch ms, or NaN. */
 function parseAmzDate(value: string): number {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
@@ -153,7 +167,7 @@ export function verifySigV4(
   ].join('\n');
   const scope = `${scopeDate}/${scopeRegion}/${SERVICE}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', dateHeader, scope, sha256Hex(canonical)].join('\n');
-  const signingKey = hmac(hmac(hmac(hmac(`AWS4${secret}`, scopeDate), scopeRegion), SERVICE), 'aws4_request');
+  const signingKey = signingKeyFor(secret, scopeDate, scopeRegion);
   const expected = Buffer.from(createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex'));
   const provided = Buffer.from(parts.signature);
   if (expected.length !== provided.length || !timingSafeEqual(expected, provided)) {
