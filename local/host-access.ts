@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
 import type { LocalApiKey } from './apigateway/api-key';
+import type { LocalIamPrincipal } from './apigateway/iam-auth';
 import { localApiKeysVariable } from './lambda/local-environment';
 import { type SamEnvVars, samEnvVarsFor } from './lambda/sam-env-vars';
-import type { LocalFunction } from './template/local-template';
+import type { LocalFunction, LocalManagedPolicy } from './template/local-template';
 
 /*
  * Where the runtime listens (`npm start -- --host ADDRESS`), how clients on this machine reach it,
@@ -75,8 +76,35 @@ export interface StoreEndpoints {
  * template's resolved variables (table, bucket and state machine names), the emulators' endpoints
  * as a container reaches them, path-style S3 (s3rver has no virtual hosts), and the local API keys.
  */
-export function samLocalEnvVars(functions: LocalFunction[], ports: StoreEndpoints, access: ContainerAccess, apiKeys: readonly LocalApiKey[]): SamEnvVars {
+/**
+ * LOCAL_IAM_PRINCIPALS for sam local: each local IAM user with the routes its managed policies allow,
+ * as `METHOD/path` patterns (the method ARN after `{api}/{stage}/`; sam local has no stage in paths).
+ */
+export function localIamPrincipalsVariable(principals: readonly LocalIamPrincipal[], policies: readonly LocalManagedPolicy[]): string {
+  return JSON.stringify(
+    principals.map((principal) => ({
+      accessKeyId: principal.accessKeyId,
+      secretAccessKey: principal.secretAccessKey,
+      userArn: principal.userArn,
+      allow: policies
+        .filter((policy) => principal.policies.includes(policy.logicalId))
+        .flatMap((policy) => policy.statements.filter((statement) => statement.effect === 'Allow'))
+        .flatMap((statement) => statement.resources)
+        .filter((resource) => resource.includes(':execute-api:'))
+        .map((resource) => resource.split(':').slice(5).join(':').split('/').slice(2).join('/')),
+    })),
+  );
+}
+
+export function samLocalEnvVars(
+  functions: LocalFunction[],
+  ports: StoreEndpoints,
+  access: ContainerAccess,
+  apiKeys: readonly LocalApiKey[],
+  iam?: { principals: readonly LocalIamPrincipal[]; policies: readonly LocalManagedPolicy[] },
+): SamEnvVars {
   return samEnvVarsFor(functions, {
+    ...(iam ? { LOCAL_IAM_PRINCIPALS: localIamPrincipalsVariable(iam.principals, iam.policies) } : {}),
     AWS_ENDPOINT_URL_DYNAMODB: httpUrl(access.host, ports.dynamodbPort),
     AWS_ENDPOINT_URL_S3: httpUrl(access.host, ports.s3Port),
     AWS_ENDPOINT_URL_SFN: httpUrl(access.host, ports.sfnPort),

@@ -147,10 +147,11 @@ function writeSamLocalEnvVars(
   ports: Parameters<typeof samLocalEnvVars>[1],
   host: string,
   apiKeys: LocalApiKey[],
+  iamPrincipals: readonly LocalIamPrincipal[],
 ): RuntimeInfo['samLocal'] {
   const access = containerAccess(host);
   const path = join(stateDir, 'env.json');
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(samLocalEnvVars(template.functions, ports, access, apiKeys), null, 2)}\n`);
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(samLocalEnvVars(template.functions, ports, access, apiKeys, { principals: iamPrincipals, policies: template.managedPolicies }), null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
   return { envVars: path, command: samLocalCommand(path, access), ...(access.warning ? { warning: access.warning } : {}) };
 }
@@ -395,7 +396,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     resumedExecutions,
     host,
     parameterOverrides: options.parameterOverrides ?? {},
-    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: streams.port, s3Port: s3.port, sfnPort, secretsManagerPort: secretsPort }, host, config.apiKeys),
+    samLocal: writeSamLocalEnvVars(options.stateDir, template, { dynamodbPort: streams.port, s3Port: s3.port, sfnPort, secretsManagerPort: secretsPort }, host, config.apiKeys, config.iamPrincipals ?? []),
     notEmulated: coverage.notEmulated,
     ignored: coverage.ignored,
   };

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { ApiSettings } from '#api/endpoint';
-import { FORBIDDEN, iamPrincipalOwner, internalError, json, orderIdParameter, problem } from '#api/http';
+import { type ApiSettings, identifyCaller } from '#api/endpoint';
+import { FORBIDDEN, internalError, json, orderIdParameter, problem } from '#api/http';
 import { toOrderView } from '#api/order-view';
 import { logger } from '#platform/powertools';
 import type { OrderListing } from '#ports/order-listing';
@@ -23,10 +23,12 @@ const ADMIN_BASE = '/admin/orders';
  * template's OperatorsPolicy) through, with `identity.userArn` set; without one this is 403.
  */
 export async function adminOrders(deps: AdminOrdersDependencies, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const operator = iamPrincipalOwner(event.requestContext.identity.userArn);
+  const caller = identifyCaller(event, deps.api);
   let response: APIGatewayProxyResult;
-  if (!operator) response = FORBIDDEN;
+  if ('response' in caller) response = caller.response;
+  else if (!caller.iam || !caller.owner) response = FORBIDDEN;
   else {
+    const operator = caller.owner;
     try {
       response = await route(deps, event, operator);
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { LocalManagedPolicy } from '../template/local-template';
 import { GatewayRejection } from './gateway-responses';
 import type { RequestHeaders } from './headers';
-import { verifySigV4 } from './sigv4';
+import { verifySigV4 } from '../../functions/shared/api/sigv4';
 
 /** A local IAM user (local/config.json `iamPrincipals`): its keys, ARN and the template's managed policies it holds. */
 export interface LocalIamPrincipal {

@@ -116,7 +116,12 @@ export function iamPrincipalOwner(userArn: string | null | undefined): string | 
  * iamPrincipalOwner), else the API key id (callerKeyId).
  */
 export function callerOwner(event: APIGatewayProxyEvent, samLocalKeys: LocalApiKeys | undefined): string | undefined {
-  return iamPrincipalOwner(received(event).requestContext?.identity?.userArn) ?? callerKeyId(event, samLocalKeys);
+  return callerPrincipal(event) ?? callerKeyId(event, samLocalKeys);
+}
+
+/** The owner id of the SigV4 principal API Gateway verified, or undefined for any other caller. */
+export function callerPrincipal(event: APIGatewayProxyEvent): string | undefined {
+  return iamPrincipalOwner(received(event).requestContext?.identity?.userArn);
 }
 
 /**

@@ -74,7 +74,7 @@ describe('the checked-in env.json', () => {
     const config = loadConfig(join(ROOT, 'local', 'config.json'));
     const template = loadLocalTemplate({ templatePath: join(ROOT, 'template.yaml'), region: config.region });
     const ports = { dynamodbPort: config.ports.dynamodb, s3Port: config.ports.s3, sfnPort: config.ports.stepfunctions, secretsManagerPort: config.ports.secretsmanager };
-    expect(JSON.parse(readFileSync(join(ROOT, 'env.json'), 'utf8'))).toEqual(samLocalEnvVars(template.functions, ports, containerAccess('127.0.0.1'), config.apiKeys));
+    expect(JSON.parse(readFileSync(join(ROOT, 'env.json'), 'utf8'))).toEqual(samLocalEnvVars(template.functions, ports, containerAccess('127.0.0.1'), config.apiKeys, { principals: config.iamPrincipals ?? [], policies: template.managedPolicies }));
   });
 });
 

@@ -1,7 +1,7 @@
 import { RequestHeaders } from '../../../local/apigateway/headers';
 import { IamAuthorizer, type LocalIamPrincipal } from '../../../local/apigateway/iam-auth';
 import { GatewayRejection } from '../../../local/apigateway/gateway-responses';
-import { verifySigV4 } from '../../../local/apigateway/sigv4';
+import { verifySigV4 } from '#api/sigv4';
 import { signRequest } from '../../support/sigv4-signer';
 
 const CREDENTIALS = { accessKeyId: 'AKIATESTINTEGRATOR01', secretAccessKey: 'test-secret' };

@@ -1,5 +1,17 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { RequestHeaders } from './headers';
+
+/*
+ * SigV4 verification as API Gateway does it for AWS_IAM methods. The local gateway (local/apigateway/
+ * iam-auth.ts) runs it for `npm start`; under `sam local`, which does not emulate IAM auth, the API
+ * functions run it themselves (local-iam.ts). On AWS nothing here runs: API Gateway has verified the
+ * caller before the function is invoked.
+ */
+
+/** A request's headers: every value by name (any case), and the last value of one. */
+export interface SignedHeaders {
+  readonly multiValueHeaders: Record<string, string[]>;
+  get(name: string): string | undefined;
+}
 
 /** API Gateway's clock-skew allowance for a signed request. */
 export const MAX_SKEW_MS = 5 * 60 * 1000;
@@ -16,7 +28,7 @@ export interface SigV4Request {
   path: string;
   /** The raw query string, without `?`. */
   query: string;
-  headers: RequestHeaders;
+  headers: SignedHeaders;
   body: Buffer;
 }
 
@@ -84,7 +96,7 @@ function canonicalQuery(query: string): string {
     .join('&');
 }
 
-function canonicalHeaders(headers: RequestHeaders, signed: readonly string[]): string {
+function canonicalHeaders(headers: SignedHeaders, signed: readonly string[]): string {
   const byName = new Map<string, string[]>();
   for (const [name, values] of Object.entries(headers.multiValueHeaders)) byName.set(name.toLowerCase(), [...(byName.get(name.toLowerCase()) ?? []), ...values]);
   return signed.map((name) => `${name}:${(byName.get(name) ?? []).map((value) => value.trim().replace(/\s+/g, ' ')).join(',')}\n`).join('');
