@@ -310,9 +310,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     log,
   });
   const sfnApi = new StepFunctionsApi(sfn);
+  const iam = new IamAuthorizer(config.iamPrincipals ?? [], template.managedPolicies, { region: template.region, accountId: template.accountId });
+  for (const line of iam.warnings()) log(`warning: ${line}`);
   const api: ApiGatewayType = new ApiGateway(template.apis, template.functions, lambda, {
     apiKeys: config.apiKeys,
-    iam: new IamAuthorizer(config.iamPrincipals ?? [], template.managedPolicies, { region: template.region, accountId: template.accountId }),
+    iam,
     ...(options.integrationTimeoutMs ? { integrationTimeoutMs: options.integrationTimeoutMs } : {}),
     log,
   });

@@ -58,10 +58,15 @@ export class IamAuthorizer {
     private readonly settings: { region: string; accountId: string; clock?: () => number },
   ) {
     this.byAccessKey = new Map(principals.map((principal) => [principal.accessKeyId, principal]));
-    for (const principal of principals) {
-      const unknown = principal.policies.filter((id) => !policies.some((policy) => policy.logicalId === id));
-      if (unknown.length > 0) throw new Error(`local/config.json: IAM principal ${principal.name} holds ${unknown.join(', ')}, which the template does not define as AWS::IAM::ManagedPolicy`);
-    }
+  }
+
+  /** Policies the principals name that this template does not define: they grant nothing (a typo, or another template). */
+  warnings(): string[] {
+    return [...this.byAccessKey.values()].flatMap((principal) =>
+      principal.policies
+        .filter((id) => !this.policies.some((policy) => policy.logicalId === id))
+        .map((id) => `local/config.json: IAM principal ${principal.name} holds ${id}, which this template does not define as AWS::IAM::ManagedPolicy; it grants nothing`),
+    );
   }
 
   /** The method ARN execute-api:Invoke is checked on: `arn:aws:execute-api:{region}:{account}:{api}/{stage}/{METHOD}/{path}`. */

@@ -32,8 +32,8 @@ export class StepFunctionsOrderWorkflow implements OrderWorkflow {
 }
 
 /**
- * The order executions of a state machine, given by its unqualified ARN: an execution started on an
- * alias or version is still `execution:<machine name>:<orderId>`.
+ * The order executions of a state machine, given by its ARN with or without an alias or version
+ * qualifier: an execution started on an alias or version is still `execution:<machine name>:<orderId>`.
  */
 export class StepFunctionsOrderExecutions implements OrderExecutions {
   private readonly executionPrefix: string;
@@ -42,7 +42,9 @@ export class StepFunctionsOrderExecutions implements OrderExecutions {
     private readonly client: SFNClient,
     stateMachineArn: string,
   ) {
-    this.executionPrefix = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
+    // arn:aws:states:<region>:<account>:stateMachine:<name>[:<qualifier>]
+    const unqualified = stateMachineArn.split(':').slice(0, 7).join(':');
+    this.executionPrefix = `${unqualified.replace(':stateMachine:', ':execution:')}:`;
   }
 
   arnOf(orderId: string): string {

@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type AdminOrdersDependencies, adminOrders } from '../../../functions/admin-orders/admin-orders';
 import { encodeCursor, parseListQuery } from '../../../functions/admin-orders/list-query';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { StepFunctionsOrderExecutions } from '#adapters/step-functions-order-workflow';
 import { callerOwner, iamPrincipalOwner } from '#api/http';
 import type { OrderRecord } from '#domain/order';
 import type { ListQuery, OrderListing } from '#ports/order-listing';
@@ -76,6 +78,15 @@ describe('IAM callers own their orders', () => {
     const signed = adminEvent('GET', '/integrations/orders/{orderId}', { orderId: 'x', userArn: 'arn:aws:iam::123456789012:user/erp' });
     expect(callerOwner(signed, undefined)).toBe('arn:aws:iam::123456789012:user/erp');
     expect(callerOwner(apiEvent(), undefined)).toBe('key-a');
+  });
+});
+
+describe('order executions', () => {
+  it('names an order\'s execution after the unqualified state machine, whether given the alias ARN or not', () => {
+    const client = new SFNClient({ region: 'us-east-1' });
+    const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:OrderProcessing';
+    expect(new StepFunctionsOrderExecutions(client, `${arn}:live`).arnOf('ord_1')).toBe('arn:aws:states:us-east-1:123456789012:execution:OrderProcessing:ord_1');
+    expect(new StepFunctionsOrderExecutions(client, arn).arnOf('ord_1')).toBe('arn:aws:states:us-east-1:123456789012:execution:OrderProcessing:ord_1');
   });
 });
 

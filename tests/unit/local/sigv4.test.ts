@@ -74,7 +74,9 @@ describe('local AWS_IAM authorizer', () => {
     expect(denied).toEqual(new GatewayRejection('ACCESS_DENIED', 403, 'User: arn:aws:iam::123456789012:user/erp is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********9012:OrdersApi/dev/GET/admin/orders', 'AccessDeniedException', 'Message'));
   });
 
-  it('refuses a principal that holds a policy the template does not define', () => {
-    expect(() => new IamAuthorizer([{ ...integrator, policies: ['Missing'] }], policies, { region: 'us-east-1', accountId: '123456789012' })).toThrow(/Missing/);
+  it('warns of a principal that holds a policy the template does not define, which grants nothing', async () => {
+    const orphan = new IamAuthorizer([{ ...integrator, policies: ['Missing'] }], policies, { region: 'us-east-1', accountId: '123456789012', clock: () => NOW });
+    expect(orphan.warnings()).toEqual([expect.stringContaining('holds Missing, which this template does not define') as unknown]);
+    expect(orphan.authorize(await received('http://127.0.0.1:3000/dev/integrations/orders/ord_1'), orphan.methodArn('OrdersApi', 'dev', 'GET', '/integrations/orders/ord_1'))).toMatchObject({ type: 'ACCESS_DENIED' });
   });
 });
