@@ -31,7 +31,8 @@ export function apiSettingsFromEnv(): ApiSettings {
  * an Authorization header is verified here as API Gateway would (a refusal is its 403 response).
  */
 export function identifyCaller(event: APIGatewayProxyEvent, api: ApiSettings): { owner?: string; iam: boolean } | { response: APIGatewayProxyResult } {
-  if (api.samLocalIam && header(event, 'authorization') !== undefined) {
+  // An IAM route is checked even unsigned, so it answers Missing Authentication Token as on AWS.
+  if (api.samLocalIam && (header(event, 'authorization') !== undefined || api.samLocalIam.isIamRoute(event))) {
     const verified = api.samLocalIam.authorize(event);
     if (!verified.ok) return { response: verified.response };
     return { owner: iamPrincipalOwner(verified.userArn), iam: true };

@@ -21,6 +21,8 @@ export type SamLocalIamResult = { ok: true; userArn: string } | { ok: false; res
 export interface SamLocalIam {
   /** Verifies a signed request to an IAM route: the caller's ARN, or API Gateway's 403. */
   authorize(event: APIGatewayProxyEvent, now?: number): SamLocalIamResult;
+  /** Whether some local principal's policy names this route, i.e. it is one of the AWS_IAM routes. */
+  isIamRoute(event: APIGatewayProxyEvent): boolean;
 }
 
 function isEntry(value: unknown): value is LocalIamPrincipalEntry {
@@ -42,7 +44,15 @@ export function parseLocalIamPrincipals(raw: string, region: string): SamLocalIa
   if (!Array.isArray(parsed) || !parsed.every(isEntry)) throw new ConfigurationError('LOCAL_IAM_PRINCIPALS must list {accessKeyId, secretAccessKey, userArn, allow}');
   const principals = new Map(parsed.map((entry) => [entry.accessKeyId, entry]));
   const patterns = new Map(parsed.map((entry) => [entry.accessKeyId, entry.allow.map((allowed) => new RegExp(`^${allowed.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`))]));
+  const routeOf = (event: APIGatewayProxyEvent) => {
+    const raw = event as Partial<APIGatewayProxyEvent>;
+    return `${raw.httpMethod ?? 'GET'}${raw.path ?? '/'}`;
+  };
   return {
+    isIamRoute(event) {
+      const route = routeOf(event);
+      return [...patterns.values()].some((list) => list.some((pattern) => pattern.test(route)));
+    },
     authorize(event, now = Date.now()) {
       // A partial event (a direct invoke) must get a 403, never a TypeError.
       const raw = event as Partial<APIGatewayProxyEvent>;
@@ -60,7 +70,7 @@ export function parseLocalIamPrincipals(raw: string, region: string): SamLocalIa
         return { ok: false, response: forbidden(verified.message, verified.kind === 'unknownKey' ? 'UnrecognizedClientException' : 'InvalidSignatureException') };
       }
       const principal = principals.get(verified.accessKeyId);
-      const route = `${raw.httpMethod ?? 'GET'}${raw.path ?? '/'}`;
+      const route = routeOf(event);
       if (!principal || !(patterns.get(verified.accessKeyId) ?? []).some((pattern) => pattern.test(route))) {
         return { ok: false, response: forbidden(`User: ${principal?.userArn ?? 'anonymous'} is not authorized to perform: execute-api:Invoke on resource: ${route}`, 'AccessDeniedException', 'Message') };
       }

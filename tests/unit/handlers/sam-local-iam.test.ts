@@ -39,6 +39,8 @@ describe('AWS_IAM routes under sam local (AWS_SAM_LOCAL=true, LOCAL_IAM_PRINCIPA
     const forged = parseResponse(await adminOrders(deps, await signedSamLocalEvent('/admin/orders', '/admin/orders', { ...OPERATOR, secretAccessKey: 'wrong' }, null)));
     expect(forged.statusCode).toBe(403);
     expect(String(forged.body.message)).toMatch(/^The request signature we calculated does not match/);
+    const unsigned = parseResponse(await adminOrders(deps, samLocalEvent({ path: '/admin/orders', resource: '/admin/orders' })));
+    expect(unsigned).toMatchObject({ statusCode: 403, body: { message: 'Missing Authentication Token' } });
     const integrator = parseResponse(await adminOrders(deps, await signedSamLocalEvent('/admin/orders', '/admin/orders', INTEGRATOR, null)));
     expect(integrator).toMatchObject({ statusCode: 403, body: { Message: `User: ${INTEGRATOR.userArn} is not authorized to perform: execute-api:Invoke on resource: GET/admin/orders` } });
     const operator = await adminOrders(deps, { ...(await signedSamLocalEvent('/admin/orders', '/admin/orders', OPERATOR, null)), queryStringParameters: null });
