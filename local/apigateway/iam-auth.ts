@@ -1,7 +1,7 @@
 import type { LocalManagedPolicy } from '../template/local-template';
 import { GatewayRejection } from './gateway-responses';
 import type { RequestHeaders } from './headers';
-import { verifySigV4 } from '../../functions/shared/api/sigv4';
+import { iamWildcard, verifySigV4 } from '../../functions/shared/api/sigv4';
 
 /** A local IAM user (local/config.json `iamPrincipals`): its keys, ARN and the template's managed policies it holds. */
 export interface LocalIamPrincipal {
@@ -30,7 +30,7 @@ const patterns = new Map<string, RegExp>();
 function arnPattern(resource: string): RegExp {
   let pattern = patterns.get(resource);
   if (!pattern) {
-    pattern = new RegExp(`^${resource.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    pattern = iamWildcard(resource);
     patterns.set(resource, pattern);
   }
   return pattern;

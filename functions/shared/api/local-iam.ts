@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ConfigurationError } from '#platform/config';
 import { json } from './http';
-import { verifySigV4 } from './sigv4';
+import { iamWildcard, verifySigV4 } from './sigv4';
 
 /**
  * The local IAM users for `sam local start-api`, which does not emulate AWS_IAM auth: its events
@@ -43,7 +43,7 @@ export function parseLocalIamPrincipals(raw: string, region: string): SamLocalIa
   }
   if (!Array.isArray(parsed) || !parsed.every(isEntry)) throw new ConfigurationError('LOCAL_IAM_PRINCIPALS must list {accessKeyId, secretAccessKey, userArn, allow}');
   const principals = new Map(parsed.map((entry) => [entry.accessKeyId, entry]));
-  const patterns = new Map(parsed.map((entry) => [entry.accessKeyId, entry.allow.map((allowed) => new RegExp(`^${allowed.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`))]));
+  const patterns = new Map(parsed.map((entry) => [entry.accessKeyId, entry.allow.map(iamWildcard)]));
   const routeOf = (event: APIGatewayProxyEvent) => {
     const raw = event as Partial<APIGatewayProxyEvent>;
     return `${raw.httpMethod ?? 'GET'}${raw.path ?? '/'}`;

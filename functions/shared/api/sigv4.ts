@@ -102,6 +102,11 @@ function canonicalHeaders(headers: SignedHeaders, signed: readonly string[]): st
   return signed.map((name) => `${name}:${(byName.get(name) ?? []).map((value) => value.trim().replace(/\s+/g, ' ')).join(',')}\n`).join('');
 }
 
+/** An IAM resource pattern as a RegExp: `*` any run of characters, `?` one character. */
+export function iamWildcard(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
 const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
