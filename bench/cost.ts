@@ -11,6 +11,7 @@ import { RuntimeClients } from '../tests/support/runtime-clients';
 import { localTemplate } from '../tests/support/template';
 import type { MeterReading } from '../local/storage/metering-proxy';
 import { type PathFeed, changeFeedCost, pathFeed } from './lib/change-feed-cost';
+import { indexWriteUnits } from './lib/index-write-cost';
 import { RuntimeDriver } from './lib/runtime-driver';
 
 /*
@@ -95,6 +96,11 @@ async function meter(lambdaEndpoint: string, reset = false): Promise<{ dynamodb:
 
 const perMillion = (usdPerOrder: number) => Math.round(usdPerOrder * 1e6 * 100) / 100;
 
+/** The orders table's GSIs as the template declares them (dynalite does not bill index writes, so they are counted from each path's writes). */
+const ORDERS_TABLE = localTemplate().tables.find((table) => table.logicalId === 'OrdersTable');
+const ORDER_INDEXES = ORDERS_TABLE?.globalSecondaryIndexes ?? [];
+const indexUnits: { kind: string; share: number; byIndex: Record<string, number> }[] = [];
+
 /** Each mix path's writes to the orders table, recorded on the real ASL (dynalite, in process): the stream records and domain events it yields. */
 async function changeFeeds(): Promise<PathFeed[]> {
   const dynamo = await startDynamo();
@@ -104,6 +110,8 @@ async function changeFeeds(): Promise<PathFeed[]> {
       const harness = new OrderWorkflowHarness(dynamo);
       await harness.run(orderRecord(entry.request()));
       feeds.push(pathFeed(entry.kind, entry.share, harness.recording.changes));
+      const tableKeys = (ORDERS_TABLE?.keySchema ?? []).map((key) => key.AttributeName);
+      indexUnits.push({ kind: entry.kind, share: entry.share, byIndex: Object.fromEntries(ORDER_INDEXES.map((index) => [index.IndexName, indexWriteUnits(harness.recording.changes, index, tableKeys)])) });
     }
     return feeds;
   } finally {
@@ -282,6 +290,16 @@ async function main(): Promise<void> {
         '- Lambda, DynamoDB, S3, logs and API Gateway cost the same either way.',
       ].join('\n'),
     );
+    for (const index of ORDER_INDEXES) {
+      const perOrder = indexUnits.reduce((sum, path) => sum + path.share * (path.byIndex[index.IndexName] ?? 0), 0) / indexUnits.reduce((sum, path) => sum + path.share, 0);
+      console.log(`\n## GSI ${index.IndexName} on the orders table: added write cost (in none of the totals; dynalite does not meter index writes)\n`);
+      console.log(
+        markdownTable(
+          ['path', 'share', 'index write units per order'],
+          [...indexUnits.map((path) => [path.kind, `${String(path.share * 100)}%`, path.byIndex[index.IndexName] ?? 0]), ['**mix**', '', `**${perOrder.toFixed(2)} WRU = $${perMillion(perOrder * price('dynamoDbPerWriteRequestUnit')).toFixed(2)} per 1M orders**`]],
+        ),
+      );
+    }
     const publisherFn = functions.get('PublishOrderChangesFunction');
     const feed = changeFeedCost(feeds, price, assume, { memoryMb: publisherFn?.memoryMb ?? 256, arm: publisherFn?.architecture === 'arm64' });
     const feedTotal = feed.lines.reduce((sum, line) => sum + line.usd, 0);

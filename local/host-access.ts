@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
 import type { LocalApiKey } from './apigateway/api-key';
+import type { LocalIamPrincipal } from './apigateway/iam-auth';
 import { localApiKeysVariable } from './lambda/local-environment';
 import { type SamEnvVars, samEnvVarsFor } from './lambda/sam-env-vars';
-import type { LocalFunction, LocalWebSocketApi } from './template/local-template';
+import type { LocalFunction, LocalManagedPolicy, LocalWebSocketApi } from './template/local-template';
 import { localizeWebSocketUrls } from './websocket/local-urls';
 
 /*
@@ -83,12 +84,40 @@ export interface StoreEndpoints {
  * gateway as a container reaches it, and the `links.updates` URL the gateway as a browser on this
  * machine reaches it (`clientHost`), since the container only hands that URL out.
  */
-export function samLocalEnvVars(functions: LocalFunction[], ports: StoreEndpoints, access: ContainerAccess, apiKeys: readonly LocalApiKey[], clientHost = DEFAULT_HOST): SamEnvVars {
+/**
+ * LOCAL_IAM_PRINCIPALS for sam local: each local IAM user with the routes its managed policies allow,
+ * as `METHOD/path` patterns (the method ARN after `{api}/{stage}/`; sam local has no stage in paths).
+ */
+export function localIamPrincipalsVariable(principals: readonly LocalIamPrincipal[], policies: readonly LocalManagedPolicy[]): string {
+  return JSON.stringify(
+    principals.map((principal) => ({
+      accessKeyId: principal.accessKeyId,
+      secretAccessKey: principal.secretAccessKey,
+      userArn: principal.userArn,
+      allow: policies
+        .filter((policy) => principal.policies.includes(policy.logicalId))
+        .flatMap((policy) => policy.statements.filter((statement) => statement.effect === 'Allow'))
+        .flatMap((statement) => statement.resources)
+        .filter((resource) => resource.includes(':execute-api:'))
+        .map((resource) => resource.split(':').slice(5).join(':').split('/').slice(2).join('/')),
+    })),
+  );
+}
+
+export function samLocalEnvVars(
+  functions: LocalFunction[],
+  ports: StoreEndpoints,
+  access: ContainerAccess,
+  apiKeys: readonly LocalApiKey[],
+  iam?: { principals: readonly LocalIamPrincipal[]; policies: readonly LocalManagedPolicy[] },
+  clientHost = DEFAULT_HOST,
+): SamEnvVars {
   const webSocket = ports.webSocket;
   const localized = webSocket
     ? localizeWebSocketUrls(functions, webSocket.apis, webSocket.region, { client: httpUrl(clientHost, webSocket.port), management: httpUrl(access.host, webSocket.port) })
     : functions;
   return samEnvVarsFor(localized, {
+    ...(iam ? { LOCAL_IAM_PRINCIPALS: localIamPrincipalsVariable(iam.principals, iam.policies) } : {}),
     AWS_ENDPOINT_URL_DYNAMODB: httpUrl(access.host, ports.dynamodbPort),
     AWS_ENDPOINT_URL_S3: httpUrl(access.host, ports.s3Port),
     AWS_ENDPOINT_URL_SFN: httpUrl(access.host, ports.sfnPort),

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { type ApiGateway as ApiGatewayType, ApiGateway } from './apigateway/api-gateway';
 import type { LocalApiKey } from './apigateway/api-key';
+import { IamAuthorizer, type LocalIamPrincipal } from './apigateway/iam-auth';
 import { buildConsoleAssets, consoleEndpoint } from './console/console-server';
 import { eventBridgeEndpoint, recentEventsEndpoint } from './eventbridge/eventbridge-endpoint';
 import { EventBridgeService } from './eventbridge/eventbridge-service';
@@ -28,13 +29,15 @@ import { type RunningStore, localCredentials, startDynamoDb, startS3 } from './s
 import { type CoverageItem, assertFullyEmulated, describeItem, templateCoverage } from './template/emulation-coverage';
 import { streamsEndpoint } from './streams/streams-endpoint';
 import { startStreams } from './streams/streams';
-import { type LocalFunction, type LocalTemplate, loadLocalTemplate } from './template/local-template';
+import { type LocalFunction, type LocalManagedPolicy, type LocalTemplate, loadLocalTemplate } from './template/local-template';
 import { assertTemplateTranslates } from './template/sam-translator-check';
 import { localizeWebSocketUrls } from './websocket/local-urls';
 import { WebSocketGateway } from './websocket/websocket-gateway';
 
 export interface RuntimeConfig {
   apiKeys: LocalApiKey[];
+  /** Local IAM users for the AWS_IAM routes: SigV4 keys, ARN and the template's managed policies each holds (docs/iam-auth.md). */
+  iamPrincipals?: LocalIamPrincipal[];
   ports: { api: number; lambda: number; stepfunctions: number; dynamodb: number; s3: number; console: number; eventbridge: number; sqs: number; dynamodbstreams: number; websocket: number; secretsmanager: number };
   region: string;
   maxRunningExecutions: number;
@@ -147,10 +150,11 @@ function writeSamLocalEnvVars(
   ports: Parameters<typeof samLocalEnvVars>[1],
   host: string,
   apiKeys: LocalApiKey[],
+  iam: { principals: readonly LocalIamPrincipal[]; policies: readonly LocalManagedPolicy[] },
 ): RuntimeInfo['samLocal'] {
   const access = containerAccess(host);
   const path = join(stateDir, 'env.json');
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(samLocalEnvVars(functions, ports, access, apiKeys, connectHost(host)), null, 2)}\n`);
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(samLocalEnvVars(functions, ports, access, apiKeys, iam, connectHost(host)), null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
   return { envVars: path, command: samLocalCommand(path, access), ...(access.warning ? { warning: access.warning } : {}) };
 }
@@ -315,8 +319,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     log,
   });
   const sfnApi = new StepFunctionsApi(sfn);
+  const iam = new IamAuthorizer(config.iamPrincipals ?? [], template.managedPolicies, { region: template.region, accountId: template.accountId });
+  for (const line of iam.warnings()) log(`warning: ${line}`);
   const api: ApiGatewayType = new ApiGateway(template.apis, template.functions, lambda, {
     apiKeys: config.apiKeys,
+    iam,
     ...(options.integrationTimeoutMs ? { integrationTimeoutMs: options.integrationTimeoutMs } : {}),
     log,
   });
@@ -414,6 +421,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       },
       host,
       config.apiKeys,
+      { principals: config.iamPrincipals ?? [], policies: template.managedPolicies },
     ),
     notEmulated: coverage.notEmulated,
     ignored: coverage.ignored,

@@ -78,7 +78,8 @@ export interface WaitOptions extends CallOptions {
 }
 
 export interface AdminOrderQuery extends CallOptions {
-  status?: OrderStatus;
+  /** Required: each status is its own partition of the byStatus index. */
+  status: OrderStatus;
   /** Created at or after (ISO 8601 or a Date). */
   from?: string | Date;
   /** Created before. */
@@ -189,7 +190,7 @@ export class OrdersClient {
   }
 
   /** Operators: one page of orders of every owner, newest first (GET /admin/orders). */
-  async listAdminOrders(query: AdminOrderQuery = {}): Promise<AdminOrderList> {
+  async listAdminOrders(query: AdminOrderQuery): Promise<AdminOrderList> {
     const { signal, timeoutMs, ...filters } = query;
     const options: SendOptions = {
       query: { status: filters.status, from: isoOf(filters.from), to: isoOf(filters.to), limit: filters.limit, cursor: filters.cursor },
@@ -200,13 +201,13 @@ export class OrdersClient {
   }
 
   /** Operators: every order matching the query, page after page, following the cursor. */
-  async *adminOrders(query: Omit<AdminOrderQuery, 'cursor'> = {}): AsyncGenerator<OrderView, void, undefined> {
-    let cursor: string | undefined;
+  async *adminOrders(query: Omit<AdminOrderQuery, 'cursor'>): AsyncGenerator<AdminOrderList['orders'][number], void, undefined> {
+    let cursor: string | null = null;
     do {
-      const page = await this.listAdminOrders({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+      const page: AdminOrderList = await this.listAdminOrders({ ...query, ...(cursor === null ? {} : { cursor }) });
       yield* page.orders;
-      cursor = page.cursor;
-    } while (cursor !== undefined);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
   }
 
   /** Operators: any order with its timeline and execution ARN (GET /admin/orders/{id}). */

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LambdaInvoker } from '../lambda/lambda-service';
 import type { LocalApi, LocalFunction } from '../template/local-template';
 import { type LocalApiKey, identifyKey } from './api-key';
+import type { IamAuthorizer, IamIdentity } from './iam-auth';
 import { type GatewayReply, GatewayRejection, gatewayResponse } from './gateway-responses';
 import { RequestHeaders } from './headers';
 import { INTEGRATION_TIMEOUT_MS, integrate, proxyEvent } from './integrate';
@@ -12,6 +13,8 @@ import { readPayload, validateBody } from './validate';
 
 export interface ApiGatewayOptions {
   apiKeys: LocalApiKey[];
+  /** Verifies the AWS_IAM routes; without it they refuse every request, as with no credentials. */
+  iam?: IamAuthorizer;
   integrationTimeoutMs?: number;
   log: (line: string) => void;
 }
@@ -68,12 +71,25 @@ export class ApiGateway {
     if (throttled) return gatewayResponse(api, throttled);
     const raw = await readPayload(request);
     if (raw instanceof GatewayRejection) return gatewayResponse(api, raw);
+    // SigV4 signs the body, so the IAM check needs it read first.
+    let identity: IamIdentity | undefined;
+    if (route.iam) {
+      const methodArn = this.options.iam?.methodArn(api.logicalId, api.stageName, method, path);
+      const authorized = this.options.iam && methodArn
+        ? this.options.iam.authorize({ method, path: requestPath(request.url ?? '/'), query: url.search.slice(1), headers, body: raw }, methodArn)
+        : new GatewayRejection('MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token', 'MissingAuthenticationTokenException');
+      if (authorized instanceof GatewayRejection) {
+        note(` refused by the IAM authorizer (${authorized.errorType ?? ''})`);
+        return gatewayResponse(api, authorized);
+      }
+      identity = authorized;
+    }
     const invalid = validateBody(route.validator, headers.get('content-type'), raw, () => { note(' rejected by the request validator'); });
     if (invalid) return gatewayResponse(api, invalid);
     const parameters = pathParameters(route, path);
     if (parameters instanceof GatewayRejection) return gatewayResponse(api, parameters);
 
-    const event = proxyEvent(request, url, { api, route, path, pathParameters: parameters, raw, requestId, key, headers });
+    const event = proxyEvent(request, url, { api, route, path, pathParameters: parameters, raw, requestId, key, headers, ...(identity ? { identity } : {}) });
     const timeoutMs = this.options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
     const result = await integrate(this.lambda, event, { route, timeoutMs, onFailure: (reason) => { note(`: ${reason}`); } });
     return result instanceof GatewayRejection ? gatewayResponse(api, result) : result;

@@ -3,6 +3,9 @@ import type { LocalApi } from '../template/local-template';
 /** The gateway response types (API Gateway's names) the local gateway can answer with. */
 export type GatewayResponseType =
   | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'INVALID_SIGNATURE'
+  | 'ACCESS_DENIED'
+  | 'UNAUTHORIZED'
   | 'INVALID_API_KEY'
   | 'THROTTLED'
   | 'QUOTA_EXCEEDED'
@@ -18,6 +21,10 @@ export class GatewayRejection {
     readonly type: GatewayResponseType,
     readonly statusCode: number,
     readonly message: string,
+    /** x-amzn-ErrorType; by default the status code's. */
+    readonly errorType?: string,
+    /** The body's key: AccessDeniedException says `Message`, the others `message`. */
+    readonly field: 'message' | 'Message' = 'message',
   ) {}
 }
 
@@ -43,19 +50,19 @@ function render(template: string, message: string): string {
  * body is `{"message": …}`. `api` is undefined when the stage is unknown.
  */
 export function gatewayResponse(api: LocalApi | undefined, rejection: GatewayRejection): GatewayReply {
-  const { statusCode, message } = rejection;
+  const { statusCode, message, field } = rejection;
   const responses = api?.gatewayResponses ?? {};
   const configured = responses[rejection.type] ?? responses[statusCode >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
-  const headers = { 'Content-Type': 'application/json', 'x-amzn-ErrorType': errorTypeFor(statusCode) };
+  const headers = { 'Content-Type': 'application/json', 'x-amzn-ErrorType': rejection.errorType ?? errorTypeFor(statusCode) };
   if (!configured) {
     // The local gateway has always added the API's CORS origin here; AWS adds none without a gateway response.
     const corsHeaders: Record<string, string> = api?.cors ? { 'Access-Control-Allow-Origin': api.cors.allowOrigin } : {};
-    return { statusCode, headers: { ...headers, ...corsHeaders }, body: JSON.stringify({ message }) };
+    return { statusCode, headers: { ...headers, ...corsHeaders }, body: JSON.stringify({ [field]: message }) };
   }
   const template = configured.templates['application/json'];
   return {
     statusCode: configured.statusCode ?? statusCode,
     headers: { ...headers, ...configured.headers },
-    body: template === undefined ? JSON.stringify({ message }) : render(template, message),
+    body: template === undefined ? JSON.stringify({ [field]: message }) : render(template, message),
   };
 }

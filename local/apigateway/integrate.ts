@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { LambdaInvoker } from '../lambda/lambda-service';
 import type { LocalApi } from '../template/local-template';
 import type { LocalApiKey } from './api-key';
+import type { IamIdentity } from './iam-auth';
 import { type GatewayReply, GatewayRejection } from './gateway-responses';
 import type { RequestHeaders } from './headers';
 import type { Route } from './routes';
@@ -20,6 +21,8 @@ export interface ProxyContext {
   key: LocalApiKey | undefined;
   /** The headers every stage read, so the function sees the request the validator checked. */
   headers: RequestHeaders;
+  /** The SigV4 caller of an AWS_IAM route. */
+  identity?: IamIdentity;
 }
 
 /**
@@ -94,17 +97,17 @@ export function proxyEvent(request: IncomingMessage, url: URL, context: ProxyCon
       requestId: context.requestId,
       identity: {
         cognitoIdentityPoolId: null,
-        accountId: null,
+        accountId: context.identity?.accountId ?? null,
         cognitoIdentityId: null,
-        caller: null,
+        caller: context.identity?.caller ?? null,
         sourceIp,
         principalOrgId: null,
-        accessKey: null,
+        accessKey: context.identity?.accessKey ?? null,
         cognitoAuthenticationType: null,
         cognitoAuthenticationProvider: null,
-        userArn: null,
+        userArn: context.identity?.userArn ?? null,
         userAgent: context.headers.get('user-agent') ?? null,
-        user: null,
+        user: context.identity?.user ?? null,
         apiKeyId: context.key?.id ?? null,
         apiKey: context.key?.value ?? null,
       },

@@ -12,6 +12,8 @@ export interface Route {
   pattern: RegExp;
   parameterNames: string[];
   apiKeyRequired: boolean;
+  /** An AWS_IAM route: SigV4 and the caller's execute-api:Invoke policy (iam-auth.ts). */
+  iam: boolean;
   validator?: BodyValidator;
   /** The stage's method throttle (MethodSettings `/*` `*`), per route as API Gateway applies it. */
   throttle?: TokenBucket;
@@ -44,6 +46,7 @@ export function buildRoutes(apis: readonly LocalApi[], functions: readonly Local
         pattern,
         parameterNames,
         apiKeyRequired: route.apiKeyRequired,
+        iam: route.iam === true,
         ...(validator ? { validator } : {}),
         ...(api.stageThrottle ? { throttle: new TokenBucket(api.stageThrottle.rateLimit, api.stageThrottle.burstLimit) } : {}),
       });

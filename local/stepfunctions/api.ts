@@ -106,6 +106,14 @@ export class StepFunctionsApi {
         const stopped = this.service.stop(record, stringMember(request, 'error'), stringMember(request, 'cause'));
         return { stopDate: stopped / 1000 };
       }
+      case 'RedriveExecution': {
+        const record = this.execution(request.executionArn);
+        // AWS refuses a running or succeeded execution, and one whose machine is not Standard.
+        if (record.status === 'RUNNING' || record.status === 'SUCCEEDED') {
+          throw new SfnApiError('ExecutionNotRedrivable', `Execution ${record.executionArn} is ${record.status} and cannot be redriven`);
+        }
+        return { redriveDate: this.service.redrive(record) / 1000 };
+      }
       case 'DescribeStateMachine': {
         // A version ARN describes that version (AWS answers with the version ARN); aliases have their own call.
         const { machine, version, aliasArn } = this.target(request.stateMachineArn);

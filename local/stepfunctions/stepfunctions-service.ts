@@ -535,6 +535,35 @@ export class StepFunctionsService {
     return record;
   }
 
+  /**
+   * RedriveExecution: reruns a FAILED, TIMED_OUT or ABORTED execution from its unsuccessful state (the
+   * last state it entered, with that state's input), keeping its ARN, input and history, as AWS
+   * does for Standard workflows. An execution that ended in a Fail state reruns that Fail state.
+   * Returns the redrive date (epoch ms).
+   */
+  redrive(record: ExecutionRecord): number {
+    const events = this.history(record);
+    const entered = events.findLast((event) => event.type.endsWith('StateEntered'));
+    const details = entered?.stateEnteredEventDetails as { name?: unknown; input?: unknown } | undefined;
+    if (typeof details?.name !== 'string') throw new Error(`Execution ${record.name} entered no state, so it has no point of failure to redrive from`);
+    const input: unknown = typeof details.input === 'string' ? JSON.parse(details.input) : null;
+    // The history goes back in memory: the redriven attempt appends to it.
+    if (this.released.delete(record.executionArn)) record.events = events;
+    delete record.stopDate;
+    delete record.error;
+    delete record.cause;
+    delete record.output;
+    record.status = 'RUNNING';
+    record.redriveCount += 1;
+    record.resume = { state: details.name, input };
+    const now = Date.now();
+    new HistoryRecorder(record.events).add('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: record.redriveCount } }, now);
+    this.persist(record);
+    this.launch(record, record.resume);
+    this.changed();
+    return now;
+  }
+
   /** Aborts a running execution with the caller's error and cause; returns the stop date (epoch ms). */
   stop(record: ExecutionRecord, error: string | undefined, cause: string | undefined): number {
     const entry = this.running.get(record.executionArn);

@@ -122,7 +122,21 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
             RestApiId: { runs: 'the AWS::Serverless::Api that serves the route' },
             Path: { runs: 'the route' },
             Method: { runs: 'the route' },
-            Auth: { properties: { ApiKeyRequired: { runs: 'x-api-key checked against local/config.json' } } },
+            Auth: {
+              properties: {
+                ApiKeyRequired: { runs: 'x-api-key checked against local/config.json' },
+                Authorizer: {
+                  runs: 'AWS_IAM: SigV4 verified with local/config.json credentials, execute-api:Invoke checked against the template\'s managed policies',
+                  accepts: (value) => value === 'AWS_IAM',
+                  otherwise: 'only AWS_IAM authorizers run locally',
+                },
+                InvokeRole: {
+                  runs: 'NONE: the gateway invokes the function itself',
+                  accepts: (value) => value === 'NONE',
+                  otherwise: 'the caller\'s credentials are not used to invoke the function locally',
+                },
+              },
+            },
             RequestModel: {
               properties: {
                 Model: { runs: 'the body is validated against the API\'s model (ajv)' },
@@ -361,7 +375,14 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
   'AWS::Lambda::Permission': { ignored: IAM },
   'AWS::IAM::Role': { ignored: IAM },
   'AWS::IAM::Policy': { ignored: IAM },
-  'AWS::IAM::ManagedPolicy': { ignored: IAM },
+  'AWS::IAM::ManagedPolicy': {
+    properties: {
+      // Local principals (local/config.json) name the managed policies they hold; the local gateway
+      // allows an AWS_IAM route when one of their execute-api:Invoke statements matches its ARN.
+      PolicyDocument: { runs: 'its execute-api:Invoke Allow statements authorize the local principals that hold it (local/config.json)' },
+      Description: { ignored: DESCRIPTION },
+    },
+  },
   'AWS::CloudWatch::Alarm': { ignored: MONITORING },
   'AWS::CloudWatch::CompositeAlarm': { ignored: MONITORING },
   'AWS::CloudWatch::Dashboard': { ignored: 'no CloudWatch metrics locally' },

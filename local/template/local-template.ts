@@ -4,6 +4,7 @@ import { type LocalQueueMapping, type LocalStreamMapping, readQueueMappings, rea
 import { type LocalArchive, type LocalEventBus, type LocalRule, readArchives, readEventBuses, readRules } from './readers/events';
 import { type LocalQueue, readQueues } from './readers/queues';
 import { type LocalFunction, readFunctions } from './readers/functions';
+import { type LocalManagedPolicy, readManagedPolicies } from './readers/managed-policies';
 import { type LocalStateMachine, readStateMachines } from './readers/state-machines';
 import { type LocalSecret, readSecrets } from './readers/secrets';
 import { type LocalTable, readTables } from './readers/tables';
@@ -18,6 +19,7 @@ import { type LoadOptions, openTemplate } from './readers/template-source';
  */
 
 export type { LocalApi } from './readers/apis';
+export type { LocalManagedPolicy } from './readers/managed-policies';
 export type { LocalBucket } from './readers/buckets';
 export type { LocalQueueMapping, LocalStreamMapping } from './readers/event-sources';
 export type { LocalArchive, LocalEventBus, LocalRule, LocalRuleTarget } from './readers/events';
@@ -47,6 +49,8 @@ export interface LocalTemplate {
   archives: LocalArchive[];
   webSocketApis: LocalWebSocketApi[];
   secrets: LocalSecret[];
+  /** AWS::IAM::ManagedPolicy resources: the local gateway's AWS_IAM routes check them. */
+  managedPolicies: LocalManagedPolicy[];
 }
 
 /** Loads and resolves template.yaml for the local runtime. */
@@ -71,5 +75,6 @@ export function loadLocalTemplate(options: LoadOptions): LocalTemplate {
     archives: readArchives(source),
     webSocketApis: readWebSocketApis(source),
     secrets: readSecrets(source),
+    managedPolicies: readManagedPolicies(source),
   };
 }

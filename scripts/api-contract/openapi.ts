@@ -260,14 +260,17 @@ export function openApiDocument(schemas: Record<string, Schema> = apiSchemas()):
           summary: 'Orders of every owner, newest first, paginated with an opaque cursor.',
           security: SIGV4,
           parameters: [
-            { name: 'status', in: 'query', schema: ref('OrderStatus'), example: 'FAILED' },
+            { name: 'status', in: 'query', required: true, description: 'One status: each is its own partition of the byStatus index.', schema: ref('OrderStatus'), example: 'FAILED' },
             { name: 'from', in: 'query', description: 'Created at or after (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
             { name: 'to', in: 'query', description: 'Created before (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 } },
             { name: 'cursor', in: 'query', description: 'The cursor of the previous page, unchanged.', schema: { type: 'string' } },
           ],
           responses: {
-            '200': { description: 'A page of orders.', content: jsonContent('AdminOrderList', { orders: [ORDER_VIEW_EXAMPLE], cursor: 'eyJrIjoi…' }) },
+            '200': { description: 'A page of orders.', content: jsonContent('AdminOrderList', {
+                orders: [{ orderId: ORDER_ID, status: 'FAILED', createdAt: '2026-12-01T12:00:00.000Z', customerId: 'cust-1001', owner: 'localkey0001', total: { amount: 2598, currency: 'USD' }, failure: { code: 'PaymentDeclined', message: 'The card was declined', step: 'Authorize Payment' }, links: { self: `/admin/orders/${ORDER_ID}` } }],
+                nextCursor: 'WyJGQUlMRUQiLCIyMDI2LTEyLTAxVDEyOjAwOjAwLjAwMFoiLCJvcmRfMDEyMyJd',
+              }) },
             '400': errorResponse('A query parameter or the cursor is invalid.', { message: 'Invalid cursor', errors: [{ path: 'cursor', message: 'Not a cursor this API issued' }] }),
             ...errorsFor(SIGV4),
           },
@@ -281,7 +284,7 @@ export function openApiDocument(schemas: Record<string, Schema> = apiSchemas()):
           security: SIGV4,
           parameters: [{ $ref: '#/components/parameters/OrderId' }],
           responses: {
-            '200': { description: 'The order.', content: jsonContent('AdminOrderView', { ...ORDER_VIEW_EXAMPLE, executionArn: `arn:aws:states:us-east-1:123456789012:execution:order-processing:${ORDER_ID}` }) },
+            '200': { description: 'The order.', content: jsonContent('AdminOrderView', { ...ORDER_VIEW_EXAMPLE, owner: 'localkey0001', executionArn: `arn:aws:states:us-east-1:123456789012:execution:order-processing:${ORDER_ID}`, execution: { status: 'SUCCEEDED', redriveCount: 0, error: null } }) },
             '400': INVALID_ID,
             '404': errorResponse('No such order.', { message: 'Order not found' }),
             ...errorsFor(SIGV4),
@@ -296,7 +299,10 @@ export function openApiDocument(schemas: Record<string, Schema> = apiSchemas()):
           security: SIGV4,
           parameters: [{ $ref: '#/components/parameters/OrderId' }],
           responses: {
-            '200': { description: 'What the retry did.', content: jsonContent('AdminRetryResult', { orderId: ORDER_ID, outcome: 'REDRIVEN', status: 'CANCELLING', executionArn: `arn:aws:states:us-east-1:123456789012:execution:order-processing:${ORDER_ID}` }) },
+            '202': {
+              description: 'What the retry did: REDRIVEN now, or ALREADY_REDRIVEN by an earlier retry (nothing done).',
+              content: jsonContent('AdminRetryResult', { orderId: ORDER_ID, outcome: 'REDRIVEN', reason: 'COMPENSATION_FAILED', executionArn: `arn:aws:states:us-east-1:123456789012:execution:order-processing:${ORDER_ID}`, execution: { status: 'RUNNING', redriveCount: 1 }, links: { self: `/admin/orders/${ORDER_ID}` } }),
+            },
             '400': INVALID_ID,
             '404': errorResponse('No such order.', { message: 'Order not found' }),
             '409': errorResponse('The order is not in a state a retry can help.', { message: 'Only an order in Compensation Failed or Receipt Failed can be retried' }),

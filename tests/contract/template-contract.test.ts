@@ -109,7 +109,7 @@ describe('template.yaml ↔ statemachine contract', () => {
 });
 
 describe('template.yaml: function deployments', () => {
-  const API_FUNCTIONS = ['CreateOrderFunction', 'GetOrderFunction', 'GetReceiptFunction', 'ListProductsFunction'];
+  const API_FUNCTIONS = ['CreateOrderFunction', 'GetOrderFunction', 'GetReceiptFunction', 'ListProductsFunction', 'AdminOrdersFunction'];
   const alarmsOf = (properties: Record<string, unknown> | undefined) =>
     ((properties?.DeploymentPreference as { Alarms?: unknown } | undefined)?.Alarms ?? []) as unknown[];
 

@@ -181,6 +181,14 @@ describe('events/ fixtures through npm run invoke on a fresh runtime, in the doc
     expect(stderr).toContain('Status: error (OrderStateConflict)');
   });
 
+  it('admin-orders.json (an operator, signed) lists the FAILED orders: the declined one', async () => {
+    const { code, result } = await invokeFixture('AdminOrdersFunction', 'admin-orders');
+    expect(code).toBe(0);
+    const response = apiResponse(result);
+    expect(response.statusCode).toBe(200);
+    expect((response.body.orders as { orderId: string }[]).map((order) => order.orderId)).toEqual([DECLINED_ORDER_ID]);
+  });
+
   it('list-products.json lists the catalog', async () => {
     const { code, result } = await invokeFixture('ListProductsFunction', 'list-products');
     expect(code).toBe(0);

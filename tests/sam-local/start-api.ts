@@ -5,7 +5,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ORDER_ID_PATTERN } from '#domain/order-ids';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
+import { loadConfig } from '../../local/runtime';
 import { orderRequest } from '../support/orders';
+import { signRequest } from '../support/sigv4-signer';
 import { ROOT } from '../support/template';
 import { type SamLocalFunctions, envVarsFor, startSamLocalFunctions } from './sam-local-functions';
 
@@ -158,6 +160,31 @@ async function driveRoutes(api: string, runtime: LocalRuntimeProcess): Promise<v
   const otherKey = await send(`${api}/orders/${orderId}`, 'GET', { 'X-Api-Key': partner.value });
   report('GET /orders/{orderId} (another key)', otherKey);
   check(otherKey.status === 404, "Another key must not see the order (404)", otherKey);
+
+  // AWS_IAM routes: SAM does not emulate IAM auth, so the functions verify SigV4 with LOCAL_IAM_PRINCIPALS (docs/iam-auth.md).
+  const principals = loadConfig(join(ROOT, 'local', 'config.json')).iamPrincipals ?? [];
+  const integrator = principals.find((principal) => principal.name === 'integrator');
+  const operator = principals.find((principal) => principal.name === 'operator');
+  check(integrator !== undefined && operator !== undefined, 'local/config.json must define the integrator and operator IAM principals');
+  const signed = async (path: string, method: string, who: { accessKeyId: string; secretAccessKey: string }, payload?: string) => {
+    const request = await signRequest(`${api}${path}`, { method, ...(payload === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: payload }) }, who);
+    return send(`${api}${path}`, method, request.headers, payload);
+  };
+  const unsigned = await send(`${api}/integrations/orders/${orderId}`, 'GET');
+  report('GET /integrations/orders/{orderId} (unsigned)', unsigned);
+  check(unsigned.status === 403 && jsonOf(unsigned).message === 'Missing Authentication Token', 'An unsigned IAM request must get 403 Missing Authentication Token', unsigned);
+  const keyOrder = await signed(`/integrations/orders/${orderId}`, 'GET', integrator);
+  report('GET /integrations/orders/{orderId} (key-owned, signed)', keyOrder);
+  check(keyOrder.status === 404, "A key's order must not be the integrator's (404)", keyOrder);
+  const integrated = await signed('/integrations/orders', 'POST', integrator, JSON.stringify(orderRequest()));
+  report('POST /integrations/orders (signed)', integrated);
+  check(integrated.status === 202, 'A signed POST /integrations/orders must be 202', integrated);
+  const denied = await signed('/admin/orders?status=FAILED', 'GET', integrator);
+  report('GET /admin/orders (integrator)', denied);
+  check(denied.status === 403 && String(jsonOf(denied).Message).includes('is not authorized to perform: execute-api:Invoke'), "The integrator's policy must not allow the operator routes", denied);
+  const listed = await signed('/admin/orders?status=RECEIVED&limit=5', 'GET', operator);
+  report('GET /admin/orders (operator)', listed);
+  check(listed.status === 200 && Array.isArray(jsonOf(listed).orders), 'The operator must list orders', listed);
 
   // The same owner as under npm start: its own API Gateway emulation, with its stage prefix, serves the order to the same key.
   const viaRuntime = await send(`${runtime.info.apiUrl}/orders/${orderId}`, 'GET', { 'X-Api-Key': storefront.value });

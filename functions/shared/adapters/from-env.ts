@@ -1,7 +1,8 @@
 import { dynamoDb, s3, stepFunctions } from '#platform/aws-clients';
 import { ConfigurationError, requireEnv } from '#platform/config';
 import type { OrderRepository } from '#ports/order-repository';
-import type { OrderWorkflow } from '#ports/order-workflow';
+import type { OrderListing } from '#ports/order-listing';
+import type { OrderExecutions, OrderWorkflow } from '#ports/order-workflow';
 import type { ReceiptLinkSigner, ReceiptStore } from '#ports/receipt-store';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import type { ShippingProvider } from '#ports/shipping-provider';
@@ -11,7 +12,8 @@ import { DynamoDbSimulatorLedger } from './dynamodb-simulator-ledger';
 import { S3PresignedLinks } from './s3-presigned-links';
 import { S3ReceiptStore } from './s3-receipt-store';
 import { ShippingSimulator } from './shipping-simulator';
-import { StepFunctionsOrderWorkflow } from './step-functions-order-workflow';
+import { DynamoDbOrderListing } from './dynamodb-order-listing';
+import { StepFunctionsOrderExecutions, StepFunctionsOrderWorkflow } from './step-functions-order-workflow';
 
 /*
  * The adapters each function's index.ts wires, built from the variables template.yaml gives it
@@ -46,6 +48,16 @@ export function receiptLinksFromEnv(): ReceiptLinkSigner {
 /** The order workflow's state machine (STATE_MACHINE_ARN). */
 export function orderWorkflowFromEnv(): OrderWorkflow {
   return new StepFunctionsOrderWorkflow(stepFunctions(), requireEnv('STATE_MACHINE_ARN'));
+}
+
+/** The operators' list over the orders table's byStatus index (ORDERS_TABLE_NAME). */
+export function orderListingFromEnv(): OrderListing {
+  return new DynamoDbOrderListing(dynamoDb(), requireEnv('ORDERS_TABLE_NAME'));
+}
+
+/** The order executions of the unqualified state machine (STATE_MACHINE_ARN). */
+export function orderExecutionsFromEnv(): OrderExecutions {
+  return new StepFunctionsOrderExecutions(stepFunctions(), requireEnv('STATE_MACHINE_ARN'));
 }
 
 /** What every task handler needs: the orders table and a clock. */

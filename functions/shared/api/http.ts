@@ -61,7 +61,7 @@ interface ReceivedEvent {
   isBase64Encoded?: boolean | null;
   path?: string | null;
   pathParameters?: Record<string, string | undefined> | null;
-  requestContext?: { path?: string | null; identity?: { apiKeyId?: string | null } | null } | null;
+  requestContext?: { path?: string | null; identity?: { apiKeyId?: string | null; userArn?: string | null } | null } | null;
 }
 
 function received(event: APIGatewayProxyEvent): ReceivedEvent {
@@ -104,6 +104,31 @@ export function callerKeyId(event: APIGatewayProxyEvent, samLocalKeys: LocalApiK
   const id = received(event).requestContext?.identity?.apiKeyId;
   if (id) return id;
   return samLocalKeys?.identify(header(event, 'x-api-key'));
+}
+
+/**
+ * The owner id of a SigV4 (AWS_IAM) caller: API Gateway fills `requestContext.identity.userArn`
+ * only after it verified the signature. An assumed role's session name is dropped, so every session
+ * of one role (a warehouse service's Lambda, say) owns the same orders. The id is an ARN, which no
+ * API key id can be (those have no ':'), so key-owned and principal-owned orders never mix.
+ */
+export function iamPrincipalOwner(userArn: string | null | undefined): string | undefined {
+  if (!userArn?.startsWith('arn:')) return undefined;
+  const assumed = /^(arn:[^:]+:sts::\d{12}:assumed-role\/[^/]+)\/[^/]+$/.exec(userArn);
+  return assumed?.[1] ?? userArn;
+}
+
+/**
+ * Who owns what the caller creates and may read: the SigV4 principal on an AWS_IAM route (see
+ * iamPrincipalOwner), else the API key id (callerKeyId).
+ */
+export function callerOwner(event: APIGatewayProxyEvent, samLocalKeys: LocalApiKeys | undefined): string | undefined {
+  return callerPrincipal(event) ?? callerKeyId(event, samLocalKeys);
+}
+
+/** The owner id of the SigV4 principal API Gateway verified, or undefined for any other caller. */
+export function callerPrincipal(event: APIGatewayProxyEvent): string | undefined {
+  return iamPrincipalOwner(received(event).requestContext?.identity?.userArn);
 }
 
 /**

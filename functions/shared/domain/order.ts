@@ -20,6 +20,7 @@ export type OrderStatus =
   | 'CANCELLING'
   | 'FAILED';
 
+export const ALL_ORDER_STATUSES: readonly OrderStatus[] = ['RECEIVED', 'PAYMENT_AUTHORIZED', 'SHIPPED', 'PAYMENT_CAPTURED', 'COMPLETED', 'CANCELLING', 'FAILED'];
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['COMPLETED', 'FAILED'];
 const OPEN_STATUSES: readonly OrderStatus[] = ['RECEIVED', 'PAYMENT_AUTHORIZED', 'SHIPPED', 'PAYMENT_CAPTURED', 'CANCELLING'];
 
@@ -42,7 +43,11 @@ export interface FailureRecord {
 /** The order item in the orders table. The single source of truth for customers. */
 export interface OrderRecord {
   orderId: string;
-  /** API Gateway key id of the client that created the order; other keys cannot see it. */
+  /**
+   * The owner: the API Gateway key id of the client that created the order, or for a SigV4 caller
+   * its principal ARN (an ARN, never a key id). Other owners cannot see it. The attribute keeps its
+   * first name so stored orders need no migration.
+   */
   ownerApiKeyId: string;
   customerId: string;
   status: OrderStatus;

@@ -8,6 +8,8 @@ export interface LocalApiRoute {
   /** API Gateway path template, e.g. /orders/{orderId}. */
   path: string;
   apiKeyRequired: boolean;
+  /** Auth.Authorizer AWS_IAM: SigV4 and execute-api:Invoke instead of (or besides) the API key. */
+  iam?: boolean;
   model?: { name: string; required: boolean; validateBody: boolean };
 }
 
@@ -84,6 +86,7 @@ function readRoutes(logicalId: string, merged: Record<string, unknown>, apis: Lo
         method: text(properties.Method).toUpperCase(),
         path: text(properties.Path),
         apiKeyRequired: typeof eventAuth.ApiKeyRequired === 'boolean' ? eventAuth.ApiKeyRequired : api.apiKeyRequired,
+        ...(eventAuth.Authorizer === 'AWS_IAM' ? { iam: true } : {}),
         ...(model
           ? { model: { name: text(model.Model), required: model.Required === true, validateBody: model.ValidateBody !== false } }
           : {}),

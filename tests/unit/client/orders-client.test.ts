@@ -230,9 +230,9 @@ describe('waitForOrder', () => {
 describe('operator operations', () => {
   it('lists with the filters as query parameters and follows the cursor through every page', async () => {
     const pages = [
-      { orders: [VIEW, VIEW], cursor: 'c1' },
-      { orders: [VIEW], cursor: 'c2' },
-      { orders: [VIEW] },
+      { orders: [VIEW, VIEW], nextCursor: 'c1' },
+      { orders: [VIEW], nextCursor: 'c2' },
+      { orders: [VIEW], nextCursor: null },
     ];
     const fake = await serve((_request, index) => ({ status: 200, body: pages[index] }));
     const seen = [];
@@ -248,7 +248,7 @@ describe('operator operations', () => {
   it('gets one order and retries a stuck one; a non-retryable order is Conflict', async () => {
     const fake = await serve((request) => {
       if (request.method === 'GET') return { status: 200, body: { ...VIEW, executionArn: 'arn:aws:states:us-east-1:123456789012:execution:m:x' } };
-      return request.url.includes(ORDER_ID) ? { status: 200, body: { orderId: ORDER_ID, outcome: 'REDRIVEN', status: 'CANCELLING', executionArn: 'arn' } } : { status: 409, body: { message: 'Not retryable' } };
+      return request.url.includes(ORDER_ID) ? { status: 202, body: { orderId: ORDER_ID, outcome: 'REDRIVEN', reason: 'COMPENSATION_FAILED', executionArn: 'arn', execution: { status: 'RUNNING', redriveCount: 1 }, links: { self: `/admin/orders/${ORDER_ID}` } } } : { status: 409, body: { message: 'Not retryable' } };
     });
     const orders = client(fake);
     await expect(orders.getAdminOrder(ORDER_ID)).resolves.toMatchObject({ executionArn: expect.stringContaining('execution') as unknown });

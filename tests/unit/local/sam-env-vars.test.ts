@@ -95,7 +95,7 @@ describe('the checked-in env.json', () => {
       eventBridgePort: config.ports.eventbridge,
       webSocket: { port: config.ports.websocket, apis: template.webSocketApis, region: config.region },
     };
-    expect(JSON.parse(readFileSync(join(ROOT, 'env.json'), 'utf8'))).toEqual(samLocalEnvVars(template.functions, ports, containerAccess('127.0.0.1'), config.apiKeys));
+    expect(JSON.parse(readFileSync(join(ROOT, 'env.json'), 'utf8'))).toEqual(samLocalEnvVars(template.functions, ports, containerAccess('127.0.0.1'), config.apiKeys, { principals: config.iamPrincipals ?? [], policies: template.managedPolicies }));
   });
 });
 

@@ -179,6 +179,37 @@ describe('local Step Functions service', () => {
     const { events } = after.handle('GetExecutionHistory', { executionArn }) as { events: { type: string }[] };
     expect(events.filter((event) => event.type === 'ExecutionRedriven')).toHaveLength(1);
   });
+
+  it('redrives a failed execution from the state that failed, keeping the earlier states\' results (RedriveExecution)', async () => {
+    let calls = 0;
+    const lambda = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: (event) => (++calls === 1 ? failure('ProviderUnavailable', 'down') : ok(event)) } });
+    const sfn = service(lambda, machine({ First: { Type: 'Pass', Result: 'passed', ResultPath: '$.first', Next: 'Work' }, Work: task() }, 'First'), mkdtempSync(join(tmpdir(), 'sfn-')));
+    const { executionArn } = sfn.handle('StartExecution', { stateMachineArn: ARN, name: 'redrive-me', input: '{"n":3}' }) as { executionArn: string };
+    expect(await waitFor(sfn, executionArn)).toMatchObject({ status: 'FAILED', error: 'ProviderUnavailable', redriveCount: 0 });
+
+    expect(sfn.handle('RedriveExecution', { executionArn })).toEqual({ redriveDate: expect.any(Number) as number });
+    expect(await waitFor(sfn, executionArn)).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    expect(lambda.calls.map((call) => call.event)).toEqual([{ n: 3, first: 'passed' }, { n: 3, first: 'passed' }]);
+    const { events } = sfn.handle('GetExecutionHistory', { executionArn }) as { events: { type: string }[] };
+    const types = events.map((event) => event.type);
+    expect(types.filter((type) => type === 'PassStateEntered')).toHaveLength(1);
+    expect(types.slice(types.indexOf('ExecutionFailed'))).toEqual([
+      'ExecutionFailed', 'ExecutionRedriven', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded',
+    ]);
+    expect(() => sfn.handle('RedriveExecution', { executionArn })).toThrow(expect.objectContaining({ type: 'ExecutionNotRedrivable' }) as Error);
+    await sfn.service.close();
+  });
+
+  it('redrives an execution that ended in a Fail state by rerunning that Fail state, as AWS does', async () => {
+    const lambda = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: () => failure('PaymentDeclined', 'no') } });
+    const sfn = service(lambda, machine({ Work: task({ Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Stop' }], Next: 'Stop' }), Stop: { Type: 'Fail', Error: 'Stopped' } }));
+    const { executionArn } = sfn.handle('StartExecution', { stateMachineArn: ARN, name: 'fail-state', input: '{}' }) as { executionArn: string };
+    await waitFor(sfn, executionArn);
+    sfn.handle('RedriveExecution', { executionArn });
+    expect(await waitFor(sfn, executionArn)).toMatchObject({ status: 'FAILED', error: 'Stopped', redriveCount: 1 });
+    expect(lambda.calls).toHaveLength(1);
+    await sfn.service.close();
+  });
 });
 
 describe('local Step Functions service: versions behind an alias', () => {
