@@ -7,7 +7,8 @@ import { ROOT, loadTemplate } from '../support/template';
  * lacks on AWS (execution history, EventBridge status events) and what replaces it (a log at level ALL).
  */
 const template = loadTemplate() as ReturnType<typeof loadTemplate> & { Parameters: Record<string, { Default?: unknown; AllowedValues?: unknown[] }>; Conditions: Record<string, unknown> };
-const machine = template.Resources.OrderProcessingStateMachine?.Properties as Record<string, unknown>;
+const resources = template.Resources as Record<string, { Condition?: string; Properties?: Record<string, unknown> }>;
+const machine = resources.OrderProcessingStateMachine?.Properties as Record<string, unknown>;
 const logging = machine.Logging as { Level: unknown; IncludeExecutionData: unknown };
 
 describe('template.yaml: WorkflowType', () => {
@@ -23,14 +24,14 @@ describe('template.yaml: WorkflowType', () => {
   });
 
   it('keeps the EventBridge operator rule for Standard only, and alarms on the log for Express', () => {
-    expect(template.Resources.WorkflowAttentionRule?.Condition).toBe('IsStandard');
-    const filter = template.Resources.WorkflowAttentionMetricFilter as { Condition?: string; Properties: { FilterPattern: string; LogGroupName: unknown } };
+    expect(resources.WorkflowAttentionRule?.Condition).toBe('IsStandard');
+    const filter = resources.WorkflowAttentionMetricFilter as unknown as { Condition?: string; Properties: { FilterPattern: string; LogGroupName: unknown } };
     expect(filter.Condition).toBe('IsExpress');
     expect(filter.Properties.LogGroupName).toEqual({ Ref: 'StateMachineLogGroup' });
     // The same two errors the Standard rule matches.
-    const rule = template.Resources.WorkflowAttentionRule?.Properties as { EventPattern: { detail: { error: string[] } } };
+    const rule = resources.WorkflowAttentionRule?.Properties as unknown as { EventPattern: { detail: { error: string[] } } };
     for (const error of rule.EventPattern.detail.error) expect(filter.Properties.FilterPattern).toContain(`$.details.error = "${error}"`);
-    expect(template.Resources.WorkflowAttentionAlarm?.Condition).toBe('IsExpress');
+    expect(resources.WorkflowAttentionAlarm?.Condition).toBe('IsExpress');
   });
 
   it('gives the local runtime an EXPRESS machine with the same definition when the parameter says so', () => {
