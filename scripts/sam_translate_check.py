@@ -4,8 +4,8 @@
 CloudFormation runs the AWS::Serverless transform when the stack is created, so a template the
 translator rejects fails at `sam deploy` even though `sam build` and cfn-lint on the SAM template
 pass. And the SAM template can lint clean while the CloudFormation it becomes has errors (a circular
-dependency, for one). So for each samconfig.toml environment (with its parameter_overrides), and for
-no overrides at all, this script:
+dependency, for one). So for each samconfig.toml environment (with its parameter_overrides), for
+no overrides at all, and for each EXTRA_CASES (WorkflowType=EXPRESS), this script:
 
 1. runs samtranslator's `transform` offline, with local CodeUri/DefinitionUri replaced by S3 URIs
    (as `sam package` writes them) and a policy loader that knows no managed policies;
@@ -46,6 +46,9 @@ except ImportError as missing:  # Exit 3 (and 4 for a missing cfn-lint) lets cal
     sys.exit(3)
 
 NO_OVERRIDES = "(no overrides)"
+# Parameter values no samconfig environment deploys but the template must still take: each is checked
+# on top of the prod environment's overrides (the larger set), as an environment of its own.
+EXTRA_CASES = {"prod + WorkflowType=EXPRESS": {"WorkflowType": "EXPRESS"}}
 # The cfn-lint of the same Python (the package has no __main__), so the translator and the linter come from one install.
 CFN_LINT_MAIN = "import sys; from cfnlint.runner import main; sys.argv[0] = 'cfn-lint'; sys.exit(main())"
 
@@ -168,6 +171,8 @@ def main() -> int:
         environments = {"given overrides": parse_overrides(args.overrides)}
     else:
         environments = {NO_OVERRIDES: {}, **(samconfig_environments(args.samconfig) if os.path.exists(args.samconfig) else {})}
+        for case, extra in EXTRA_CASES.items():
+            environments[case] = {**environments.get("prod", {}), **extra}
 
     with open(args.template, encoding="utf8") as handle:
         template = packaged(yaml_parse(handle.read()))

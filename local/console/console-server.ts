@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import type { SeenEvent } from '../eventbridge/eventbridge-service';
 import { crossOriginRefusal } from '../request-gate';
 import type { StepFunctionsApi } from '../stepfunctions/api';
+import { isExpressExecutionArn } from '../stepfunctions/stepfunctions-service';
 import { coalesce } from './coalesce';
 
 const WEB_DIR = join(__dirname, 'web');
@@ -101,6 +102,12 @@ function pushChannel(sfn: StepFunctionsApi, events: DomainEventSource) {
  * their push channel (/api/stream). It has its own port, so the API Gateway
  * emulation stays free of anything AWS does not serve.
  */
+/**
+ * How the console labels an Express execution: AWS keeps no history for it and its API refuses it, so
+ * what the console shows stands for the state machine's CloudWatch log (level ALL).
+ */
+export const EXPRESS_RECORD = 'Express: from the logged events (CloudWatch Logs on AWS, which keeps no execution history)';
+
 export function consoleEndpoint(sfn: StepFunctionsApi, events: DomainEventSource, assets: ConsoleAssets, config: ConsoleConfig) {
   const stream = pushChannel(sfn, events);
   const stateMachines = () => (sfn.handle('ListStateMachines', {}) as { stateMachines: { stateMachineArn: string }[] }).stateMachines;
@@ -109,7 +116,7 @@ export function consoleEndpoint(sfn: StepFunctionsApi, events: DomainEventSource
     const items: unknown[] = [];
     let nextToken: string | undefined;
     do {
-      const page = sfn.handle(operation, { ...request, ...(nextToken ? { nextToken } : {}) }) as Json;
+      const page = sfn.handle(operation, { ...request, ...(nextToken ? { nextToken } : {}) }, 'logs') as Json;
       items.push(...(page[key] as unknown[]));
       nextToken = page.nextToken as string | undefined;
     } while (nextToken);
@@ -154,9 +161,10 @@ export function consoleEndpoint(sfn: StepFunctionsApi, events: DomainEventSource
       // ListExecutions answers newest first, so one page per machine holds the newest 200: the page
       // re-reads this on every push, and walking every page would cost the runtime more with every order.
       const executions = stateMachines()
-        .flatMap((machine) => (sfn.handle('ListExecutions', { stateMachineArn: machine.stateMachineArn, maxResults: 200, ...filter }) as { executions: { startDate: number }[] }).executions)
+        .flatMap((machine) => (sfn.handle('ListExecutions', { stateMachineArn: machine.stateMachineArn, maxResults: 200, ...filter }, 'logs') as { executions: { executionArn: string; startDate: number }[] }).executions)
         .sort((a, b) => b.startDate - a.startDate)
-        .slice(0, 200);
+        .slice(0, 200)
+        .map((execution) => (isExpressExecutionArn(execution.executionArn) ? { ...execution, record: EXPRESS_RECORD } : execution));
       json(200, { executions, counts: sfn.service.counts() });
     } else {
       const history = /^\/api\/executions\/([^/]+)\/history$/.exec(path);
@@ -167,7 +175,8 @@ export function consoleEndpoint(sfn: StepFunctionsApi, events: DomainEventSource
       const executionArn = decodeURIComponent(history[1]);
       try {
         json(200, {
-          execution: sfn.handle('DescribeExecution', { executionArn }),
+          execution: sfn.handle('DescribeExecution', { executionArn }, 'logs'),
+          ...(isExpressExecutionArn(executionArn) ? { record: EXPRESS_RECORD } : {}),
           events: all('GetExecutionHistory', { executionArn }, 'events'),
         });
       } catch (error) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toWire } from './history';
 import type { ExecutionRecord, ExecutionStatus } from './journal';
-import { type Machine, type StepFunctionsService, qualifiers } from './stepfunctions-service';
+import { type Machine, type StepFunctionsService, isExpressExecutionArn, qualifiers } from './stepfunctions-service';
 import { type PublishedVersion, versionArn } from './versions';
 import { SfnApiError, checkExecutionInput } from './execution-input';
 
@@ -59,10 +59,18 @@ interface Target {
  * the HTTP endpoint and the operator console both call it.
  */
 export class StepFunctionsApi {
+  /** The current call's view (handle() is synchronous, so one field serves each call). */
+  private view: 'api' | 'logs' = 'api';
+
   constructor(readonly service: StepFunctionsService) {}
 
-  /** Dispatches one AWS JSON 1.0 call (`X-Amz-Target: AWSStepFunctions.<Operation>`). */
-  handle(operation: string, request: Record<string, unknown>): unknown {
+  /**
+   * Dispatches one AWS JSON 1.0 call (`X-Amz-Target: AWSStepFunctions.<Operation>`). `view: 'logs'`
+   * (the operator console only) also reads Express executions, which AWS's API refuses: on AWS their
+   * record is the state machine's CloudWatch log, here the runtime's own record of the logged events.
+   */
+  handle(operation: string, request: Record<string, unknown>, view: 'api' | 'logs' = 'api'): unknown {
+    this.view = view;
     switch (operation) {
       case 'StartExecution':
         return this.startExecution(request);
@@ -87,6 +95,8 @@ export class StepFunctionsApi {
       case 'ListExecutions': {
         // An alias or version ARN lists the executions started through it, as on AWS.
         const { machine, version, aliasArn } = this.target(request.stateMachineArn);
+        // AWS's answer for an Express state machine (recorded against AWS by LocalStack's parity tests).
+        if (machine.local.type === 'EXPRESS' && this.view === 'api') throw new SfnApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
         const through = (record: ExecutionRecord) =>
           aliasArn ? record.stateMachineAliasArn === aliasArn : version ? record.stateMachineVersionArn === versionArn(version) : true;
         const filter = stringMember(request, 'statusFilter');
@@ -178,6 +188,13 @@ export class StepFunctionsApi {
     if (!isValidExecutionName(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
     const input = stringMember(request, 'input') ?? '{}';
     checkExecutionInput(input);
+    if (machine.local.type === 'EXPRESS') {
+      // Express does not deduplicate names: a second start with the same name is a second, concurrent
+      // execution, so its ARN carries an id of its own (as AWS's `…:express:<machine>:<name>:<id>`).
+      const expressArn = `${machine.local.arn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`;
+      const record = this.service.start({ executionArn: expressArn, machine, name, input, version, aliasArn });
+      return { executionArn: expressArn, startDate: record.startDate / 1000 };
+    }
     const executionArn = `${machine.local.arn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.service.execution(executionArn);
     if (existing) {
@@ -189,6 +206,8 @@ export class StepFunctionsApi {
   }
 
   private execution(arn: unknown): ExecutionRecord {
+    // AWS refuses an Express execution ARN in every execution API (Describe, GetExecutionHistory, Stop, Redrive).
+    if (typeof arn === 'string' && isExpressExecutionArn(arn) && this.view === 'api') throw new SfnApiError('InvalidArn', "Invalid Arn: 'Resource type not valid in this context: express'");
     const record = typeof arn === 'string' ? this.service.execution(arn) : undefined;
     if (!record) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
     return record;

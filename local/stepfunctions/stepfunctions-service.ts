@@ -52,7 +52,15 @@ export interface StepFunctionsServiceOptions {
   log: (line: string) => void;
   /** How long a finished execution's history stays in memory before only the journal holds it (default 10 s). */
   historyInMemoryMs?: number;
+  /** An Express execution's longest run (AWS: 5 minutes); tests shorten it. */
+  expressMaxSeconds?: number;
 }
+
+/** AWS's cap on an Express execution's duration: past it the execution times out (States.Timeout). */
+export const EXPRESS_MAX_SECONDS = 300;
+
+/** Express execution ARNs (`…:express:<machine>:<name>:<id>`), which the execution APIs refuse on AWS. */
+export const isExpressExecutionArn = (arn: string): boolean => /^arn:aws[a-z-]*:states:[^:]*:\d*:express:/.test(arn);
 
 /** An execution the runtime is running (or waiting to run). */
 interface Running {
@@ -118,7 +126,7 @@ export class StepFunctionsService {
     this.versions = new VersionStore(options.journalDir);
     for (const local of stateMachines) {
       this.checkTasks(local.logicalId, local.definition.States as Record<string, StateDefinition>);
-      const machine: Machine = { local, engine: new StateMachine(local.definition as unknown as StateMachineDefinition), created: Date.now() };
+      const machine: Machine = { local, engine: new StateMachine(this.engineDefinition(local, local.definition)), created: Date.now() };
       if (local.alias) {
         const { version, published } = this.versions.publish(local.arn, local.definition);
         machine.currentVersion = version.version;
@@ -166,6 +174,18 @@ export class StepFunctionsService {
 
   private changed(): void {
     for (const listener of this.changeListeners) listener();
+  }
+
+  /**
+   * The definition the engine runs: the template's, except that an Express machine's top-level
+   * TimeoutSeconds is capped at Express's maximum duration (AWS accepts a larger one and still
+   * times the execution out at 5 minutes). What DescribeStateMachine and the versions show is unchanged.
+   */
+  private engineDefinition(local: LocalStateMachine, definition: Record<string, unknown>): StateMachineDefinition {
+    if (local.type !== 'EXPRESS') return definition as unknown as StateMachineDefinition;
+    const max = this.options.expressMaxSeconds ?? EXPRESS_MAX_SECONDS;
+    const own = typeof definition.TimeoutSeconds === 'number' ? definition.TimeoutSeconds : Infinity;
+    return { ...definition, TimeoutSeconds: Math.min(own, max) } as unknown as StateMachineDefinition;
   }
 
   /** Drops a finished execution's history from memory; `history()` reads it back from the journal. */
@@ -261,6 +281,16 @@ export class StepFunctionsService {
         this.failInRuntime(record, `The local runtime could not resume this execution from its journal: ${reason}`);
         continue;
       }
+      if (isExpressExecutionArn(record.executionArn)) {
+        // Express persists no state between transitions: AWS runs such an execution again from the
+        // start (at-least-once), so every Task it had done runs again. Its logged events start over.
+        this.options.log(`execution ${record.name} (Express) runs again from the start: Express is at-least-once`);
+        delete record.resume;
+        record.events = [];
+        this.launch(record);
+        resumed += 1;
+        continue;
+      }
       record.redriveCount += 1;
       new HistoryRecorder(record.events).add('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: record.redriveCount } });
       this.launch(record, record.resume);
@@ -310,7 +340,7 @@ export class StepFunctionsService {
     let engine = this.versionEngines.get(key);
     if (!engine) {
       // Validated when it was published; its Tasks were checked against the functions of that day.
-      engine = new StateMachine(version.definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+      engine = new StateMachine(this.engineDefinition(machine.local, version.definition), { validationOptions: { noValidate: true } });
       this.versionEngines.set(key, engine);
     }
     return { definition: version.definition, engine };

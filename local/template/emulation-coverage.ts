@@ -212,13 +212,13 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
   },
   'AWS::Serverless::StateMachine': {
     properties: {
-      Type: { runs: 'Standard semantics', accepts: (value) => value === 'STANDARD', otherwise: 'only STANDARD runs locally; an EXPRESS machine would run with Standard semantics' },
+      Type: { runs: 'STANDARD, or EXPRESS semantics (docs/express-workflows.md)', accepts: (value) => value === 'STANDARD' || value === 'EXPRESS', otherwise: 'only STANDARD and EXPRESS run locally' },
       DefinitionUri: { runs: 'the ASL file, run by aws-local-stepfunctions' },
       DefinitionSubstitutions: { runs: 'applied to the ASL' },
       AutoPublishAlias: { runs: 'a version per distinct definition, behind the alias' },
       DeploymentPreference: { ignored: 'deploy-time only: locally the alias moves to the new version at once' },
       Tracing: { ignored: XRAY },
-      Logging: { ignored: 'execution history is kept in the local journal (GetExecutionHistory), not delivered to CloudWatch' },
+      Logging: { ignored: 'Standard: history is kept in the local journal (GetExecutionHistory); Express: the runtime keeps the logged events itself (console), not in CloudWatch' },
       Policies: { ignored: IAM },
       Role: { ignored: IAM },
       PermissionsBoundary: { ignored: IAM },
@@ -387,6 +387,7 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
   'AWS::CloudWatch::CompositeAlarm': { ignored: MONITORING },
   'AWS::CloudWatch::Dashboard': { ignored: 'no CloudWatch metrics locally' },
   'AWS::Logs::LogGroup': { ignored: 'logs are printed to the runtime\'s output' },
+  'AWS::Logs::MetricFilter': { ignored: 'no CloudWatch Logs or metrics locally' },
   'AWS::SNS::Subscription': { ignored: 'delivered by its topic, which is reported on its own' },
 };
 

@@ -123,7 +123,11 @@ describe('template.yaml: the order event bus', () => {
     });
     const policy = resource('AlarmTopicPolicy').Properties.PolicyDocument as { Statement: (Statement & { Condition?: Record<string, Record<string, unknown>> })[] };
     const fromEvents = policy.Statement.find((statement) => statement.Sid === 'AllowEventBridge');
-    expect(fromEvents?.Condition?.ArnEquals?.['aws:SourceArn']).toEqual([{ 'Fn::GetAtt': ['WorkflowAttentionRule', 'Arn'] }, { 'Fn::GetAtt': ['OrderCompensationFailedRule', 'Arn'] }]);
+    expect(fromEvents?.Condition?.ArnEquals?.['aws:SourceArn']).toEqual([
+      // The rule exists only for Standard workflows (Express sends no status changes to EventBridge).
+      { 'Fn::If': ['IsStandard', { 'Fn::GetAtt': ['WorkflowAttentionRule', 'Arn'] }, { Ref: 'AWS::NoValue' }] },
+      { 'Fn::GetAtt': ['OrderCompensationFailedRule', 'Arn'] },
+    ]);
   });
 });
 

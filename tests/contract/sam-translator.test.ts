@@ -11,10 +11,12 @@ import { ROOT } from '../support/template';
 jest.setTimeout(120_000);
 
 describe('template.yaml through SAM\'s own translator', () => {
-  it('translates for every samconfig.toml environment and for no overrides, and the translated templates have no cfn-lint errors', async () => {
+  it('translates for every samconfig.toml environment, for no overrides and for WorkflowType=EXPRESS, and the translated templates have no cfn-lint errors', async () => {
     const run = requireTranslator(await runSamTranslator({ rootDir: ROOT, templatePath: join(ROOT, 'template.yaml'), lint: true }));
     expect(run.results.map((result) => result.environment)).toEqual(expect.arrayContaining(['(no overrides)', 'default', 'dev', 'prod']));
     expect(run.results.find((result) => result.environment === 'prod')?.parameters).toMatchObject({ Environment: 'prod' });
+    // The Express option deploys from the same template: checked on top of prod's overrides.
+    expect(run.results.find((result) => result.environment === 'prod + WorkflowType=EXPRESS')?.parameters).toMatchObject({ Environment: 'prod', WorkflowType: 'EXPRESS' });
     expect(run.results.filter((result) => result.translatorErrors.length > 0 || result.lintErrors.length > 0)).toEqual([]);
     expect(run.ok).toBe(true);
   });

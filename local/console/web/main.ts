@@ -20,6 +20,8 @@ interface ExecutionSummary {
   status: string;
   startDate: number;
   stopDate?: number;
+  /** Set for an Express execution: what its record stands for (no execution history on AWS). */
+  record?: string;
 }
 interface ExecutionDetail extends ExecutionSummary {
   input: string;
@@ -106,7 +108,8 @@ function renderExecutions(executions: ExecutionSummary[], counts: Record<string,
     ...executions.map((execution) =>
       h('li', {},
         h('button', { type: 'button', class: 'execution', 'aria-pressed': String(execution.executionArn === state.selectedArn), 'data-name': execution.name },
-          h('span', { class: 'name' }, execution.name), statusBadge(execution.status), h('span', { class: 'age' }, age(execution.startDate))),
+          h('span', { class: 'name' }, execution.name), statusBadge(execution.status), h('span', { class: 'age' }, age(execution.startDate)),
+          execution.record ? h('span', { class: 'record', title: execution.record, 'data-testid': 'express-record' }, 'Express · logs') : ''),
       ),
     ),
   );
@@ -135,7 +138,7 @@ function select(arn: string): void {
 async function refreshDetail(): Promise<void> {
   const arn = state.selectedArn;
   if (!arn || !state.view || !state.graph) return;
-  const { body } = await fetchJson<{ execution: ExecutionDetail; events: WireEvent[] }>(`/api/executions/${encodeURIComponent(arn)}/history`);
+  const { body } = await fetchJson<{ execution: ExecutionDetail; events: WireEvent[]; record?: string }>(`/api/executions/${encodeURIComponent(arn)}/history`);
   if (arn !== state.selectedArn) return;
   const view = executionView(body.events);
   state.view.show(view, body.execution.status);
@@ -151,6 +154,7 @@ async function refreshDetail(): Promise<void> {
   replace(byId('detail', HTMLElement),
     h('p', { class: 'summary' }, h('strong', {}, execution.name), ' ', statusBadge(execution.status),
       ` ${execution.stopDate ? formatDuration((execution.stopDate - execution.startDate) * 1000) : 'running'}`),
+    body.record ? h('p', { class: 'record', 'data-testid': 'express-record-note' }, body.record) : '',
     execution.error
       ? h('div', { class: 'failure', role: 'status', 'data-testid': 'execution-failure' },
           h('p', {}, h('strong', {}, execution.error), execution.cause ? `: ${describeCause(execution.cause)}` : ''),

@@ -27,7 +27,7 @@ export function readStateMachines(source: TemplateSource): LocalStateMachine[] {
       logicalId,
       name: logicalId,
       arn: source.physical.stateMachineArn(logicalId),
-      type: text(props.Type, 'STANDARD'),
+      type: text(resolve(props.Type, source.context), 'STANDARD'),
       definition: JSON.parse(asl) as Record<string, unknown>,
       ...(typeof props.AutoPublishAlias === 'string' ? { alias: props.AutoPublishAlias } : {}),
     };

@@ -111,7 +111,7 @@ describe('emulation coverage', () => {
         `  Machine:
     Type: AWS::Serverless::StateMachine
     Properties:
-      Type: !If [IsProd, EXPRESS, STANDARD]
+      Type: !If [IsProd, NOT_A_TYPE, STANDARD]
       DefinitionUri: machine.asl.json`,
         `Parameters:\n  Env: {Type: String, Default: prod}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\nGlobals:\n  Function:\n    Tracing: Active\n  HttpApi:\n    CorsConfiguration: {}\n`,
       ),
