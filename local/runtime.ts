@@ -10,7 +10,8 @@ import { eventBridgeEndpoint, recentEventsEndpoint } from './eventbridge/eventbr
 import { EventBridgeService } from './eventbridge/eventbridge-service';
 import { DEFAULT_HOST, connectHost, containerAccess, httpUrl, isLoopback, samLocalCommand, samLocalEnvVars } from './host-access';
 import { faultEndpoint, lambdaInvokeEndpoint, meterEndpoint, stepFunctionsEndpoint } from './http-endpoints';
-import { buildBootstrap, buildFunction, stopBuildService } from './lambda/build-functions';
+import { buildBootstrap, stopBuildService } from './lambda/build-functions';
+import { FunctionBundler } from './lambda/function-bundler';
 import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
@@ -65,6 +66,8 @@ export interface RuntimeOptions {
   cpuProfileDir?: string;
   /** Refuse to start when the template has anything the runtime does not emulate (npm start -- --strict). */
   strict?: boolean;
+  /** Rebuild and reload on saved changes to the functions, state machines and template (docs/dev-loop.md); off unless asked. */
+  watch?: boolean;
   log: (line: string) => void;
 }
 
@@ -99,6 +102,8 @@ export interface RuntimeInfo {
   pid: number;
   startedAt: string;
   startupMs: number;
+  /** The functions' bundles at start-up: how many came from the content-hash cache, how many were built, and the time the slowest took. */
+  bundles: { cached: number; built: number; ms: number };
   resumedExecutions: number;
   /** The address the endpoints are bound to (the URLs above are how this machine reaches them). */
   host: string;
@@ -200,11 +205,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   mkdirSync(dataDir, { recursive: true });
 
   const buildDir = join(options.stateDir, 'build');
-  const [dynamodb, s3, bundles, bootstrap, consoleAssets] = await Promise.all([
+  const bundler = new FunctionBundler(options.rootDir, buildDir, { incremental: false });
+  const hashes = new Map<string, string | undefined>();
+  const bundleFunction = async (fn: LocalFunction) => {
+    const result = await bundler.bundle(fn, hashes);
+    if (!result.ok) throw new Error(`${fn.logicalId} does not build:\n${result.message}`);
+    return [fn.logicalId, result] as const;
+  };
+  const [dynamodb, s3, built, bootstrap, consoleAssets] = await Promise.all([
     // The stream capture proxy (streams, transactions) takes DynamoDB's port, and dynalite goes behind it.
     startDynamoDb(join(dataDir, 'dynamodb'), { port: 0, host }, template.tables, config.region),
     startS3(join(dataDir, 's3'), { port: config.ports.s3, host }, template.buckets),
-    Promise.all(template.functions.map(async (fn) => [fn.logicalId, await buildFunction(fn, options.rootDir, buildDir)] as const)),
+    Promise.all(template.functions.map(bundleFunction)),
     buildBootstrap(options.rootDir, buildDir),
     buildConsoleAssets(),
     // SAM's translator, alongside the builds: a template sam deploy would reject stops start-up with its message.
@@ -212,6 +224,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   ]);
   // The console's assets are built with the same esbuild service, so this ends it for both.
   await stopBuildService();
+  const bundles = new Map(built.map(([logicalId, result]) => [logicalId, result.path]));
+  const bundleStats = {
+    cached: built.filter(([, result]) => result.cached).length,
+    built: built.filter(([, result]) => !result.cached).length,
+    ms: Math.round(Math.max(0, ...built.map(([, result]) => result.ms))),
+  };
   const stores: RunningStore[] = [dynamodb, s3];
 
   const sfnServer = createServer();
@@ -281,7 +299,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     : undefined;
   const front = proxies ?? meters;
   const functionEndpoints = front ? { ...endpoints, dynamodb: await front.dynamodb.start(), s3: await front.s3.start() } : endpoints;
-  const lambda = new LambdaService(template.functions, new Map(bundles), bootstrap, {
+  const lambda = new LambdaService(template.functions, bundles, bootstrap, {
     sharedEnvironment: localFunctionEnvironment(functionEndpoints, config.region),
     maxConcurrencyPerFunction: config.maxConcurrencyPerFunction,
     ...(config.maxEnvironments === undefined ? {} : { maxEnvironments: config.maxEnvironments }),
@@ -389,6 +407,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     pid: process.pid,
     startedAt: new Date().toISOString(),
     startupMs: Math.round(performance.now() - started),
+    bundles: bundleStats,
     resumedExecutions,
     host,
     parameterOverrides: options.parameterOverrides ?? {},
