@@ -31,7 +31,7 @@ interface Sample {
 
 async function startOnce(stateDir: string): Promise<Sample> {
   const began = performance.now();
-  const runtime = await startLocalRuntime(stateDir, { deadlineMs: 180_000, args: ['--no-watch'] });
+  const runtime = await startLocalRuntime(stateDir, { deadlineMs: 180_000 });
   const wallMs = Math.round(performance.now() - began);
   await runtime.stop();
   const { startupMs, bundles } = runtime.info;

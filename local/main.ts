@@ -159,6 +159,9 @@ startRuntime({
         ...(info.notEmulated.length > 0
           ? [`  Not emulated   ${String(info.notEmulated.length)} item(s) of the template do not run locally (warnings above; runtime.json notEmulated; --strict refuses)`]
           : []),
+        info.watching.length > 0
+          ? `  Watching       ${info.watching.join(', ')}: saved changes reload (docs/dev-loop.md; --no-watch turns it off)`
+          : '',
         `  Details        ${displayPath(join(stateDir, 'runtime.json'))}`,
         '',
         `  sam local      ${info.samLocal.command}`,

@@ -11,6 +11,7 @@ import { EventBridgeService } from './eventbridge/eventbridge-service';
 import { DEFAULT_HOST, connectHost, containerAccess, httpUrl, isLoopback, samLocalCommand, samLocalEnvVars } from './host-access';
 import { faultEndpoint, lambdaInvokeEndpoint, meterEndpoint, stepFunctionsEndpoint } from './http-endpoints';
 import { buildBootstrap, stopBuildService } from './lambda/build-functions';
+import { DevLoop } from './dev-loop/dev-loop';
 import { FunctionBundler } from './lambda/function-bundler';
 import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
@@ -104,6 +105,8 @@ export interface RuntimeInfo {
   startupMs: number;
   /** The functions' bundles at start-up: how many came from the content-hash cache, how many were built, and the time the slowest took. */
   bundles: { cached: number; built: number; ms: number };
+  /** The folders the dev loop watches, relative to the project (empty when not watching: docs/dev-loop.md). */
+  watching: string[];
   resumedExecutions: number;
   /** The address the endpoints are bound to (the URLs above are how this machine reaches them). */
   host: string;
@@ -120,6 +123,8 @@ export interface RuntimeInfo {
 export interface RunningRuntime {
   info: RuntimeInfo;
   template: LocalTemplate;
+  /** Present when watching (options.watch). */
+  devLoop?: DevLoop;
   stop(): Promise<void>;
 }
 
@@ -205,7 +210,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   mkdirSync(dataDir, { recursive: true });
 
   const buildDir = join(options.stateDir, 'build');
-  const bundler = new FunctionBundler(options.rootDir, buildDir, { incremental: false });
+  // Watching keeps an esbuild context per function, so a rebuild after a save is incremental.
+  const bundler = new FunctionBundler(options.rootDir, buildDir, { incremental: options.watch === true });
   const hashes = new Map<string, string | undefined>();
   const bundleFunction = async (fn: LocalFunction) => {
     const result = await bundler.bundle(fn, hashes);
@@ -222,8 +228,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     // SAM's translator, alongside the builds: a template sam deploy would reject stops start-up with its message.
     assertTemplateTranslates({ rootDir: options.rootDir, templatePath: options.templatePath, stateDir: options.stateDir, parameterOverrides: options.parameterOverrides ?? {}, log }),
   ]);
-  // The console's assets are built with the same esbuild service, so this ends it for both.
-  await stopBuildService();
+  // The console's assets are built with the same esbuild service, so this ends it for both
+  // (the dev loop keeps it: its contexts live there).
+  if (!options.watch) await stopBuildService();
   const bundles = new Map(built.map(([logicalId, result]) => [logicalId, result.path]));
   const bundleStats = {
     cached: built.filter(([, result]) => result.cached).length,
@@ -381,6 +388,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   if (!storefrontKey) throw new Error('local/config.json has no API keys; the console storefront needs the "storefront" key');
   consoleServer.on('request', guard(consoleEndpoint(sfnApi, events, consoleAssets, { apiUrl, storefrontKey: storefrontKey.value })));
   const consolePort = await listen(consoleServer, config.ports.console, host);
+  const devLoop = options.watch
+    ? new DevLoop({
+        rootDir: options.rootDir,
+        templatePath: options.templatePath,
+        bundler,
+        lambda,
+        sfn,
+        template,
+        reloadTemplate: () => {
+          const next = loadLocalTemplate(loadOptions);
+          return { ...next, functions: localizeWebSocketUrls(next.functions, next.webSocketApis, config.region, webSocketOrigin) };
+        },
+        checkTemplate: () => assertTemplateTranslates({ rootDir: options.rootDir, templatePath: options.templatePath, stateDir: options.stateDir, parameterOverrides: options.parameterOverrides ?? {}, log }),
+        log,
+      })
+    : undefined;
+  const watching = devLoop?.start() ?? [];
   const resumedExecutions = sfn.resumeFromJournal();
   streams.startMappings();
   for (const mapping of queueMappings) mapping.start();
@@ -408,6 +432,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     startedAt: new Date().toISOString(),
     startupMs: Math.round(performance.now() - started),
     bundles: bundleStats,
+    watching,
     resumedExecutions,
     host,
     parameterOverrides: options.parameterOverrides ?? {},
@@ -444,13 +469,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   process.on('SIGUSR2', logMemory);
   writeFileSync(`${infoPath}.tmp`, JSON.stringify(info, null, 2));
   renameSync(`${infoPath}.tmp`, infoPath);
+  void devLoop?.warm().then((ms) => { log(`dev loop: every function's esbuild context is built (${String(Math.round(ms))} ms, in the background)`); });
 
   let stopping: Promise<void> | undefined;
   return {
     info,
     template,
+    ...(devLoop ? { devLoop } : {}),
     stop: () => {
       stopping ??= (async () => {
+        if (devLoop) {
+          await devLoop.close();
+          await stopBuildService();
+        }
         await Promise.all([close(apiServer), close(consoleServer), webSockets.close()]);
         const left = await sfn.drain(10_000);
         if (left > 0) log(`${String(left)} execution(s) still running; they resume on the next start`);

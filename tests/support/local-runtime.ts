@@ -52,7 +52,7 @@ export async function startLocalRuntime(
     onOutput?: (chunk: string) => void;
     /** Keep everything printed for output() (default); a long benchmark streams it to onOutput only. */
     retainOutput?: boolean;
-    /** More npm start flags (e.g. --watch). */
+    /** More npm start flags. Without --watch here, the runtime runs with --no-watch: a test or benchmark edits no sources. */
     args?: string[];
   } = {},
 ): Promise<LocalRuntimeProcess> {
@@ -63,7 +63,8 @@ export async function startLocalRuntime(
   if (options.parameterOverrides) args.push('--parameter-overrides', options.parameterOverrides);
   if (options.host) args.push('--host', options.host);
   if (options.strict) args.push('--strict');
-  if (options.args) args.push(...options.args);
+  args.push(...(options.args ?? []));
+  if (!args.includes('--watch')) args.push('--no-watch');
   const infoPath = join(stateDir, 'runtime.json');
   // A runtime killed with SIGKILL leaves its runtime.json behind: only one with another pid means
   // ready. The runtime removes the stale one itself as it starts, which is watched for, not done here.
