@@ -118,6 +118,17 @@ export class DevLoop {
       this.options.log(`${fn.logicalId}: configuration changed; new invocations get fresh environments${draining > 0 ? ` (${String(draining)} finishing on the old one)` : ''}`);
       this.adopt(fn);
     }
+    if (paths.has(templatePath)) this.checkTemplate();
+  }
+
+  /** SAM's translator on the saved template, in the background once the change is applied: it takes seconds, and its verdict changes nothing that runs. */
+  private checkTemplate(): void {
+    if (!this.options.checkTemplate) return;
+    const check = this.options.checkTemplate().catch((error: unknown) => {
+      this.options.log(`template check: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    this.checks.add(check);
+    void check.finally(() => this.checks.delete(check));
   }
 
   /** Re-reads the template and applies the state machine changes; returns the rest, or undefined if it cannot be read. */
@@ -143,14 +154,6 @@ export class DevLoop {
     }
     if (changes.needsRestart.length > 0) {
       this.options.log(`${basename(this.options.templatePath)}: not applied until you restart npm start (Ctrl-C, then npm start): ${changes.needsRestart.join('; ')}`);
-    }
-    if (what === basename(this.options.templatePath) && this.options.checkTemplate) {
-      // In the background: the translator takes seconds, and its verdict changes nothing that runs.
-      const check = this.options.checkTemplate().catch((error: unknown) => {
-        this.options.log(`template check: ${error instanceof Error ? error.message : String(error)}`);
-      });
-      this.checks.add(check);
-      void check.finally(() => this.checks.delete(check));
     }
     return changes;
   }
