@@ -216,6 +216,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const bundleFunction = async (fn: LocalFunction) => {
     const result = await bundler.bundle(fn, hashes);
     if (!result.ok) throw new Error(`${fn.logicalId} does not build:\n${result.message}`);
+    if (result.warnings) log(`${fn.logicalId}: esbuild warnings:\n${result.warnings}`);
     return [fn.logicalId, result] as const;
   };
   const [dynamodb, s3, built, bootstrap, consoleAssets] = await Promise.all([

@@ -164,6 +164,7 @@ export class DevLoop {
       this.options.log(`${fn.logicalId}: build failed; still serving the previous bundle:\n${result.message}`);
       return;
     }
+    if (result.warnings) this.options.log(`${fn.logicalId}: esbuild warnings:\n${result.warnings}`);
     const current = this.options.lambda.find(fn.logicalId);
     const configuration = current !== undefined && (['handler', 'environment', 'memoryMb', 'timeoutSeconds'] as const).some((field) => JSON.stringify(current[field]) !== JSON.stringify(fn[field]));
     if (!result.changed && !configuration) {

@@ -27,7 +27,7 @@ interface Manifest {
 }
 
 export type BundleResult =
-  | { ok: true; path: string; cached: boolean; changed: boolean; ms: number }
+  | { ok: true; path: string; cached: boolean; changed: boolean; ms: number; /** esbuild's warnings, formatted as it prints them. */ warnings?: string }
   | { ok: false; message: string; ms: number };
 
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
@@ -110,12 +110,13 @@ export class FunctionBundler {
     const before = new Map([...entry.inputs].map((path) => [path, hashFile(path)]));
     let outputFiles: OutputFile[];
     let metafile: Metafile;
+    let warnings: Message[];
     try {
       if (this.options.incremental) {
         entry.context ??= context({ ...entry.options, write: false, metafile: true, logLevel: 'silent' });
-        ({ outputFiles, metafile } = await (await entry.context).rebuild());
+        ({ outputFiles, metafile, warnings } = await (await entry.context).rebuild());
       } else {
-        ({ outputFiles, metafile } = await build({ ...entry.options, write: false, metafile: true, logLevel: 'silent' }));
+        ({ outputFiles, metafile, warnings } = await build({ ...entry.options, write: false, metafile: true, logLevel: 'silent' }));
       }
     } catch (error) {
       // A context that could not be created is not kept: the next save tries afresh.
@@ -142,7 +143,8 @@ export class FunctionBundler {
     if (!savedDuring) {
       writeAtomically(this.manifestPath(entry), JSON.stringify({ key: entry.key, inputs: hashes, outputs } satisfies Manifest));
     }
-    return { ok: true, path: entry.options.outfile, cached: false, changed, ms: performance.now() - started };
+    const formatted = warnings.length > 0 ? (await formatMessages(warnings, { kind: 'warning', color: false })).join('').trimEnd() : undefined;
+    return { ok: true, path: entry.options.outfile, cached: false, changed, ms: performance.now() - started, ...(formatted ? { warnings: formatted } : {}) };
   }
 
   /** The files a function's bundle was last built from (absolute paths). */

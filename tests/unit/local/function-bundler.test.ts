@@ -107,6 +107,11 @@ it('keeps the previous bundle when a rebuild fails, and says where', async () =>
     expect(fixed).toMatchObject({ ok: true, changed: true });
     expect(readFileSync(good.path, 'utf8')).toContain('hello v3');
 
+    writeFileSync(greeting, "export const greeting = { text: 'hello v3', text: 'twice' }.text;\n");
+    expect(await bundler.rebuild(fn)).toMatchObject({ ok: true, warnings: expect.stringMatching(/Duplicate key "text" in object literal/) as unknown });
+    writeFileSync(greeting, "export const greeting = 'hello v3';\n");
+    await bundler.rebuild(fn);
+
     // Only a comment changed: the bundle's bytes are the same, so nothing needs reloading.
     writeFileSync(greeting, "// a comment\nexport const greeting = 'hello v3';\n");
     expect(await bundler.rebuild(fn)).toMatchObject({ ok: true, changed: false });
