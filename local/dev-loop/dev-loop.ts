@@ -109,7 +109,11 @@ export class DevLoop {
       const changes = this.reloadTemplate(paths.has(templatePath) ? basename(templatePath) : 'the state machine definition');
       if (changes) {
         for (const fn of changes.rebuild) rebuild.set(fn.logicalId, fn);
-        reconfigure.push(...changes.reconfigure.filter((fn) => !rebuild.has(fn.logicalId)));
+        for (const fn of changes.reconfigure) {
+          // Saved together with its source: the rebuild applies the new configuration with the new bundle.
+          if (rebuild.has(fn.logicalId)) rebuild.set(fn.logicalId, fn);
+          else reconfigure.push(fn);
+        }
       }
     }
     await Promise.all([...rebuild.values()].map((fn) => this.rebuild(fn)));
