@@ -129,13 +129,14 @@ export class FunctionBundler {
     // Against the files on disk: what the environments would load next.
     const changed = Object.entries(outputs).some(([path, hash]) => hashFile(path) !== hash);
     if (changed) for (const file of outputFiles) writeAtomically(file.path, file.contents);
-    entry.inputs = new Set(inputs);
     // The inputs are known only after the build, so they are hashed after it: a file saved while
     // esbuild read it would pair its new hash with the old content. Such a build gets no manifest
     // (the watcher rebuilds it, and a start without one builds again). A file is seen saved during
     // the build when its hash moved since before it, or, for a file the last build did not read,
     // by its modification time (with a margin for the coarse file-system clock).
     const all = [...inputs, ...RESOLUTION_FILES.map((name) => join(this.rootDir, name)).filter((path) => existsSync(path))];
+    // The resolution files too, so that the dev loop rebuilds every function when one is saved.
+    entry.inputs = new Set(all);
     const hashes = Object.fromEntries(all.map((path) => [path, hashFile(path) ?? '']));
     const savedDuring = all.some((path) =>
       before.has(path) ? before.get(path) !== hashes[path] : (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) >= begun - MTIME_MARGIN_MS,
