@@ -15,7 +15,7 @@ import { ROOT } from '../support/template';
  * own; a template change applies what it can live and names what needs a restart. Waits have
  * deadlines; nothing here asserts a speed (bench/dev-loop.ts measures it).
  */
-jest.setTimeout(300_000);
+jest.setTimeout(420_000);
 
 const project = copyProject('dev-loop-root-');
 const { root } = project;
@@ -60,7 +60,7 @@ beforeAll(async () => {
   sfn = new SFNClient({ ...common, endpoint: runtime.info.endpoints.sfn });
   lambda = new LambdaClient({ ...common, endpoint: runtime.info.endpoints.lambda, maxAttempts: 1 });
   // The first save of a function is incremental once its context is built; waiting keeps the test's deadlines about the loop.
-  await logged(/every function's esbuild context is built/);
+  await until('every context to be built', () => Promise.resolve(lines.find((line) => line.includes("every function's esbuild context is built"))), 240_000);
 });
 
 afterAll(async () => {
