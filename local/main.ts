@@ -9,7 +9,8 @@ import { loadConfig, startRuntime } from './runtime';
  * <state-dir>/profiles/<time>/ on stop), --port-api, --port-lambda, --port-sfn,
  * --port-dynamodb, --port-s3, --port-console, --port-eventbridge, --port-sqs, --port-dynamodb-streams, --port-websocket, --port-secretsmanager (0 picks a free port), --state-dir, --host (the
  * bind address of every endpoint; default 127.0.0.1, 0.0.0.0 lets sam local containers on Linux in),
- * --strict (refuse to start when the template uses anything the runtime does not emulate).
+ * --strict (refuse to start when the template uses anything the runtime does not emulate),
+ * --watch / --no-watch (rebuild and reload on saved changes; on unless CI is set: docs/dev-loop.md).
  */
 const ROOT = join(__dirname, '..');
 
@@ -34,12 +35,14 @@ const { values } = parseArgs({
     'state-dir': { type: 'string' },
     host: { type: 'string' },
     strict: { type: 'boolean', default: false },
+    watch: { type: 'boolean' },
     help: { type: 'boolean', default: false },
   },
+  allowNegative: true,
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--port-eventbridge N] [--port-sqs N] [--port-dynamodb-streams N] [--port-websocket N] [--port-secretsmanager N] [--state-dir DIR] [--host ADDRESS] [--strict]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--port-eventbridge N] [--port-sqs N] [--port-dynamodb-streams N] [--port-websocket N] [--port-secretsmanager N] [--state-dir DIR] [--host ADDRESS] [--strict] [--no-watch]');
   console.log('  --strict  refuse to start when the template uses a resource type, event source or property the runtime does not emulate');
   console.log('            (without it they are warnings; the list is in runtime.json, notEmulated)');
   process.exit(0);
@@ -122,6 +125,8 @@ startRuntime({
   faults: values.faults,
   meter: values.meter,
   strict: values.strict,
+  // A CI job never edits the sources while it runs: watching would only hold esbuild's memory.
+  watch: values.watch ?? !process.env.CI,
   ...(values['cpu-prof'] ? { cpuProfileDir: join(stateDir, 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) } : {}),
   parameterOverrides: parseOverrides(values['parameter-overrides']),
   config,
@@ -155,6 +160,9 @@ startRuntime({
         ...(info.notEmulated.length > 0
           ? [`  Not emulated   ${String(info.notEmulated.length)} item(s) of the template do not run locally (warnings above; runtime.json notEmulated; --strict refuses)`]
           : []),
+        info.watching.length > 0
+          ? `  Watching       ${info.watching.join(', ')}: saved changes reload (docs/dev-loop.md; --no-watch turns it off)`
+          : '',
         `  Details        ${displayPath(join(stateDir, 'runtime.json'))}`,
         '',
         `  sam local      ${info.samLocal.command}`,

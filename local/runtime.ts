@@ -11,7 +11,9 @@ import { eventBridgeEndpoint, recentEventsEndpoint } from './eventbridge/eventbr
 import { EventBridgeService } from './eventbridge/eventbridge-service';
 import { DEFAULT_HOST, connectHost, containerAccess, httpUrl, isLoopback, samLocalCommand, samLocalEnvVars } from './host-access';
 import { faultEndpoint, lambdaInvokeEndpoint, meterEndpoint, stepFunctionsEndpoint } from './http-endpoints';
-import { buildBootstrap, buildFunction, stopBuildService } from './lambda/build-functions';
+import { buildBootstrap, stopBuildService } from './lambda/build-functions';
+import { DevLoop } from './dev-loop/dev-loop';
+import { FunctionBundler } from './lambda/function-bundler';
 import { LambdaService } from './lambda/lambda-service';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
@@ -69,6 +71,8 @@ export interface RuntimeOptions {
   cpuProfileDir?: string;
   /** Refuse to start when the template has anything the runtime does not emulate (npm start -- --strict). */
   strict?: boolean;
+  /** Rebuild and reload on saved changes to the functions, state machines and template (docs/dev-loop.md); off unless asked. */
+  watch?: boolean;
   log: (line: string) => void;
 }
 
@@ -105,6 +109,10 @@ export interface RuntimeInfo {
   pid: number;
   startedAt: string;
   startupMs: number;
+  /** The functions' bundles at start-up: how many came from the content-hash cache, how many were built, and the time the slowest took. */
+  bundles: { cached: number; built: number; ms: number };
+  /** The folders the dev loop watches, relative to the project (empty when not watching: docs/dev-loop.md). */
+  watching: string[];
   resumedExecutions: number;
   /** The address the endpoints are bound to (the URLs above are how this machine reaches them). */
   host: string;
@@ -121,6 +129,8 @@ export interface RuntimeInfo {
 export interface RunningRuntime {
   info: RuntimeInfo;
   template: LocalTemplate;
+  /** Present when watching (options.watch). */
+  devLoop?: DevLoop;
   stop(): Promise<void>;
 }
 
@@ -208,18 +218,34 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   mkdirSync(dataDir, { recursive: true });
 
   const buildDir = join(options.stateDir, 'build');
-  const [dynamodb, s3, bundles, bootstrap, consoleAssets] = await Promise.all([
+  // Watching keeps an esbuild context per function, so a rebuild after a save is incremental.
+  const bundler = new FunctionBundler(options.rootDir, buildDir, { incremental: options.watch === true });
+  const hashes = new Map<string, string | undefined>();
+  const bundleFunction = async (fn: LocalFunction) => {
+    const result = await bundler.bundle(fn, hashes);
+    if (!result.ok) throw new Error(`${fn.logicalId} does not build:\n${result.message}`);
+    if (result.warnings) log(`${fn.logicalId}: esbuild warnings:\n${result.warnings}`);
+    return [fn.logicalId, result] as const;
+  };
+  const [dynamodb, s3, built, bootstrap, consoleAssets] = await Promise.all([
     // The stream capture proxy (streams, transactions) takes DynamoDB's port, and dynalite goes behind it.
     startDynamoDb(join(dataDir, 'dynamodb'), { port: 0, host }, template.tables, config.region),
     startS3(join(dataDir, 's3'), { port: config.ports.s3, host }, template.buckets),
-    Promise.all(template.functions.map(async (fn) => [fn.logicalId, await buildFunction(fn, options.rootDir, buildDir)] as const)),
+    Promise.all(template.functions.map(bundleFunction)),
     buildBootstrap(options.rootDir, buildDir),
     buildConsoleAssets(),
     // SAM's translator, alongside the builds: a template sam deploy would reject stops start-up with its message.
     assertTemplateTranslates({ rootDir: options.rootDir, templatePath: options.templatePath, stateDir: options.stateDir, parameterOverrides: options.parameterOverrides ?? {}, log }),
   ]);
-  // The console's assets are built with the same esbuild service, so this ends it for both.
-  await stopBuildService();
+  // The console's assets are built with the same esbuild service, so this ends it for both
+  // (the dev loop keeps it: its contexts live there).
+  if (!options.watch) await stopBuildService();
+  const bundles = new Map(built.map(([logicalId, result]) => [logicalId, result.path]));
+  const bundleStats = {
+    cached: built.filter(([, result]) => result.cached).length,
+    built: built.filter(([, result]) => !result.cached).length,
+    ms: Math.round(Math.max(0, ...built.map(([, result]) => result.ms))),
+  };
   const stores: RunningStore[] = [dynamodb, s3];
 
   const sfnServer = createServer();
@@ -293,7 +319,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     ...(front ? { ...endpoints, dynamodb: await front.dynamodb.start(), s3: await front.s3.start() } : endpoints),
     ...(stripe ? { stripe: stripe.url } : {}),
   };
-  const lambda = new LambdaService(template.functions, new Map(bundles), bootstrap, {
+  const lambda = new LambdaService(template.functions, bundles, bootstrap, {
     sharedEnvironment: localFunctionEnvironment(functionEndpoints, config.region),
     maxConcurrencyPerFunction: config.maxConcurrencyPerFunction,
     ...(config.maxEnvironments === undefined ? {} : { maxEnvironments: config.maxEnvironments }),
@@ -378,6 +404,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   if (!storefrontKey) throw new Error('local/config.json has no API keys; the console storefront needs the "storefront" key');
   consoleServer.on('request', guard(consoleEndpoint(sfnApi, events, consoleAssets, { apiUrl, storefrontKey: storefrontKey.value })));
   const consolePort = await listen(consoleServer, config.ports.console, host);
+  const devLoop = options.watch
+    ? new DevLoop({
+        rootDir: options.rootDir,
+        templatePath: options.templatePath,
+        bundler,
+        lambda,
+        sfn,
+        template,
+        reloadTemplate: () => {
+          const next = loadLocalTemplate(loadOptions);
+          return { ...next, functions: localizeWebSocketUrls(next.functions, next.webSocketApis, config.region, webSocketOrigin) };
+        },
+        checkTemplate: () => assertTemplateTranslates({ rootDir: options.rootDir, templatePath: options.templatePath, stateDir: options.stateDir, parameterOverrides: options.parameterOverrides ?? {}, log }),
+        log,
+      })
+    : undefined;
+  const watching = devLoop?.start() ?? [];
   const resumedExecutions = sfn.resumeFromJournal();
   streams.startMappings();
   for (const mapping of queueMappings) mapping.start();
@@ -405,6 +448,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     pid: process.pid,
     startedAt: new Date().toISOString(),
     startupMs: Math.round(performance.now() - started),
+    bundles: bundleStats,
+    watching,
     resumedExecutions,
     host,
     parameterOverrides: options.parameterOverrides ?? {},
@@ -442,13 +487,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   process.on('SIGUSR2', logMemory);
   writeFileSync(`${infoPath}.tmp`, JSON.stringify(info, null, 2));
   renameSync(`${infoPath}.tmp`, infoPath);
+  void devLoop?.warm().then((ms) => { log(`dev loop: every function's esbuild context is built (${String(Math.round(ms))} ms, in the background)`); });
 
   let stopping: Promise<void> | undefined;
   return {
     info,
     template,
+    ...(devLoop ? { devLoop } : {}),
     stop: () => {
       stopping ??= (async () => {
+        if (devLoop) {
+          await devLoop.close();
+          await stopBuildService();
+        }
         await Promise.all([close(apiServer), close(consoleServer), webSockets.close()]);
         const left = await sfn.drain(10_000);
         if (left > 0) log(`${String(left)} execution(s) still running; they resume on the next start`);

@@ -66,6 +66,8 @@ interface Environment {
   lastUsed: number;
   initMs?: number;
   reported: boolean;
+  /** Running code or configuration that has since been replaced: it finishes its invocation, then shuts down. */
+  retired?: boolean;
 }
 
 /** Lambda's answer to a payload it will not pass to the function. */
@@ -93,6 +95,8 @@ export class LambdaService implements LambdaInvoker {
   private readonly waiting = new Map<string, (() => void)[]>();
   /** Calls waiting because every function together is at `maxEnvironments` with none idle. */
   private readonly budgetWaiters: (() => void)[] = [];
+  /** Busy environments taken out of their pool by replaceFunction: shut down when their invocation ends. */
+  private readonly retiring = new Set<Environment>();
   private readonly byArn = new Map<string, LocalFunction>();
   private readonly clientFacing = new Set<string>();
   private nextId = 1;
@@ -289,6 +293,11 @@ export class LambdaService implements LambdaInvoker {
   }
 
   private release(fn: LocalFunction, environment: Environment): void {
+    if (environment.retired) {
+      this.retiring.delete(environment);
+      void environment.worker.terminate();
+      return;
+    }
     environment.busy = false;
     environment.lastUsed = Date.now();
     this.wake(fn.logicalId);
@@ -471,12 +480,43 @@ export class LambdaService implements LambdaInvoker {
     return statistics.filter((entry) => entry !== undefined);
   }
 
+  /**
+   * Serves a function's new code or configuration (the dev loop: docs/dev-loop.md). Its fields that
+   * the dev loop applies live (code, Environment, MemorySize, Timeout) are copied onto the function
+   * every caller holds; idle environments shut down now, and busy ones finish their invocation on
+   * the old code and then shut down, so every later invocation gets a fresh environment. Returns how
+   * many environments are still finishing.
+   */
+  replaceFunction(updated: LocalFunction, bundlePath?: string): number {
+    const fn = this.find(updated.logicalId);
+    if (!fn) throw new Error(`No function ${updated.logicalId}`);
+    const { handler, entryPoint, buildProperties, environment, memoryMb, timeoutSeconds } = updated;
+    Object.assign(fn, { handler, entryPoint, buildProperties, environment, memoryMb, timeoutSeconds });
+    if (bundlePath) this.bundles.set(fn.logicalId, bundlePath);
+    let draining = 0;
+    for (const environment of this.pools.get(fn.logicalId) ?? []) {
+      environment.retired = true;
+      if (environment.busy) {
+        this.retiring.add(environment);
+        environment.worker.once('exit', () => this.retiring.delete(environment));
+        draining += 1;
+      } else {
+        environment.busy = true;
+        void environment.worker.terminate();
+      }
+    }
+    // Out of the pool at once: the cap counts only environments that can take the next call.
+    this.pools.set(fn.logicalId, []);
+    for (const resolve of this.waiting.get(fn.logicalId)?.splice(0) ?? []) resolve();
+    return draining;
+  }
+
   /** Stops every execution environment. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.reaper);
     // Idle environments exit on their own (writing --cpu-prof profiles); busy or stuck ones are terminated.
-    const workers = [...this.pools.values()].flat().map(async (environment) => {
+    const workers = [...this.pools.values(), [...this.retiring]].flat().map(async (environment) => {
       const exited = new Promise((resolve) => environment.worker.once('exit', resolve));
       if (!environment.busy) environment.worker.postMessage({ type: 'shutdown' });
       const timer = setTimeout(() => void environment.worker.terminate(), environment.busy ? 0 : 2000);

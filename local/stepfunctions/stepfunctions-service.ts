@@ -515,6 +515,27 @@ export class StepFunctionsService {
     this.options.log(`execution ${record.name} ${status}${record.error ? ` (${record.error})` : ''}`);
   }
 
+  /**
+   * Serves a state machine's new definition to the executions started from now on (the dev loop:
+   * docs/dev-loop.md); with AutoPublishAlias it becomes the next version, behind the alias. Running
+   * executions keep the definition they started on. An invalid definition, or one whose Tasks name
+   * no function, throws and changes nothing. Returns the version it published, if any.
+   */
+  updateStateMachine(local: LocalStateMachine): number | undefined {
+    const machine = this.machines.get(local.arn);
+    if (!machine) throw new Error(`No state machine ${local.arn}`);
+    this.checkTasks(local.logicalId, local.definition.States as Record<string, StateDefinition>);
+    const engine = new StateMachine(local.definition as unknown as StateMachineDefinition);
+    let published: number | undefined;
+    if (local.alias) {
+      const result = this.versions.publish(local.arn, local.definition);
+      if (result.published) published = result.version.version;
+      machine.currentVersion = result.version.version;
+    }
+    Object.assign(machine, { local, engine });
+    return published;
+  }
+
   /** A state machine by its unqualified ARN. */
   machine(arn: string): Machine | undefined {
     return this.machines.get(arn);

@@ -52,6 +52,8 @@ export async function startLocalRuntime(
     onOutput?: (chunk: string) => void;
     /** Keep everything printed for output() (default); a long benchmark streams it to onOutput only. */
     retainOutput?: boolean;
+    /** More npm start flags. Without --watch here, the runtime runs with --no-watch: a test or benchmark edits no sources. */
+    args?: string[];
   } = {},
 ): Promise<LocalRuntimeProcess> {
   const args = ['local/main.ts', '--state-dir', stateDir, '--port-api', '0', '--port-lambda', '0', '--port-sfn', '0', '--port-dynamodb', '0', '--port-s3', '0', '--port-console', '0', '--port-eventbridge', '0', '--port-sqs', '0', '--port-dynamodb-streams', '0', '--port-websocket', '0', '--port-secretsmanager', '0'];
@@ -61,6 +63,8 @@ export async function startLocalRuntime(
   if (options.parameterOverrides) args.push('--parameter-overrides', options.parameterOverrides);
   if (options.host) args.push('--host', options.host);
   if (options.strict) args.push('--strict');
+  args.push(...(options.args ?? []));
+  if (!args.includes('--watch')) args.push('--no-watch');
   const infoPath = join(stateDir, 'runtime.json');
   // A runtime killed with SIGKILL leaves its runtime.json behind: only one with another pid means
   // ready. The runtime removes the stale one itself as it starts, which is watched for, not done here.

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { text } from '../../text';
 import { TemplateError, resolve } from '../intrinsics';
 import type { TemplateSource } from './template-source';
@@ -9,6 +10,8 @@ export interface LocalStateMachine {
   arn: string;
   type: string;
   definition: Record<string, unknown>;
+  /** The ASL file DefinitionUri names (absolute), which the dev loop watches. */
+  definitionPath?: string;
   /** AutoPublishAlias: the runtime then publishes a version per distinct definition, behind this alias. */
   alias?: string;
 }
@@ -20,7 +23,8 @@ export function readStateMachines(source: TemplateSource): LocalStateMachine[] {
     const uri = props.DefinitionUri;
     if (typeof uri !== 'string') throw new TemplateError(`${logicalId}: DefinitionUri must be a local file path`);
     const substitutions = (resolve(props.DefinitionSubstitutions ?? {}, source.context) ?? {}) as Record<string, unknown>;
-    const asl = readFileSync(new URL(uri, `file://${source.templatePath}`), 'utf8').replace(/\$\{([^}]+)\}/g, (whole, key: string) =>
+    const definitionPath = fileURLToPath(new URL(uri, `file://${source.templatePath}`));
+    const asl = readFileSync(definitionPath, 'utf8').replace(/\$\{([^}]+)\}/g, (whole, key: string) =>
       key in substitutions ? text(substitutions[key]) : whole,
     );
     return {
@@ -29,6 +33,7 @@ export function readStateMachines(source: TemplateSource): LocalStateMachine[] {
       arn: source.physical.stateMachineArn(logicalId),
       type: text(resolve(props.Type, source.context), 'STANDARD'),
       definition: JSON.parse(asl) as Record<string, unknown>,
+      definitionPath,
       ...(typeof props.AutoPublishAlias === 'string' ? { alias: props.AutoPublishAlias } : {}),
     };
   });
