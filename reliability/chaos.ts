@@ -3,7 +3,9 @@ import type { LocalRuntimeProcess } from '../tests/support/local-runtime';
 import { inPool, sleep, until } from '../tests/support/pool-and-poll';
 import { RuntimeClients } from '../tests/support/runtime-clients';
 import { domainEventRows } from './domain-events';
+import { readStripeJournal } from '../local/payments/stripe-idempotency';
 import { checkInvariants } from './invariants';
+import { stripePaymentLedger } from './stripe-ledger';
 import { PushWatch } from './pushed-updates';
 import { type Row, progress } from './summary';
 
@@ -14,18 +16,26 @@ import { type Row, progress } from './summary';
  * Then the invariant checker reads the stores.
  */
 
-/** The mix, by order index modulo 100. */
-function orderFor(index: number) {
+/** Which payment provider the runtime runs (PaymentProvider): the simulator, or Stripe's adapter against stripe-mock. */
+export type ChaosProvider = 'simulator' | 'stripe';
+
+/**
+ * The mix, by order index modulo 100. stripe-mock approves every valid request, so with Stripe the
+ * simulator's decline and flaky tokens would only be approvals under other names: those slots use
+ * Stripe's test cards, and payment failures come from injected Stripe outages instead.
+ */
+function orderFor(index: number, provider: ChaosProvider) {
   const base = orderRequest({ customerId: `chaos-${String(index)}` });
   const slot = index % 100;
   const token = (value: string) => ({ ...base, payment: { token: value } });
   const address = (changes: Partial<typeof base.shippingAddress>) => ({ ...base, shippingAddress: { ...base.shippingAddress, ...changes } });
+  if (provider === 'stripe' && slot < 93) return token(['tok_visa', 'tok_mastercard', 'tok_amex'][slot % 3] ?? 'tok_visa');
   if (slot < 80) return token(slot % 2 ? 'tok_visa' : 'tok_mastercard');
   if (slot < 85) return token(slot % 2 ? 'tok_chargeDeclined' : 'tok_insufficient_funds');
   if (slot < 90) return token(`tok_flaky_${String((slot % 3) + 1)}`);
   if (slot < 93) return token('tok_unavailable');
   if (slot < 96) return address({ country: 'AQ' });
-  if (slot < 98) return token('tok_capture_declined');
+  if (slot < 98) return provider === 'stripe' ? token('tok_visa') : token('tok_capture_declined');
   return address({ postalCode: `0000${String((slot % 3) + 1)}` });
 }
 
@@ -41,7 +51,7 @@ async function inject(handle: RuntimeHandle, body: Record<string, unknown>): Pro
   if (response.status !== 202) throw new Error(`fault injection refused: ${await response.text()}`);
 }
 
-export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<Row[]> {
+export async function chaosSuite(handle: RuntimeHandle, count: number, provider: ChaosProvider = 'simulator'): Promise<Row[]> {
   const runId = String(Date.now());
   const accepted = new Set<string>();
   const rejected = new Map<number, number>();
@@ -52,7 +62,7 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
   const push = new PushWatch();
 
   const place = async (index: number): Promise<void> => {
-    const body = orderFor(index);
+    const body = orderFor(index, provider);
     for (let attempt = 0; attempt < 30; attempt++) {
       await restarting;
       try {
@@ -88,6 +98,13 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
   const outages = new Map<number, Record<string, unknown>>([
     [Math.floor(count / 4), { outage: 'dynamodb', ms: 1500 }],
     [killAt + Math.floor(count / 4), { outage: 's3', ms: 2000 }],
+    // Stripe cut off for a while (the adapter sees connection errors: ProviderUnavailable, retried), before and after the kill.
+    ...(provider === 'stripe'
+      ? ([
+          [Math.floor(count / 8), { outage: 'stripe', ms: 2000 }],
+          [killAt + Math.floor((3 * count) / 8), { outage: 'stripe', ms: 2000 }],
+        ] as const)
+      : []),
   ]);
   const injectedBeforeKill: unknown[] = [];
   const indexes = Array.from({ length: count }, (_, index) => index);
@@ -109,7 +126,7 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
   });
   progress(`chaos: ${String(accepted.size)} accepted; waiting for every execution to finish`);
   const settled = await until(async () => (await handle.clients.executions('RUNNING')).length === 0, 240_000, 1000);
-  type FaultStats = { lambda: Record<string, number>; refusedConnections: { dynamodb: number; s3: number } };
+  type FaultStats = { lambda: Record<string, number>; refusedConnections: { dynamodb: number; s3: number; stripe?: number } };
   const stats = [...(injectedBeforeKill as FaultStats[]), (await (await fetch(`${handle.current.info.endpoints.lambda}/_local/faults`)).json()) as FaultStats];
   const total = (pick: (stat: FaultStats) => number) => stats.reduce((sum, stat) => sum + pick(stat), 0);
   const ofKind = (kind: string) => total((stat) => Object.entries(stat.lambda).filter(([key]) => key.endsWith(`:${kind}`)).reduce((sum, [, n]) => sum + n, 0));
@@ -117,19 +134,23 @@ export async function chaosSuite(handle: RuntimeHandle, count: number): Promise<
   const timeouts = ofKind('timeout');
   const dynamoCut = total((stat) => stat.refusedConnections.dynamodb);
   const s3Cut = total((stat) => stat.refusedConnections.s3);
+  const stripeCut = total((stat) => stat.refusedConnections.stripe ?? 0);
   progress(`chaos: settled=${String(settled)}; ${String(crashes)} crashes, ${String(timeouts)} timeouts, ${String(dynamoCut)}/${String(s3Cut)} DynamoDB/S3 connections cut`);
   const rows = [
-    ...(await checkInvariants(handle.clients, accepted, 'Faults')),
+    ...(await checkInvariants(handle.clients, accepted, 'Faults', provider === 'stripe' ? stripePaymentLedger(readStripeJournal(handle.current.info.stripeJournal ?? '')) : undefined)),
     ...(await domainEventRows(handle.clients, handle.current.stateDir, accepted, 'Faults')),
     ...(await push.rows(handle.clients, handle.current.stateDir, 'Faults')),
   ];
   rows.unshift({
     area: 'Faults',
     check: 'orders placed through crashes, timeouts, outages and a SIGKILL',
-    tried: `${String(count)} orders (80% approve, 5% decline, 5% flaky, 3% provider down, 3% AQ, 2% capture declined, 2% carrier flaky); 3+2 crashed invokes, 2+1 timeouts, DynamoDB 1.5 s and S3 2 s outages, 1 SIGKILL + restart`,
+    tried:
+      provider === 'stripe'
+        ? `${String(count)} orders through Stripe's adapter against stripe-mock (95% Stripe test cards, 3% AQ, 2% carrier flaky); 3+2 crashed invokes, 2+1 timeouts, DynamoDB 1.5 s, S3 2 s and two Stripe 2 s outages, 1 SIGKILL + restart`
+        : `${String(count)} orders (80% approve, 5% decline, 5% flaky, 3% provider down, 3% AQ, 2% capture declined, 2% carrier flaky); 3+2 crashed invokes, 2+1 timeouts, DynamoDB 1.5 s and S3 2 s outages, 1 SIGKILL + restart`,
     required: 'every order accepted (POSTs retried with their key)',
-    observed: `${String(accepted.size)} accepted, ${String(retriedPosts)} POST retries; faults that fired: ${String(crashes)} crashes, ${String(timeouts)} timeouts, ${String(dynamoCut)} DynamoDB and ${String(s3Cut)} S3 connections cut${rejected.size ? `, rejected: ${JSON.stringify([...rejected])}` : ''}`,
-    held: accepted.size === count && crashes > 0 && timeouts > 0 && dynamoCut + s3Cut > 0,
+    observed: `${String(accepted.size)} accepted, ${String(retriedPosts)} POST retries; faults that fired: ${String(crashes)} crashes, ${String(timeouts)} timeouts, ${String(dynamoCut)} DynamoDB and ${String(s3Cut)} S3${provider === 'stripe' ? ` and ${String(stripeCut)} Stripe` : ''} connections cut${rejected.size ? `, rejected: ${JSON.stringify([...rejected])}` : ''}`,
+    held: accepted.size === count && crashes > 0 && timeouts > 0 && dynamoCut + s3Cut > 0 && (provider !== 'stripe' || stripeCut > 0),
   });
   return rows;
 }

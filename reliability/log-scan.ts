@@ -5,12 +5,13 @@ import type { Row } from './summary';
  * start-up banner, which shows the local keys on purpose, is left out) for payment tokens, API
  * key values and the street lines the suites sent.
  */
-export function scanLogs(output: string, apiKeyValues: string[], streetLines: string[]): Row {
+export function scanLogs(output: string, apiKeyValues: string[], streetLines: string[], extra: [string, RegExp][] = []): Row {
   const lines = output.split('\n').filter((line) => line.startsWith('{') || line.startsWith('[local]') || line.startsWith('REPORT'));
   const patterns: [string, RegExp][] = [
     ['payment token', /\btok_[A-Za-z0-9_]+/],
     ...apiKeyValues.map((value): [string, RegExp] => ['API key value', new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))]),
     ...streetLines.map((street): [string, RegExp] => ['street address', new RegExp(street.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))]),
+    ...extra,
   ];
   const hits = new Map<string, number>();
   const examples: string[] = [];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { RuntimeClients } from '../tests/support/runtime-clients';
-import { type RuntimeHandle, chaosSuite } from './chaos';
+import { type ChaosProvider, type RuntimeHandle, chaosSuite } from './chaos';
 import { crossSiteSuite } from './cross-site';
 import { hostileInputSuite } from './hostile-input';
 import { isolationSuite } from './isolation';
@@ -36,6 +36,11 @@ async function main(): Promise<number> {
   const sizeArgument = process.argv.indexOf('--size');
   const size: Size = process.argv[sizeArgument + 1] === 'ci' || process.env.RELIABILITY_SIZE === 'ci' ? 'ci' : 'full';
   const settings = SIZES[size];
+  // `--payment-provider stripe`: the chaos suite alone (the other suites do not touch payments),
+  // with the Stripe adapter against stripe-mock and the invariants read from Stripe's side.
+  const providerArgument = process.argv.indexOf('--payment-provider');
+  const provider: ChaosProvider = process.argv[providerArgument + 1] === 'stripe' && providerArgument > 0 ? 'stripe' : 'simulator';
+  const label = provider === 'stripe' ? `${size}-stripe` : size;
   let output = '';
   const onOutput = (chunk: string) => (output += chunk);
   const rows: Row[] = [];
@@ -48,10 +53,10 @@ async function main(): Promise<number> {
     startLocalRuntime(stateDir, {
       fresh,
       faults: true,
-      parameterOverrides: `ReceiptLinkTtlSeconds=${String(LINK_TTL_SECONDS)} ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000`,
+      parameterOverrides: `ReceiptLinkTtlSeconds=${String(LINK_TTL_SECONDS)} ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000${provider === 'stripe' ? ' PaymentProvider=stripe' : ''}`,
       onOutput,
     });
-  progress(`size ${size}: starting the local runtime with fault injection`);
+  progress(`size ${size}${provider === 'stripe' ? ', PaymentProvider=stripe' : ''}: starting the local runtime with fault injection`);
   const first = await start(true);
   const handle: RuntimeHandle = {
     current: first,
@@ -63,6 +68,17 @@ async function main(): Promise<number> {
       handle.clients = new RuntimeClients(handle.current.info);
     },
   };
+  if (provider === 'stripe') {
+    try {
+      progress('faults, with Stripe');
+      rows.push(...(await chaosSuite(handle, settings.chaosOrders, 'stripe')));
+    } finally {
+      handle.clients.close();
+      await handle.current.stop('SIGTERM');
+    }
+    rows.push(scanLogs(output, first.info.apiKeys.map((key) => key.value), [orderRequest().shippingAddress.line1], [['Stripe key', STRIPE_KEY]]));
+    return report(rows, label, started, output);
+  }
   try {
     progress('hostile input over HTTP');
     rows.push(...(await hostileInputSuite(handle.clients, settings.hostileRequests)));
@@ -105,12 +121,20 @@ async function main(): Promise<number> {
   const street = orderRequest().shippingAddress.line1;
   rows.push(scanLogs(output, first.info.apiKeys.map((key) => key.value), [street]));
 
+  return report(rows, label, started, output);
+}
+
+/** A Stripe secret or restricted key: no log line may carry one (the local test key included). */
+const STRIPE_KEY = /\b[sr]k_(test|live)_[A-Za-z0-9]+/;
+
+/** Prints the summary table, writes the results, and answers the exit code. */
+function report(rows: Row[], label: string, started: number, output: string): number {
   const summary = summaryTable(rows);
-  console.log(`\nReliability summary (size ${size}, ${String(Math.round((Date.now() - started) / 1000))} s, Node ${process.version})\n\n${summary}\n`);
+  console.log(`\nReliability summary (${label}, ${String(Math.round((Date.now() - started) / 1000))} s, Node ${process.version})\n\n${summary}\n`);
   const resultsDir = join(ROOT, 'reliability', 'results');
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, `latest-${size}.json`), JSON.stringify({ size, at: new Date().toISOString(), rows }, null, 2));
-  writeFileSync(join(resultsDir, `runtime-${size}.log`), output);
+  writeFileSync(join(resultsDir, `latest-${label}.json`), JSON.stringify({ size: label, at: new Date().toISOString(), rows }, null, 2));
+  writeFileSync(join(resultsDir, `runtime-${label}.log`), output);
   const failed = rows.filter((row) => !row.held);
   console.log(failed.length === 0 ? `reliability: ${String(rows.length)} passed, 0 failed` : `reliability: ${String(rows.length - failed.length)} passed, ${String(failed.length)} failed`);
   return failed.length === 0 ? 0 : 1;
