@@ -220,25 +220,33 @@ export function refusedCrossSite(request: IncomingMessage, response: ServerRespo
 /**
  * Fault injection (only with `faults: true`), on the Lambda endpoint: `POST /_local/faults` with
  * `{"function": "CapturePaymentFunction", "kind": "crash" | "timeout", "count": 3}` or
- * `{"outage": "s3" | "dynamodb" | "stripe", "ms": 2000}` (stripe with PaymentProvider=stripe); `GET` returns what was injected.
+ * `{"outage": "s3" | "dynamodb" | "stripe", "ms": 2000}` (stripe with PaymentProvider=stripe), or
+ * `{"expressDuplicates": true}` (every Express start runs twice); `GET` returns what was injected.
  */
-export function faultEndpoint(lambda: LambdaService, proxies: { dynamodb: OutageProxy; s3: OutageProxy; stripe?: OutageProxy }) {
+export function faultEndpoint(lambda: LambdaService, proxies: { dynamodb: OutageProxy; s3: OutageProxy; stripe?: OutageProxy }, sfn?: StepFunctionsApi) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (refusedCrossSite(request, response)) return;
     if (request.method === 'GET') {
       sendJson(response, 200, {
         lambda: lambda.injected,
         refusedConnections: { dynamodb: proxies.dynamodb.refused, s3: proxies.s3.refused, ...(proxies.stripe ? { stripe: proxies.stripe.refused } : {}) },
+        ...(sfn ? { expressDuplicates: { on: sfn.duplicateExpressStarts, started: sfn.expressDuplicatesStarted }, runningExecutions: sfn.service.runningCount } : {}),
       });
       return;
     }
     // The chaos suite is the only caller: no size limit, as before this endpoint moved here.
     const raw = await readBody(request, Number.POSITIVE_INFINITY);
-    let body: { function?: unknown; kind?: unknown; count?: unknown; outage?: unknown; ms?: unknown };
+    let body: { function?: unknown; kind?: unknown; count?: unknown; outage?: unknown; ms?: unknown; expressDuplicates?: unknown };
     try {
       body = JSON.parse((raw ?? Buffer.alloc(0)).toString('utf8')) as typeof body;
     } catch {
       sendJson(response, 400, { message: 'Body must be JSON' });
+      return;
+    }
+    // Express at-least-once: every Express start also starts a duplicate execution (WorkflowType=EXPRESS).
+    if (typeof body.expressDuplicates === 'boolean' && sfn) {
+      sfn.duplicateExpressStarts = body.expressDuplicates;
+      sendJson(response, 202, { expressDuplicates: body.expressDuplicates });
       return;
     }
     if (body.outage === 's3' || body.outage === 'dynamodb') {

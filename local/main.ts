@@ -10,7 +10,8 @@ import { loadConfig, startRuntime } from './runtime';
  * --port-dynamodb, --port-s3, --port-console, --port-eventbridge, --port-sqs, --port-dynamodb-streams, --port-websocket, --port-secretsmanager (0 picks a free port), --state-dir, --host (the
  * bind address of every endpoint; default 127.0.0.1, 0.0.0.0 lets sam local containers on Linux in),
  * --strict (refuse to start when the template uses anything the runtime does not emulate),
- * --watch / --no-watch (rebuild and reload on saved changes; on unless CI is set: docs/dev-loop.md).
+ * --watch / --no-watch (rebuild and reload on saved changes; on unless CI is set: docs/dev-loop.md),
+ * --warm-contexts (build every function's esbuild context at start, so even a first save is incremental).
  */
 const ROOT = join(__dirname, '..');
 
@@ -36,13 +37,14 @@ const { values } = parseArgs({
     host: { type: 'string' },
     strict: { type: 'boolean', default: false },
     watch: { type: 'boolean' },
+    'warm-contexts': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   allowNegative: true,
 });
 
 if (values.help) {
-  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--port-eventbridge N] [--port-sqs N] [--port-dynamodb-streams N] [--port-websocket N] [--port-secretsmanager N] [--state-dir DIR] [--host ADDRESS] [--strict] [--no-watch]');
+  console.log('Usage: npm start -- [--fresh] [--faults] [--meter] [--cpu-prof] [--parameter-overrides "K=V ..."] [--port-api N] [--port-lambda N] [--port-sfn N] [--port-dynamodb N] [--port-s3 N] [--port-console N] [--port-eventbridge N] [--port-sqs N] [--port-dynamodb-streams N] [--port-websocket N] [--port-secretsmanager N] [--state-dir DIR] [--host ADDRESS] [--strict] [--no-watch] [--warm-contexts]');
   console.log('  --strict  refuse to start when the template uses a resource type, event source or property the runtime does not emulate');
   console.log('            (without it they are warnings; the list is in runtime.json, notEmulated)');
   process.exit(0);
@@ -127,6 +129,7 @@ startRuntime({
   strict: values.strict,
   // A CI job never edits the sources while it runs: watching would only hold esbuild's memory.
   watch: values.watch ?? !process.env.CI,
+  warmContexts: values['warm-contexts'],
   ...(values['cpu-prof'] ? { cpuProfileDir: join(stateDir, 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) } : {}),
   parameterOverrides: parseOverrides(values['parameter-overrides']),
   config,

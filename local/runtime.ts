@@ -73,6 +73,11 @@ export interface RuntimeOptions {
   strict?: boolean;
   /** Rebuild and reload on saved changes to the functions, state machines and template (docs/dev-loop.md); off unless asked. */
   watch?: boolean;
+  /**
+   * Build every function's esbuild context at start (watching only), so even a function's first
+   * save is incremental; off by default: the contexts hold about 1.4 GB in esbuild's service.
+   */
+  warmContexts?: boolean;
   log: (line: string) => void;
 }
 
@@ -381,7 +386,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   );
   const webSocketUrls = webSockets.urls(`ws://${new URL(webSocketOrigin).host}`);
   const invokeEndpoint = lambdaInvokeEndpoint(lambda);
-  const faults = proxies ? faultEndpoint(lambda, { ...proxies, ...(stripe?.proxy ? { stripe: stripe.proxy } : {}) }) : undefined;
+  const faults = proxies ? faultEndpoint(lambda, { ...proxies, ...(stripe?.proxy ? { stripe: stripe.proxy } : {}) }, sfnApi) : undefined;
   const meter = meters ? meterEndpoint(meters) : undefined;
   const recentEvents = recentEventsEndpoint(events);
   eventsServer.on('request', guard(eventBridgeEndpoint(events)));
@@ -487,7 +492,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   process.on('SIGUSR2', logMemory);
   writeFileSync(`${infoPath}.tmp`, JSON.stringify(info, null, 2));
   renameSync(`${infoPath}.tmp`, infoPath);
-  void devLoop?.warm().then((ms) => { log(`dev loop: every function's esbuild context is built (${String(Math.round(ms))} ms, in the background)`); });
+  if (options.warmContexts) void devLoop?.warm().then((ms) => { log(`dev loop: every function's esbuild context is built (${String(Math.round(ms))} ms, in the background)`); });
 
   let stopping: Promise<void> | undefined;
   return {

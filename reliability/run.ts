@@ -40,7 +40,10 @@ async function main(): Promise<number> {
   // with the Stripe adapter against stripe-mock and the invariants read from Stripe's side.
   const providerArgument = process.argv.indexOf('--payment-provider');
   const provider: ChaosProvider = process.argv[providerArgument + 1] === 'stripe' && providerArgument > 0 ? 'stripe' : 'simulator';
-  const label = provider === 'stripe' ? `${size}-stripe` : size;
+  // `--workflow-type express`: the chaos suite alone on WorkflowType=EXPRESS, every execution started twice.
+  const workflowArgument = process.argv.indexOf('--workflow-type');
+  const express = workflowArgument > 0 && process.argv[workflowArgument + 1]?.toLowerCase() === 'express';
+  const label = `${size}${provider === 'stripe' ? '-stripe' : ''}${express ? '-express' : ''}`;
   let output = '';
   const onOutput = (chunk: string) => (output += chunk);
   const rows: Row[] = [];
@@ -53,10 +56,10 @@ async function main(): Promise<number> {
     startLocalRuntime(stateDir, {
       fresh,
       faults: true,
-      parameterOverrides: `ReceiptLinkTtlSeconds=${String(LINK_TTL_SECONDS)} ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000${provider === 'stripe' ? ' PaymentProvider=stripe' : ''}`,
+      parameterOverrides: `ReceiptLinkTtlSeconds=${String(LINK_TTL_SECONDS)} ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000${provider === 'stripe' ? ' PaymentProvider=stripe' : ''}${express ? ' WorkflowType=EXPRESS' : ''}`,
       onOutput,
     });
-  progress(`size ${size}${provider === 'stripe' ? ', PaymentProvider=stripe' : ''}: starting the local runtime with fault injection`);
+  progress(`${label}: starting the local runtime with fault injection`);
   const first = await start(true);
   const handle: RuntimeHandle = {
     current: first,
@@ -68,10 +71,10 @@ async function main(): Promise<number> {
       handle.clients = new RuntimeClients(handle.current.info);
     },
   };
-  if (provider === 'stripe') {
+  if (provider === 'stripe' || express) {
     try {
-      progress('faults, with Stripe');
-      rows.push(...(await chaosSuite(handle, settings.chaosOrders, 'stripe')));
+      progress(`faults (${label})`);
+      rows.push(...(await chaosSuite(handle, settings.chaosOrders, { provider, expressDuplicates: express })));
     } finally {
       handle.clients.close();
       await handle.current.stop('SIGTERM');

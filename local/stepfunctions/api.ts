@@ -62,6 +62,14 @@ export class StepFunctionsApi {
   /** The current call's view (handle() is synchronous, so one field serves each call). */
   private view: 'api' | 'logs' = 'api';
 
+  /**
+   * Fault injection (`{"expressDuplicates": true}` on POST /_local/faults): every Express start also
+   * starts a second execution with the same input, as Express's at-least-once delivery may, so the
+   * chaos suite can prove the tasks idempotent under it. Counts the duplicates started.
+   */
+  duplicateExpressStarts = false;
+  expressDuplicatesStarted = 0;
+
   constructor(readonly service: StepFunctionsService) {}
 
   /**
@@ -193,6 +201,11 @@ export class StepFunctionsApi {
       // execution, so its ARN carries an id of its own (as AWS's `…:express:<machine>:<name>:<id>`).
       const expressArn = `${machine.local.arn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`;
       const record = this.service.start({ executionArn: expressArn, machine, name, input, version, aliasArn });
+      if (this.duplicateExpressStarts) {
+        this.expressDuplicatesStarted += 1;
+        const duplicateArn = `${machine.local.arn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`;
+        this.service.start({ executionArn: duplicateArn, machine, name, input, version, aliasArn });
+      }
       return { executionArn: expressArn, startDate: record.startDate / 1000 };
     }
     const executionArn = `${machine.local.arn.replace(':stateMachine:', ':execution:')}:${name}`;

@@ -107,6 +107,11 @@ export class StepFunctionsService {
   readonly versions: VersionStore;
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, Running>();
+
+  /** How many executions run now, Express ones included (the chaos suite's settle check under Express, where ListExecutions is refused). */
+  get runningCount(): number {
+    return this.running.size;
+  }
   private readonly slots: (() => void)[] = [];
   private active = 0;
   private accepts = true;
