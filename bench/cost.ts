@@ -27,7 +27,34 @@ const { values } = parseArgs({ options: { orders: { type: 'string' }, concurrenc
 const ORDERS = Number(values.orders ?? 400);
 const CONCURRENCY = Number(values.concurrency ?? 8);
 const STATUS_READS = Number(values['status-reads'] ?? 3);
-const TARGET_USD = 115;
+const TARGET_USD = 110;
+/** Issue 16: the same mix on WorkflowType=EXPRESS. */
+const EXPRESS_TARGET_USD = 25;
+/** What an execution log without execution data leaves out of each event's details (LoggingConfiguration.IncludeExecutionData: false). */
+const EXECUTION_DATA = new Set(['input', 'output', 'parameters', 'cause', 'result']);
+
+/**
+ * The bytes an Express execution's CloudWatch log holds at level ALL without execution data: one
+ * record per history event, in the shape Step Functions writes (id, type, details, previous_event_id,
+ * event_timestamp, execution_arn, redrive_count), with the data fields left out.
+ */
+function expressLogRecordBytes(events: HistoryEvent[], stateMachineArn: string, orderId: string): number {
+  const executionArn = `${stateMachineArn.replace(':stateMachine:', ':express:')}:${orderId}:00000000-0000-0000-0000-000000000000`;
+  return events.reduce((sum, event) => {
+    const detailsKey = Object.keys(event).find((key) => key.endsWith('EventDetails'));
+    const details = detailsKey ? (event as unknown as Record<string, Record<string, unknown> | undefined>)[detailsKey] ?? {} : {};
+    const record = {
+      id: String(event.id ?? 0),
+      type: event.type,
+      details: Object.fromEntries(Object.entries(details).filter(([key]) => !EXECUTION_DATA.has(key) && !key.endsWith('Details'))),
+      previous_event_id: String(event.previousEventId ?? 0),
+      event_timestamp: String(event.timestamp?.getTime() ?? 0),
+      execution_arn: executionArn,
+      redrive_count: '0',
+    };
+    return sum + Buffer.byteLength(JSON.stringify(record));
+  }, 0);
+}
 
 interface Price {
   usd: number;
@@ -170,6 +197,7 @@ async function main(): Promise<void> {
     progress('reading the execution histories');
     const transitions = new Map<string, number[]>();
     let expressBilledGbSeconds = 0;
+    let expressLogBytes = 0;
     for (const order of placed) {
       const events: HistoryEvent[] = [];
       let token: string | undefined;
@@ -188,6 +216,7 @@ async function main(): Promise<void> {
       const ended = events.at(-1)?.timestamp?.getTime() ?? started;
       // Express bills the whole run's duration rounded up to 100 ms, at 64 MB (a small state payload).
       expressBilledGbSeconds += (Math.ceil((ended - started) / 100) / 10) * (64 / 1024);
+      expressLogBytes += expressLogRecordBytes(events, stateMachineArn, order.orderId);
     }
 
     // Per order, from this run.
@@ -242,7 +271,9 @@ async function main(): Promise<void> {
     const simulator = { service: 'Provider simulators (ledger table; a real provider bills separately)', usage: `${(ledger.write / n).toFixed(2)} WRU, ${(ledger.read / n).toFixed(2)} RRU`, usd: (ledger.write / n) * price('dynamoDbPerWriteRequestUnit') + (ledger.read / n) * price('dynamoDbPerReadRequestUnit') };
     const standardTotal = lines.reduce((sum, line) => sum + line.usd, 0);
     const expressWorkflow = price('stepFunctionsExpressPerRequest') + (expressBilledGbSeconds / n) * price('stepFunctionsExpressPerGbSecond');
-    const expressTotal = standardTotal - (lines[0]?.usd ?? 0) + expressWorkflow;
+    // Express's operator view: its execution log at level ALL, without execution data (template.yaml), one record per history event.
+    const expressLogs = (expressLogBytes / n / 2 ** 30) * price('cloudWatchLogsPerGbIngested');
+    const expressTotal = standardTotal - (lines[0]?.usd ?? 0) + expressWorkflow + expressLogs;
     // A status read: API Gateway, GetOrder's invocation and duration, and one strongly consistent read.
     const getOrder = byFunction.get('GetOrderFunction');
     const statusRead = price('apiGatewayRestPerRequest') + price('lambdaPerRequest') + price('dynamoDbPerReadRequestUnit') + (getOrder ? (getOrder.gbSeconds / getOrder.invocations) * gbSecondPrice('GetOrderFunction') : 0);
@@ -274,6 +305,7 @@ async function main(): Promise<void> {
         [
           ...lines.map((line, index) => [line.service, line.usage, perMillion(line.usd).toFixed(2), index === 0 ? '' : perMillion(line.usd).toFixed(2)]),
           ['Step Functions (Express)', `1 request, ${((expressBilledGbSeconds / n) * 1000).toFixed(1)} GB-ms`, '', perMillion(expressWorkflow).toFixed(2)],
+          ['CloudWatch Logs (Express execution log, level ALL, no data)', `${(expressLogBytes / n / 1024).toFixed(1)} KB`, '', perMillion(expressLogs).toFixed(2)],
           ['**Total**', '', `**${perMillion(standardTotal).toFixed(2)}**`, `**${perMillion(expressTotal).toFixed(2)}**`],
           [simulator.service, simulator.usage, perMillion(simulator.usd).toFixed(2), perMillion(simulator.usd).toFixed(2)],
           [`Each customer status read (GET /orders/{id}), × ${String(STATUS_READS)} per order`, 'API GW + Lambda + 1 RRU', perMillion(statusRead * STATUS_READS).toFixed(2), perMillion(statusRead * STATUS_READS).toFixed(2)],
@@ -281,6 +313,7 @@ async function main(): Promise<void> {
       ),
     );
     console.log(`\nTarget: ≤ $${String(TARGET_USD)} per 1M orders (Standard, default configuration): ${perMillion(standardTotal) <= TARGET_USD ? 'met' : 'MISSED'} at $${perMillion(standardTotal).toFixed(2)}.`);
+    console.log(`Target: ≤ $${String(EXPRESS_TARGET_USD)} per 1M orders (WorkflowType=EXPRESS): ${perMillion(expressTotal) <= EXPRESS_TARGET_USD ? 'met' : 'MISSED'} at $${perMillion(expressTotal).toFixed(2)}.`);
     console.log(
       [
         '\nStandard vs Express:',
