@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const config = loadConfig(join(ROOT, 'local', 'config.json'));
   config.ports = { api: 0, lambda: 0, stepfunctions: 0, dynamodb: 0, s3: 0, console: 0, eventbridge: 0, sqs: 0, dynamodbstreams: 0, websocket: 0, secretsmanager: 0 };
   progress('starting the runtime on a copy of the project, watching');
-  const runtime = await startRuntime({ rootDir: project.root, templatePath, stateDir, fresh: true, watch: true, config, log: (line) => lines.push(line) });
+  const runtime = await startRuntime({ rootDir: project.root, templatePath, stateDir, fresh: true, watch: true, warmContexts: true, config, log: (line) => lines.push(line) });
   const lambda = new LambdaClient({ region: runtime.info.region, credentials: runtime.info.credentials, endpoint: runtime.info.endpoints.lambda, maxAttempts: 1 });
   const invoke = async (): Promise<{ version: string; logLevel: string }> => {
     const result = await lambda.send(new InvokeCommand({ FunctionName: 'ListProductsFunction', Payload: JSON.stringify({ probe: { waitMs: 0 } }) }));
