@@ -18,7 +18,9 @@ const TASKS = [
   'VoidPaymentFunction',
   'FlagReceiptFailureFunction',
 ];
-const NAMED_ERRORS = new Set(['InvalidTaskInput', 'OrderNotFound', 'OrderStateConflict']);
+// A compensation raises its permanent failures as CompensationFailed (naming the cause in its message),
+// which the state machine leaves uncaught so that an operator's retry reruns the Task.
+const NAMED_ERRORS = new Set(['InvalidTaskInput', 'OrderNotFound', 'OrderStateConflict', 'CompensationFailed']);
 
 const malformedInput = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),

@@ -5,12 +5,17 @@ import type { ExecutionState } from '#ports/order-workflow';
 export type RetryReason = 'COMPENSATION_FAILED' | 'RECEIPT_FAILED';
 
 /**
- * Compensation Failed: a compensation step failed for good and the order is left open (CANCELLING,
- * or PAYMENT_CAPTURED when Flag Receipt Failure failed). Receipt Failed: the order COMPLETED without
- * its receipt. Any other order is not retried (409).
+ * Compensation Failed: a compensation Task failed for good (CompensationFailed) and the execution
+ * stopped there, with the order left open (CANCELLING, or PAYMENT_CAPTURED when Flag Receipt Failure
+ * failed) and the step recorded FAILED. An open order whose execution FAILED is the same case when
+ * the step could not be recorded: the final attempt never ran its handler (Sandbox.Timedout,
+ * Runtime.ExitError…) or could not write the order (a table outage). Forward Tasks catch every
+ * error, so only a compensation stops an execution with the order still open. Receipt Failed: the
+ * order COMPLETED without its receipt. Any other order is not retried (409).
  */
-export function retryReason(order: OrderRecord): RetryReason | undefined {
+export function retryReason(order: OrderRecord, execution?: ExecutionState): RetryReason | undefined {
   if (!isTerminal(order.status) && COMPENSATION_STEPS.some((step) => order.steps[step].status === 'FAILED')) return 'COMPENSATION_FAILED';
+  if (!isTerminal(order.status) && execution?.status === 'FAILED') return 'COMPENSATION_FAILED';
   if (order.status === 'COMPLETED' && order.receipt?.status === 'FAILED') return 'RECEIPT_FAILED';
   return undefined;
 }
@@ -23,7 +28,7 @@ export type RetryDecision =
 
 /** What POST /admin/orders/{id}/retry does, from the order and its execution. */
 export function decideRetry(order: OrderRecord, execution: ExecutionState | undefined): RetryDecision {
-  const reason = retryReason(order);
+  const reason = retryReason(order, execution);
   if (execution?.status === 'RUNNING' && execution.redriveCount > 0) return { action: 'alreadyRedriven', reason };
   if (!reason) return { action: 'refuse', message: `Order ${order.orderId} is ${order.status} and not in Compensation Failed or Receipt Failed; only those are retried` };
   if (!execution) return { action: 'refuse', message: `Order ${order.orderId} has no execution to redrive` };

@@ -1,6 +1,5 @@
 import type { ShippingProvider } from '#ports/shipping-provider';
-import { type StepDependencies, runStep } from '#tasks/run-step';
-import { parseCompensationInput } from '#tasks/task-input';
+import { type StepDependencies, runCompensation } from '#tasks/run-step';
 
 export interface CancelShipmentDependencies extends StepDependencies {
   shipping: ShippingProvider;
@@ -8,13 +7,11 @@ export interface CancelShipmentDependencies extends StepDependencies {
 
 /** Compensation: cancels any shipment booked for the order. Safe when none exists. */
 export async function cancelShipment(deps: CancelShipmentDependencies, rawInput: unknown): Promise<{ outcome: string }> {
-  const { orderId } = parseCompensationInput(rawInput);
-  return runStep(deps, orderId, {
-    step: 'Cancel Shipment',
+  return runCompensation(deps, rawInput, 'Cancel Shipment', ({ orderId }) => ({
     perform: async (order) => {
       const { outcome } = await deps.shipping.cancelShipment({ idempotencyKey: orderId });
       return { result: { outcome }, patch: order.shipment ? { shipment: { ...order.shipment, status: 'CANCELLED' } } : {} };
     },
     recall: (order) => ({ outcome: order.shipment ? 'CANCELLED' : 'NOTHING_TO_CANCEL' }),
-  });
+  }));
 }

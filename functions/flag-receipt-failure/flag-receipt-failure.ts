@@ -1,6 +1,6 @@
 import type { BusinessMetrics } from '#ports/business-metrics';
-import { type StepDependencies, runStep } from '#tasks/run-step';
-import { describeCaughtError, parseCompensationInput } from '#tasks/task-input';
+import { type StepDependencies, runCompensation } from '#tasks/run-step';
+import { describeCaughtError } from '#tasks/task-input';
 
 export interface FlagReceiptFailureDependencies extends StepDependencies {
   metrics: BusinessMetrics;
@@ -11,9 +11,7 @@ export interface FlagReceiptFailureDependencies extends StepDependencies {
  * flagged FAILED (visible to operators, alarmed on ReceiptsFailed), and nothing is refunded.
  */
 export async function flagReceiptFailure(deps: FlagReceiptFailureDependencies, rawInput: unknown): Promise<{ flagged: boolean }> {
-  const input = parseCompensationInput(rawInput);
-  return runStep(deps, input.orderId, {
-    step: 'Flag Receipt Failure',
+  return runCompensation(deps, rawInput, 'Flag Receipt Failure', (input) => ({
     perform: () =>
       Promise.resolve({ result: { flagged: true }, patch: { receipt: { status: 'FAILED', error: describeCaughtError(input.error) } } }),
     recall: () => ({ flagged: true }),
@@ -21,5 +19,5 @@ export async function flagReceiptFailure(deps: FlagReceiptFailureDependencies, r
       deps.metrics.receiptFailed();
       deps.metrics.orderCompleted();
     },
-  });
+  }));
 }

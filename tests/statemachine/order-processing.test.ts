@@ -4,7 +4,9 @@ import { type LocalDynamo, startDynamo } from '../support/dynalite';
 import { awsServiceError } from '../support/fakes';
 import { stripeAnswering } from '../support/stripe';
 import { orderRecord, orderRequest } from '../support/orders';
+import { ProviderUnavailable } from '#ports/provider-errors';
 import { type ExecutionOutcome, OrderWorkflowHarness } from '../support/state-machine';
+import { resolvedDefinition } from '../support/template';
 
 let dynamo: LocalDynamo;
 let harness: OrderWorkflowHarness;
@@ -180,7 +182,7 @@ describe('order-processing.asl.json', () => {
     expect((await payment(outcome.order.orderId))?.status).toBe('VOIDED');
   });
 
-  it('sends a Stripe key Stripe refuses (401) to operators without retrying: ProviderMisconfigured ends in Compensation Failed', async () => {
+  it('sends a Stripe key Stripe refuses (401) to operators without retrying: ProviderMisconfigured fails the execution at Void Payment with CompensationFailed', async () => {
     const stripe = stripeAnswering(() => ({ status: 401, body: { error: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_live_****' } } }));
     harness.payments = stripe.provider;
     const outcome = await harness.run(orderRecord());
@@ -188,9 +190,11 @@ describe('order-processing.asl.json', () => {
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('CompensationFailed');
     expect(outcome.retries).toEqual({});
-    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Void Payment', 'Compensation Failed']);
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Void Payment']);
     const failures = outcome.events.flatMap((event) => (event.type === 'StateFailed' ? [event.Error] : []));
-    expect(failures).toEqual(['ProviderMisconfigured', 'ProviderMisconfigured', 'CompensationFailed']);
+    expect(failures).toEqual(['ProviderMisconfigured', 'CompensationFailed']);
+    expect(outcome.order.status).toBe('CANCELLING');
+    expect(outcome.order.steps['Void Payment']).toMatchObject({ status: 'FAILED', attempts: 1, error: { code: 'ProviderMisconfigured' } });
     expect(stripe.calls.map((call) => call.path.split('?')[0])).toEqual(['/v1/payment_intents', '/v1/payment_intents/search']);
   });
 
@@ -200,7 +204,7 @@ describe('order-processing.asl.json', () => {
 
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('CompensationFailed');
-    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Void Payment', 'Compensation Failed']);
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Void Payment']);
     expect(outcome.retries).toEqual({});
     expect(outcome.order).toBeUndefined();
     expect(await payment(orderId)).toBeUndefined();
@@ -211,7 +215,54 @@ describe('order-processing.asl.json', () => {
 
     expect(outcome.status).toBe('FAILED');
     const failures = outcome.events.flatMap((event) => (event.type === 'StateFailed' ? [event.Error] : []));
-    expect(failures).toEqual(['InvalidTaskInput', 'InvalidTaskInput', 'CompensationFailed']);
+    expect(failures).toEqual(['InvalidTaskInput', 'CompensationFailed']);
+    expect(outcome.error).toBe('CompensationFailed');
     expect(outcome.retries).toEqual({});
+  });
+
+  it('stops at Cancel Shipment with CompensationFailed when the carrier stays down, and records it on the order', async () => {
+    harness.cancelFailsWith = new ProviderUnavailable('The carrier is down');
+    const outcome = await harness.run(orderRecord(orderRequest({ shippingAddress: { ...orderRequest().shippingAddress, country: 'AQ' } })));
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('CompensationFailed');
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Create Shipment', 'Cancel Shipment']);
+    expect(outcome.retries).toEqual({ 'Cancel Shipment': 6 });
+    const failures = outcome.events.flatMap((event) => (event.type === 'StateFailed' ? [event.Error] : []));
+    expect(failures).toEqual(['AddressNotServiceable', ...Array<string>(6).fill('ProviderUnavailable'), 'CompensationFailed']);
+    expect(outcome.order.status).toBe('CANCELLING');
+    expect(outcome.order.steps['Cancel Shipment']).toMatchObject({ status: 'FAILED', attempts: 7, error: { code: 'ProviderUnavailable' } });
+    expect(outcome.order.steps['Void Payment'].status).toBe('PENDING');
+    expect((await payment(outcome.order.orderId))?.status).toBe('AUTHORIZED');
+  });
+
+  it('completes the compensation when the failed execution is redriven after the carrier recovers', async () => {
+    harness.cancelFailsWith = new ProviderUnavailable('The carrier is down');
+    const failed = await harness.run(orderRecord(orderRequest({ shippingAddress: { ...orderRequest().shippingAddress, country: 'AQ' } })));
+    expect(failed.error).toBe('CompensationFailed');
+
+    harness.cancelFailsWith = undefined;
+    const redriven = await harness.redrive(failed);
+
+    expect(redriven.statesEntered).toEqual(['Cancel Shipment', 'Void Payment', 'Order Failed']);
+    expect(redriven.retries).toEqual({});
+    expect(redriven.status).toBe('FAILED');
+    expect(redriven.error).toBe('AddressNotServiceable');
+    expect(redriven.order?.status).toBe('FAILED');
+    expect(redriven.order?.failure).toMatchObject({ code: 'AddressNotServiceable', step: 'Create Shipment' });
+    expect(redriven.order?.steps['Cancel Shipment']).toMatchObject({ status: 'SUCCEEDED', attempts: 8 });
+    expect(redriven.order?.steps['Void Payment'].status).toBe('SUCCEEDED');
+    expect((await payment(failed.order.orderId))?.status).toBe('VOIDED');
+  });
+
+  it('passes each compensation its retry count and its Retry MaxAttempts, so it knows its final attempt', () => {
+    const states = (resolvedDefinition() as { States: Record<string, { Parameters?: { Payload?: Record<string, unknown> }; Retry?: { MaxAttempts: number }[]; Catch?: unknown }> }).States;
+    for (const name of ['Cancel Shipment', 'Void Payment', 'Flag Receipt Failure']) {
+      const state = states[name];
+      expect(state?.Retry).toHaveLength(1);
+      expect(state?.Parameters?.Payload).toMatchObject({ 'retryCount.$': '$$.State.RetryCount', maxAttempts: state?.Retry?.[0]?.MaxAttempts });
+      // Uncaught, so the execution fails at this Task and a redrive reruns it.
+      expect(state?.Catch).toBeUndefined();
+    }
   });
 });

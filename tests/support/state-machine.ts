@@ -113,11 +113,23 @@ export class OrderWorkflowHarness {
     return { ...outcome, order: outcome.order };
   }
 
+  /**
+   * RedriveExecution as AWS (and local/stepfunctions) does it: reruns a failed execution from the
+   * last state it entered, with that state's input. Returns the redriven attempt's outcome.
+   */
+  async redrive(failed: ExecutionOutcome): Promise<ExecutionOutcome> {
+    const entered = failed.events.findLast((event) => event.type === 'StateEntered');
+    if (!entered || !('state' in entered)) throw new Error('The execution entered no state: nothing to redrive');
+    const definition = { ...(resolvedDefinition() as object), StartAt: entered.state.name } as unknown as StateMachineDefinition;
+    const { orderId } = entered.state.input as { orderId: string };
+    return this.execute({ orderId }, { machine: new StateMachine(definition, { validationOptions: { noValidate: true } }), input: entered.state.input });
+  }
+
   /** Runs an execution with the given input, whether or not such an order exists. */
-  async execute(input: { orderId: string }): Promise<ExecutionOutcome> {
+  async execute(input: { orderId: string }, from?: { machine: StateMachine; input: JsonValue }): Promise<ExecutionOutcome> {
     const handlers = this.handlers();
-    const execution = this.machine.run(
-      input,
+    const execution = (from?.machine ?? this.machine).run(
+      from?.input ?? input,
       {
         overrides: {
           taskResourceLocalHandlers: handlers,

@@ -178,7 +178,7 @@ async function cancel(stripe: StripeClient, id: string, idempotencyKey: string):
  * Maps an error from the Stripe client onto the saga's error names (functions/shared/ports/provider-errors.ts):
  * declines are PaymentDeclined, outages and throttling ProviderUnavailable (retried), a refused
  * capture CaptureDeclined, bad credentials or a request Stripe rejects ProviderMisconfigured
- * (permanent, ends in Compensation Failed, which is alarmed). Anything not from Stripe passes through.
+ * (permanent: the execution stops at Void Payment with CompensationFailed, which is alarmed). Anything not from Stripe passes through.
  */
 export function stripeErrorToProviderError(error: unknown, operation: Operation): unknown {
   if (!(error instanceof Stripe.errors.StripeError)) return error;

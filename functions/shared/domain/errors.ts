@@ -24,6 +24,14 @@ export class OrderStateConflict extends PermanentError {
   override name = 'OrderStateConflict';
 }
 
+/**
+ * A compensation failed for good: its retries are spent, or its error is permanent. The ASL neither
+ * retries nor catches it, so the execution fails at the compensation's Task and a redrive reruns it.
+ */
+export class CompensationFailed extends PermanentError {
+  override name = 'CompensationFailed';
+}
+
 /** Serialises an error the way the Lambda runtime reports it, for logs and stored failures. */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };

@@ -28,7 +28,7 @@ export type DetailType = (typeof DETAIL_TYPES)[number];
 /** The detail contract's version; a breaking change publishes "2" beside "1". */
 export const EVENT_VERSION = '1';
 
-/** Failure code of OrderFailed when a compensation step failed for good (the ASL's Compensation Failed error). */
+/** Failure code of OrderFailed when a compensation step failed for good (the error a compensation Task fails the execution with). */
 export const COMPENSATION_FAILED = 'CompensationFailed';
 
 /** Fields every event's detail carries. Never a payment token, card data or an address. */

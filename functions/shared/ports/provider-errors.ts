@@ -31,7 +31,8 @@ export class PaymentAlreadyCaptured extends PermanentError {
 /**
  * The provider refused our credentials or our request (Stripe: authentication, permission, or an
  * invalid parameter). Retrying cannot help and it is not the customer's fault: no Retry lists it,
- * so the order is compensated and, as the void fails the same way, ends in Compensation Failed (alarmed).
+ * so the order is compensated and, as the void fails the same way, the execution stops at Void Payment
+ * with CompensationFailed (alarmed; an operator retries it once the key is fixed).
  */
 export class ProviderMisconfigured extends PermanentError {
   override name = 'ProviderMisconfigured';

@@ -1,8 +1,9 @@
-import { OrderStateConflict, PermanentError, TransientError, describeError } from '#domain/errors';
+import { CompensationFailed, OrderStateConflict, PermanentError, TransientError, describeError } from '#domain/errors';
 import { type OrderPatch, type OrderRecord, type StepName, recordsStart } from '#domain/order';
 import { classifyDependencyError } from '#platform/dependency-errors';
 import { logger } from '#platform/powertools';
 import type { OrderRepository, StepFailure } from '#ports/order-repository';
+import { type CompensationInput, isFinalAttempt, parseCompensationInput } from '#tasks/task-input';
 
 export interface StepDependencies {
   orders: OrderRepository;
@@ -19,6 +20,8 @@ export interface StepDefinition<R> {
   afterSuccess?: () => void;
   /** When set and true for an error, that error fails the whole order on the spot. */
   failsOrder?: (error: PermanentError) => { message: string } | undefined;
+  /** No retry follows this attempt: a transient error is recorded as the step's final FAILED, not RETRYING. */
+  finalAttempt?: boolean;
 }
 
 /**
@@ -55,7 +58,7 @@ export async function runStep<R>(deps: StepDependencies, orderId: string, defini
     const terminal = error instanceof PermanentError ? definition.failsOrder?.(error) : undefined;
     const failure: StepFailure = {
       error: { code: name, message },
-      retrying: error instanceof TransientError,
+      retrying: error instanceof TransientError && definition.finalAttempt !== true,
       ...(terminal ? { orderFailure: { code: name, message: terminal.message, step: definition.step } } : {}),
     };
     logger.warn('Step failed', { step: definition.step, attempt, errorType: name, errorMessage: message, retrying: failure.retrying });
@@ -66,6 +69,33 @@ export async function runStep<R>(deps: StepDependencies, orderId: string, defini
       logger.error('Could not record the step failure', { step: definition.step, error: describeError(bookkeeping) });
     }
     throw error;
+  }
+}
+
+/**
+ * Runs a compensation step. Its last failure (a transient error on the final attempt, or any other
+ * error, invalid input included) is recorded on the order as the step's FAILED when the order can be
+ * written, then raised as CompensationFailed, which the ASL neither retries nor catches: the
+ * execution fails at this Task, and an operator's redrive (POST /admin/orders/{id}/retry) runs it
+ * again once the fault is gone.
+ */
+export async function runCompensation<R>(
+  deps: StepDependencies,
+  rawInput: unknown,
+  step: StepName,
+  define: (input: CompensationInput) => Omit<StepDefinition<R>, 'step' | 'finalAttempt'>,
+): Promise<R> {
+  let finalAttempt = false;
+  try {
+    const input = parseCompensationInput(rawInput);
+    finalAttempt = isFinalAttempt(input);
+    return await runStep(deps, input.orderId, { ...define(input), step, finalAttempt });
+  } catch (raw) {
+    const error = classifyDependencyError(raw);
+    if (error instanceof TransientError && !finalAttempt) throw error;
+    const { name, message } = describeError(error);
+    logger.error('Compensation failed for good; the execution stops here until an operator retries it', { step, errorType: name, errorMessage: message });
+    throw new CompensationFailed(`${step} failed for good (${name}): ${message}`);
   }
 }
 

@@ -17,10 +17,19 @@ const TaskInputSchema = z.object({
   orderId: z.string().check(z.regex(ORDER_ID_PATTERN, 'Must look like ord_ followed by 32 hex characters')),
   executionId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   error: z.optional(CaughtErrorSchema),
+  /** `$$.State.RetryCount`: the retries this state has had so far. */
+  retryCount: z.optional(z.int().check(z.minimum(0))),
+  /** The MaxAttempts of the state's Retry, so the task knows when no retry is left. */
+  maxAttempts: z.optional(z.int().check(z.minimum(0))),
 });
 
 export type TaskInput = z.infer<typeof TaskInputSchema>;
 export type CaughtError = z.infer<typeof CaughtErrorSchema>;
+
+/** True when Step Functions will not retry this attempt: its Retry's MaxAttempts are spent. */
+export function isFinalAttempt(input: Pick<TaskInput, 'retryCount' | 'maxAttempts'>): boolean {
+  return input.retryCount !== undefined && input.maxAttempts !== undefined && input.retryCount >= input.maxAttempts;
+}
 
 /** Validates a task's state input before any write; throws InvalidTaskInput naming each bad field. */
 export function parseTaskInput(input: unknown): TaskInput {
@@ -30,8 +39,10 @@ export function parseTaskInput(input: unknown): TaskInput {
   throw new InvalidTaskInput(`Invalid task input: ${problems.join('; ')}`);
 }
 
+export type CompensationInput = TaskInput & { error: CaughtError };
+
 /** Like parseTaskInput, for compensation tasks that must know what failed. */
-export function parseCompensationInput(input: unknown): TaskInput & { error: CaughtError } {
+export function parseCompensationInput(input: unknown): CompensationInput {
   const parsed = parseTaskInput(input);
   if (!parsed.error) throw new InvalidTaskInput('Invalid task input: error: Required (the Catch must set ResultPath $.error)');
   return { ...parsed, error: parsed.error };

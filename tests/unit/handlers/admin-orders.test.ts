@@ -156,6 +156,15 @@ describe('operator routes (admin-orders)', () => {
     expect(response).toMatchObject({ statusCode: 202, body: { outcome: 'REDRIVEN', reason: 'RECEIPT_FAILED' } });
   });
 
+  it('redrives an open order whose compensation stopped the execution without recording its step (a Lambda-level failure)', async () => {
+    const order = orderRecord(undefined, { status: 'CANCELLING' });
+    order.steps['Void Payment'] = { status: 'RETRYING', attempts: 6, error: { code: 'DependencyUnavailable', message: 'down' } };
+    const { deps, executions } = setup(order, { status: 'FAILED', redriveCount: 0, error: 'Sandbox.Timedout' });
+    const response = parseResponse(await adminOrders(deps, adminEvent('POST', '/admin/orders/{orderId}/retry', { orderId: order.orderId })));
+    expect(response).toMatchObject({ statusCode: 202, body: { outcome: 'REDRIVEN', reason: 'COMPENSATION_FAILED' } });
+    expect(executions.redrives).toBe(1);
+  });
+
   it.each([
     ['a COMPLETED order', orderRecord(undefined, { status: 'COMPLETED' }), { status: 'SUCCEEDED' as const, redriveCount: 0 }],
     ['an order still running', orderRecord(undefined, { status: 'SHIPPED' }), { status: 'RUNNING' as const, redriveCount: 0 }],
