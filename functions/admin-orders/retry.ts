@@ -31,6 +31,12 @@ export function decideRetry(order: OrderRecord, execution: ExecutionState | unde
   const reason = retryReason(order, execution);
   if (execution?.status === 'RUNNING' && execution.redriveCount > 0) return { action: 'alreadyRedriven', reason };
   if (!reason) return { action: 'refuse', message: `Order ${order.orderId} is ${order.status} and not in Compensation Failed or Receipt Failed; only those are retried` };
+  // The execution of a Receipt Failed order ends in the Fail state of that name, and a redrive
+  // re-enters the failed state: it would fail again at once. Refused until Generate Receipt itself
+  // is where such an execution stops (docs/iam-auth.md).
+  if (reason === 'RECEIPT_FAILED') {
+    return { action: 'refuse', message: `Order ${order.orderId} is in Receipt Failed, which a redrive cannot repair yet: its execution ends in the Receipt Failed state, which a redrive re-enters` };
+  }
   if (!execution) return { action: 'refuse', message: `Order ${order.orderId} has no execution to redrive` };
   if (execution.status === 'RUNNING' || execution.status === 'SUCCEEDED') {
     return { action: 'refuse', message: `The execution of order ${order.orderId} is ${execution.status}; only a failed execution is redriven` };

@@ -149,11 +149,12 @@ describe('operator routes (admin-orders)', () => {
     expect(executions.redrives).toBe(1);
   });
 
-  it('redrives a Receipt Failed order (COMPLETED without its receipt)', async () => {
+  it('refuses a Receipt Failed order with 409 rather than redrive an execution that would fail again at once', async () => {
     const order = orderRecord(undefined, { status: 'COMPLETED', receipt: { status: 'FAILED', error: { code: 'ReceiptStoreUnavailable', message: 'down' } } });
-    const { deps } = setup(order, { status: 'FAILED', redriveCount: 0, error: 'ReceiptGenerationFailed' });
+    const { deps, executions } = setup(order, { status: 'FAILED', redriveCount: 0, error: 'ReceiptGenerationFailed' });
     const response = parseResponse(await adminOrders(deps, adminEvent('POST', '/admin/orders/{orderId}/retry', { orderId: order.orderId })));
-    expect(response).toMatchObject({ statusCode: 202, body: { outcome: 'REDRIVEN', reason: 'RECEIPT_FAILED' } });
+    expect(response).toMatchObject({ statusCode: 409, body: { message: expect.stringContaining('Receipt Failed') as unknown } });
+    expect(executions.redrives).toBe(0);
   });
 
   it('redrives an open order whose compensation stopped the execution without recording its step (a Lambda-level failure)', async () => {
