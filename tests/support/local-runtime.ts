@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { RUNTIME_NODE_FLAG } from '../../local/storage/storage';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,8 @@ export async function startLocalRuntime(
     args?: string[];
   } = {},
 ): Promise<LocalRuntimeProcess> {
-  const args = ['local/main.ts', '--state-dir', stateDir, '--port-api', '0', '--port-lambda', '0', '--port-sfn', '0', '--port-dynamodb', '0', '--port-s3', '0', '--port-console', '0', '--port-eventbridge', '0', '--port-sqs', '0', '--port-dynamodb-streams', '0', '--port-websocket', '0', '--port-secretsmanager', '0'];
+  // The node flag npm start passes (package.json), so what is measured is what users run.
+  const args = [RUNTIME_NODE_FLAG, 'local/main.ts', '--state-dir', stateDir, '--port-api', '0', '--port-lambda', '0', '--port-sfn', '0', '--port-dynamodb', '0', '--port-s3', '0', '--port-console', '0', '--port-eventbridge', '0', '--port-sqs', '0', '--port-dynamodb-streams', '0', '--port-websocket', '0', '--port-secretsmanager', '0'];
   if (options.fresh) args.push('--fresh');
   if (options.faults) args.push('--faults');
   if (options.meter) args.push('--meter');
