@@ -6,7 +6,7 @@ import { newOrderRecord } from '../../functions/create-order/place-order';
 import { loadConfig } from '../../local/runtime';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
 import { orderRequest } from '../support/orders';
-import { signRequest, signedFetch } from '../support/sigv4-signer';
+import { signRequest, localPrincipal, signedFetch } from '../support/sigv4-signer';
 import { ROOT } from '../support/template';
 
 /*
@@ -16,13 +16,8 @@ import { ROOT } from '../support/template';
 jest.setTimeout(180_000);
 
 const config = loadConfig(join(ROOT, 'local', 'config.json'));
-const principal = (name: string) => {
-  const found = config.iamPrincipals?.find((candidate) => candidate.name === name);
-  if (!found) throw new Error(`local/config.json has no IAM principal ${name}`);
-  return found;
-};
-const INTEGRATOR = principal('integrator');
-const OPERATOR = principal('operator');
+const INTEGRATOR = localPrincipal('integrator');
+const OPERATOR = localPrincipal('operator');
 
 let runtime: LocalRuntimeProcess;
 let base: string;

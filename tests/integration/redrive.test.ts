@@ -1,14 +1,11 @@
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PaymentLedgerEntry } from '#adapters/payment-simulator';
 import { DynamoDbOrderRepository } from '#adapters/dynamodb-order-repository';
 import { DynamoDbSimulatorLedger } from '#adapters/dynamodb-simulator-ledger';
-import { loadConfig } from '../../local/runtime';
 import { type LocalRuntimeProcess, injectLambdaFault, newStateDir, startLocalRuntime } from '../support/local-runtime';
 import { orderRequest } from '../support/orders';
-import { signedFetch } from '../support/sigv4-signer';
-import { ROOT } from '../support/template';
+import { localPrincipal, signedFetch } from '../support/sigv4-signer';
 
 /*
  * POST /admin/orders/{id}/retry on npm start: a compensation that ran out of retries during an
@@ -17,14 +14,8 @@ import { ROOT } from '../support/template';
  */
 jest.setTimeout(300_000);
 
-const config = loadConfig(join(ROOT, 'local', 'config.json'));
-const principal = (name: string) => {
-  const found = config.iamPrincipals?.find((candidate) => candidate.name === name);
-  if (!found) throw new Error(`local/config.json has no IAM principal ${name}`);
-  return found;
-};
-const INTEGRATOR = principal('integrator');
-const OPERATOR = principal('operator');
+const INTEGRATOR = localPrincipal('integrator');
+const OPERATOR = localPrincipal('operator');
 /** Void Payment's Retry MaxAttempts is 6: one attempt plus six retries. */
 const VOID_PAYMENT_ATTEMPTS = 7;
 

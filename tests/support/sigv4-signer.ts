@@ -1,5 +1,9 @@
 import { Hash } from '@smithy/hash-node';
+import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { LocalIamPrincipal } from '../../local/apigateway/iam-auth';
+import { loadConfig } from '../../local/runtime';
+import { ROOT } from './template';
 
 /** The local principals of local/config.json `iamPrincipals`. */
 export interface SigningCredentials {
@@ -46,4 +50,11 @@ export async function signRequest(
 /** fetch with a SigV4-signed request. */
 export async function signedFetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, credentials: SigningCredentials, options: Parameters<typeof signRequest>[3] = {}): Promise<Response> {
   return fetch(url, await signRequest(url, init, credentials, options));
+}
+
+/** A local IAM principal of local/config.json by name (`integrator`, `operator`): its keys and ARN. */
+export function localPrincipal(name: string): LocalIamPrincipal {
+  const found = loadConfig(join(ROOT, 'local', 'config.json')).iamPrincipals?.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`local/config.json has no IAM principal ${name}`);
+  return found;
 }
