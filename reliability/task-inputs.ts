@@ -16,7 +16,6 @@ const TASKS = [
   'GenerateReceiptFunction',
   'CancelShipmentFunction',
   'VoidPaymentFunction',
-  'FlagReceiptFailureFunction',
 ];
 // A compensation raises its permanent failures as CompensationFailed (naming the cause in its message),
 // which the state machine leaves uncaught so that an operator's retry reruns the Task.

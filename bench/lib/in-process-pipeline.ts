@@ -16,7 +16,6 @@ import { cancelShipment } from '../../functions/cancel-shipment/cancel-shipment'
 import { capturePayment } from '../../functions/capture-payment/capture-payment';
 import { createOrder } from '../../functions/create-order/create-order';
 import { createShipment } from '../../functions/create-shipment/create-shipment';
-import { flagReceiptFailure } from '../../functions/flag-receipt-failure/flag-receipt-failure';
 import { generateReceipt } from '../../functions/generate-receipt/generate-receipt';
 import { getOrder } from '../../functions/get-order/get-order';
 import { voidPayment } from '../../functions/void-payment/void-payment';
@@ -78,7 +77,6 @@ export class InProcessPipeline {
       'Generate Receipt': task('GenerateReceiptFunction', generateReceipt, { ...base, receipts: adapters.receipts, metrics: adapters.metrics }),
       'Cancel Shipment': task('CancelShipmentFunction', cancelShipment, { ...base, shipping: adapters.shipping }),
       'Void Payment': task('VoidPaymentFunction', voidPayment, { ...base, payments: adapters.payments, metrics: adapters.metrics }),
-      'Flag Receipt Failure': task('FlagReceiptFailureFunction', flagReceiptFailure, { ...base, metrics: adapters.metrics }),
     };
     const workflow = { start: (orderId: string) => this.start(orderId) };
     const placeDeps = { api: API, orders: adapters.orders, workflow, metrics: adapters.metrics, now: () => new Date(), updates: NO_UPDATES_LINKS };

@@ -5,19 +5,21 @@ import type { ExecutionState } from '#ports/order-workflow';
 export type RetryReason = 'COMPENSATION_FAILED' | 'RECEIPT_FAILED';
 
 /**
- * Compensation Failed: a compensation Task failed for good (CompensationFailed) and the execution
- * stopped there, with the order left open (CANCELLING, or PAYMENT_CAPTURED when Flag Receipt Failure
- * failed) and the step recorded FAILED. An open order whose execution FAILED is the same case when
- * the step could not be recorded: the final attempt never ran its handler (Sandbox.Timedout,
- * Runtime.ExitError…) or could not write the order (a table outage). Forward Tasks catch every
- * error, so only a compensation stops an execution with the order still open. Receipt Failed: the
- * order COMPLETED without its receipt. Any other order is not retried (409).
+ * Both are executions stopped at a Task that failed for good, which a redrive reruns.
+ * Compensation Failed: a compensation Task raised CompensationFailed, with the order left
+ * CANCELLING and the step recorded FAILED. Receipt Failed: Generate Receipt raised
+ * ReceiptGenerationFailed, with the order COMPLETED and its receipt FAILED. An open order whose
+ * execution FAILED is one of the two when the step could not be recorded: the final attempt never
+ * ran its handler (Sandbox.Timedout, Runtime.ExitError…) or could not write the order (a table
+ * outage). Authorize, ship and capture catch every error, so the order was at Generate Receipt if
+ * it is PAYMENT_CAPTURED, and in a compensation otherwise. Any other order is not retried (409).
  */
 export function retryReason(order: OrderRecord, execution?: ExecutionState): RetryReason | undefined {
-  if (!isTerminal(order.status) && COMPENSATION_STEPS.some((step) => order.steps[step].status === 'FAILED')) return 'COMPENSATION_FAILED';
-  if (!isTerminal(order.status) && execution?.status === 'FAILED') return 'COMPENSATION_FAILED';
   if (order.status === 'COMPLETED' && order.receipt?.status === 'FAILED') return 'RECEIPT_FAILED';
-  return undefined;
+  if (isTerminal(order.status)) return undefined;
+  if (COMPENSATION_STEPS.some((step) => order.steps[step].status === 'FAILED')) return 'COMPENSATION_FAILED';
+  if (execution?.status !== 'FAILED') return undefined;
+  return order.status === 'PAYMENT_CAPTURED' ? 'RECEIPT_FAILED' : 'COMPENSATION_FAILED';
 }
 
 export type RetryDecision =
@@ -31,12 +33,6 @@ export function decideRetry(order: OrderRecord, execution: ExecutionState | unde
   const reason = retryReason(order, execution);
   if (execution?.status === 'RUNNING' && execution.redriveCount > 0) return { action: 'alreadyRedriven', reason };
   if (!reason) return { action: 'refuse', message: `Order ${order.orderId} is ${order.status} and not in Compensation Failed or Receipt Failed; only those are retried` };
-  // The execution of a Receipt Failed order ends in the Fail state of that name, and a redrive
-  // re-enters the failed state: it would fail again at once. Refused until Generate Receipt itself
-  // is where such an execution stops (docs/iam-auth.md).
-  if (reason === 'RECEIPT_FAILED') {
-    return { action: 'refuse', message: `Order ${order.orderId} is in Receipt Failed, which a redrive cannot repair yet: its execution ends in the Receipt Failed state, which a redrive re-enters` };
-  }
   if (!execution) return { action: 'refuse', message: `Order ${order.orderId} has no execution to redrive` };
   if (execution.status === 'RUNNING' || execution.status === 'SUCCEEDED') {
     return { action: 'refuse', message: `The execution of order ${order.orderId} is ${execution.status}; only a failed execution is redriven` };

@@ -1,7 +1,6 @@
 import type { BusinessMetrics } from '#ports/business-metrics';
 import type { ReceiptStore, StoredReceipt } from '#ports/receipt-store';
-import { type StepDependencies, requireRecorded, runStep } from '#tasks/run-step';
-import { parseTaskInput } from '#tasks/task-input';
+import { type StepDependencies, requireRecorded, runFinalStep } from '#tasks/run-step';
 import { buildReceiptJson, renderReceiptHtml } from './receipt-document';
 
 export interface GenerateReceiptDependencies extends StepDependencies {
@@ -9,11 +8,14 @@ export interface GenerateReceiptDependencies extends StepDependencies {
   metrics: BusinessMetrics;
 }
 
-/** Renders the HTML and JSON receipts, stores them, and completes the order. */
+/**
+ * Renders the HTML and JSON receipts, stores them, and completes the order. A receipt failure does
+ * not undo a paid, shipped order: its final failure completes the order with the receipt FAILED
+ * (alarmed on ReceiptsFailed), and the execution stops here with ReceiptGenerationFailed so that a
+ * redrive makes the receipt once the fault is gone.
+ */
 export async function generateReceipt(deps: GenerateReceiptDependencies, rawInput: unknown): Promise<StoredReceipt> {
-  const { orderId } = parseTaskInput(rawInput);
-  return runStep(deps, orderId, {
-    step: 'Generate Receipt',
+  return runFinalStep(deps, rawInput, 'Generate Receipt', ({ orderId }) => ({
     perform: async (order) => {
       const receipt = buildReceiptJson(order, deps.now());
       const keys = await deps.receipts.save(orderId, renderReceiptHtml(receipt), JSON.stringify(receipt, null, 2));
@@ -23,8 +25,17 @@ export async function generateReceipt(deps: GenerateReceiptDependencies, rawInpu
       htmlKey: requireRecorded(order.receipt?.htmlKey, 'receipt', orderId),
       jsonKey: requireRecorded(order.receipt?.jsonKey, 'receipt', orderId),
     }),
-    afterSuccess: () => {
-      deps.metrics.orderCompleted();
+    afterSuccess: (from) => {
+      // A redriven receipt completes an order that was counted completed when its receipt failed.
+      if (from !== 'COMPLETED') deps.metrics.orderCompleted();
     },
-  });
+    settlesOnFinalFailure: {
+      patch: (error) => ({ receipt: { status: 'FAILED', error } }),
+      afterSettled: (from) => {
+        deps.metrics.receiptFailed();
+        // A redrive that fails again completes nothing new.
+        if (from !== 'COMPLETED') deps.metrics.orderCompleted();
+      },
+    },
+  }));
 }

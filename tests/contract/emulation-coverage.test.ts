@@ -33,7 +33,7 @@ const NOT_EMULATED = [
   'ConnectionsTable (AWS::DynamoDB::Table) TimeToLiveSpecification',
 ];
 
-const FUNCTIONS_WITH_POLICIES = ['CreateOrder', 'GetOrder', 'GetReceipt', 'AuthorizePayment', 'CreateShipment', 'CapturePayment', 'GenerateReceipt', 'CancelShipment', 'VoidPayment', 'FlagReceiptFailure'];
+const FUNCTIONS_WITH_POLICIES = ['CreateOrder', 'GetOrder', 'GetReceipt', 'AuthorizePayment', 'CreateShipment', 'CapturePayment', 'GenerateReceipt', 'CancelShipment', 'VoidPayment'];
 const ALARMS = ['PublishOrderChangesErrors', 'OrderChangesIteratorAge', 'OrderChangesDeadLetter', 'ExecutionsFailed', 'ExecutionsTimedOut', 'ReceiptsFailed', 'ApiServerErrors', 'ApiLatencyP99', 'ApiFunctionErrors', 'TaskFunctionErrors', 'ApiFunctionThrottles', 'TaskFunctionThrottles'];
 const FN = 'AWS::Serverless::Function';
 

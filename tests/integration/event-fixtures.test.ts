@@ -133,17 +133,4 @@ describe('events/ fixtures through their handlers', () => {
     expect(order?.shipment?.status).toBe('CANCELLED');
     expect(order?.payment?.status).toBe('VOIDED');
   });
-
-  // Through the handler only: in a running saga a receipt failure cannot be caused by input, so
-  // `npm run invoke` shows this fixture refused on the completed order (tests/integration/local-invoke.test.ts).
-  it('flag-receipt-failure.json completes a captured order with its receipt flagged', async () => {
-    await seedFixtureOrder();
-    await invoke('authorize-payment');
-    await invoke('create-shipment');
-    await invoke('capture-payment');
-    expect(await invoke('flag-receipt-failure')).toEqual({ flagged: true });
-    const order = await orders.get(FIXTURE_ORDER_ID);
-    expect(order).toMatchObject({ status: 'COMPLETED', receipt: { status: 'FAILED', error: { code: 'DependencyUnavailable' } } });
-    expect((await invokeApi('get-receipt')).statusCode).toBe(409);
-  });
 });

@@ -174,17 +174,6 @@ describe('events/ fixtures through npm run invoke on a fresh runtime, in the doc
     expect(result).toEqual({ outcome: 'VOIDED' });
   });
 
-  it('flag-receipt-failure.json is refused on the completed order: a receipt failure cannot be flagged after the receipt succeeded', async () => {
-    const { code, result, stderr } = await invokeFixture('FlagReceiptFailureFunction', 'flag-receipt-failure');
-    expect(code).toBe(1);
-    // A compensation raises what it cannot retry as CompensationFailed, naming the cause.
-    expect(result).toMatchObject({
-      errorType: 'CompensationFailed',
-      errorMessage: `Flag Receipt Failure failed for good (OrderStateConflict): Flag Receipt Failure cannot start while order ${ORDER_ID} is COMPLETED`,
-    });
-    expect(stderr).toContain('Status: error (CompensationFailed)');
-  });
-
   it('admin-orders.json (an operator, signed) lists the FAILED orders: the declined one', async () => {
     const { code, result } = await invokeFixture('AdminOrdersFunction', 'admin-orders');
     expect(code).toBe(0);

@@ -144,6 +144,39 @@ describe.each([
     expect(closed).not.toHaveProperty('paymentToken');
   });
 
+  it('returns the status a step moved the order from, and nothing for a duplicate success', async () => {
+    const order = orderRecord();
+    await orders.create(order);
+    const start = new Date();
+    const patch = { payment: { authorizationId: 'auth_1', status: 'AUTHORIZED' as const, amount: order.totals.total } };
+    expect(await orders.finishStep(order.orderId, 'Authorize Payment', patch, now(), start)).toBe('RECEIVED');
+    expect(await orders.finishStep(order.orderId, 'Authorize Payment', patch, now(), start)).toBeUndefined();
+  });
+
+  it("settles the order on Generate Receipt's final failure (COMPLETED, receipt FAILED), lets a redrive start from there, and never after a success", async () => {
+    const order = orderRecord(undefined, { status: 'PAYMENT_CAPTURED' });
+    await orders.create(order);
+    const failure = { code: 'DependencyUnavailable', message: 'S3 is down' };
+    const settle = () => orders.failStep(order.orderId, 'Generate Receipt', { error: failure, retrying: false, settlement: { receipt: { status: 'FAILED', error: failure } } }, now(), now());
+    expect(await settle()).toBe('PAYMENT_CAPTURED');
+    const settled = await orders.get(order.orderId);
+    expect(settled).toMatchObject({ status: 'COMPLETED', receipt: { status: 'FAILED', error: failure } });
+    expect(settled?.steps['Generate Receipt']).toMatchObject({ status: 'FAILED', attempts: 1, error: failure });
+    // A redrive that fails again records again, from COMPLETED.
+    expect(await settle()).toBe('COMPLETED');
+
+    expect((await orders.startStep(order.orderId, 'Generate Receipt', now())).kind).toBe('started');
+    const keys = { htmlKey: `receipts/${order.orderId}/receipt.html`, jsonKey: `receipts/${order.orderId}/receipt.json` };
+    expect(await orders.finishStep(order.orderId, 'Generate Receipt', { receipt: { status: 'AVAILABLE', ...keys } }, now(), now())).toBe('COMPLETED');
+    const made = await orders.get(order.orderId);
+    expect(made?.receipt).toEqual({ status: 'AVAILABLE', ...keys });
+    expect(made?.steps['Generate Receipt'].status).toBe('SUCCEEDED');
+    expect(made?.steps['Generate Receipt'].error).toBeUndefined();
+    // A late final failure cannot turn the delivered receipt back into a failed one.
+    expect(await settle()).toBeUndefined();
+    expect((await orders.get(order.orderId))?.receipt?.status).toBe('AVAILABLE');
+  });
+
   it('reports a missing order as OrderNotFound', async () => {
     await expect(orders.startStep('ord_ffffffffffffffffffffffffffffffff', 'Authorize Payment', now())).rejects.toBeInstanceOf(OrderNotFound);
   });

@@ -8,9 +8,9 @@ import { orderRequest } from '../support/orders';
 import { localPrincipal, signedFetch } from '../support/sigv4-signer';
 
 /*
- * POST /admin/orders/{id}/retry on npm start: a compensation that ran out of retries during an
- * outage stops the execution at its Task; once the outage is over, the operator's retry redrives
- * the execution, which reruns that Task and completes the compensation.
+ * POST /admin/orders/{id}/retry on npm start: a compensation, or Generate Receipt, that ran out of
+ * retries during an outage stops the execution at its Task; once the outage is over, the
+ * operator's retry redrives the execution, which reruns that Task and finishes the saga.
  */
 jest.setTimeout(300_000);
 
@@ -18,6 +18,8 @@ const INTEGRATOR = localPrincipal('integrator');
 const OPERATOR = localPrincipal('operator');
 /** Void Payment's Retry MaxAttempts is 6: one attempt plus six retries. */
 const VOID_PAYMENT_ATTEMPTS = 7;
+/** Generate Receipt's Retry MaxAttempts is 5. */
+const GENERATE_RECEIPT_ATTEMPTS = 6;
 
 let runtime: LocalRuntimeProcess;
 
@@ -54,7 +56,7 @@ async function waitFor(orderId: string, what: string, done: (order: AdminOrder) 
   return last;
 }
 
-describe('operator retry of a compensation stopped by an outage (npm start)', () => {
+describe('operator retry of an execution stopped by an outage (npm start)', () => {
   it('redrives the execution once the outage is over, and the compensation completes: the order FAILED, its payment voided', async () => {
     const { endpoints, region, credentials, tables } = runtime.info;
     const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials }));
@@ -92,6 +94,31 @@ describe('operator retry of a compensation stopped by an outage (npm start)', ()
     expect((await orders.get(orderId))?.payment?.status).toBe('VOIDED');
 
     // The order is closed now: another retry is refused.
+    expect((await signedFetch(`${runtime.info.apiUrl}/admin/orders/${orderId}/retry`, { method: 'POST' }, OPERATOR)).status).toBe(409);
+  });
+
+  it('redrives an order whose Generate Receipt stopped the execution: the receipt is made and the execution succeeds', async () => {
+    // Generate Receipt's execution environment dies on every attempt: the order is paid and shipped, with no receipt.
+    await injectLambdaFault(runtime, 'GenerateReceiptFunction', 'crash', GENERATE_RECEIPT_ATTEMPTS);
+    const placed = await signedFetch(`${runtime.info.apiUrl}/integrations/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(orderRequest()) }, INTEGRATOR);
+    expect(placed.status).toBe(202);
+    const { orderId } = (await placed.json()) as { orderId: string };
+
+    const stuck = await waitFor(orderId, 'a failed execution', (order) => order.execution?.status === 'FAILED');
+    expect(stuck.status).toBe('PAYMENT_CAPTURED');
+    expect(stuck.execution).toMatchObject({ status: 'FAILED', redriveCount: 0, error: 'Runtime.ExitError' });
+
+    const retry = await signedFetch(`${runtime.info.apiUrl}/admin/orders/${orderId}/retry`, { method: 'POST' }, OPERATOR);
+    expect(retry.status).toBe(202);
+    expect(await retry.json()).toMatchObject({ outcome: 'REDRIVEN', reason: 'RECEIPT_FAILED' });
+
+    const done = await waitFor(orderId, 'the end of the redriven execution', (order) => order.execution?.status !== 'RUNNING', 60_000);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.execution).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    expect(done.timeline.find((entry) => entry.step === 'Generate Receipt')?.status).toBe('SUCCEEDED');
+    const signedReceipt = await signedFetch(`${runtime.info.apiUrl}/integrations/orders/${orderId}`, {}, INTEGRATOR);
+    expect(((await signedReceipt.json()) as { receipt?: { available?: boolean } }).receipt).toMatchObject({ available: true });
+
     expect((await signedFetch(`${runtime.info.apiUrl}/admin/orders/${orderId}/retry`, { method: 'POST' }, OPERATOR)).status).toBe(409);
   });
 });

@@ -143,29 +143,42 @@ describe('order-processing.asl.json', () => {
     expect(ledger?.captureId).toBeUndefined();
   });
 
-  it('completes a paid, shipped order whose receipt fails, without refunding it (6 states, 11 transitions with retries)', async () => {
+  it('completes a paid, shipped order whose receipt fails, without refunding it, and stops at Generate Receipt (9 transitions with retries)', async () => {
     harness.receipts.failWith = awsServiceError('ServiceUnavailable', 503, 'S3 is down');
     const outcome = await harness.run(orderRecord());
 
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('ReceiptGenerationFailed');
-    expect(outcome.statesEntered).toEqual([
-      'Authorize Payment',
-      'Create Shipment',
-      'Capture Payment',
-      'Generate Receipt',
-      'Flag Receipt Failure',
-      'Receipt Failed',
-    ]);
+    expect(outcome.statesEntered).toEqual(['Authorize Payment', 'Create Shipment', 'Capture Payment', 'Generate Receipt']);
     expect(outcome.retries).toEqual({ 'Generate Receipt': 5 });
-    expect(transitions(outcome)).toBe(11);
+    expect(transitions(outcome)).toBe(9);
     expect(outcome.order.status).toBe('COMPLETED');
     expect(outcome.order.receipt).toMatchObject({ status: 'FAILED', error: { code: 'DependencyUnavailable' } });
+    expect(outcome.order.steps['Generate Receipt']).toMatchObject({ status: 'FAILED', attempts: 6 });
     expect(outcome.order.failure).toBeUndefined();
     expect((await payment(outcome.order.orderId))?.status).toBe('CAPTURED');
     expect((await shipment(outcome.order.orderId))?.status).toBe('CREATED');
     expect(outcome.statesEntered).not.toContain('Void Payment');
     expect(harness.metrics.counts.get('ReceiptsFailed')).toBe(1);
+    expect(harness.metrics.counts.get('OrdersCompleted')).toBe(1);
+  });
+
+  it('makes the receipt when the Receipt Failed execution is redriven after S3 recovers, counting the order completed once', async () => {
+    harness.receipts.failWith = awsServiceError('ServiceUnavailable', 503, 'S3 is down');
+    const failed = await harness.run(orderRecord());
+    expect(failed.error).toBe('ReceiptGenerationFailed');
+
+    harness.receipts.failWith = undefined;
+    const redriven = await harness.redrive(failed);
+
+    expect(redriven.status).toBe('SUCCEEDED');
+    expect(redriven.statesEntered).toEqual(['Generate Receipt']);
+    expect(redriven.order?.status).toBe('COMPLETED');
+    expect(redriven.order?.receipt).toMatchObject({ status: 'AVAILABLE', htmlKey: `receipts/${failed.order.orderId}/receipt.html` });
+    expect(redriven.order?.receipt?.error).toBeUndefined();
+    expect(redriven.order?.steps['Generate Receipt']).toMatchObject({ status: 'SUCCEEDED', attempts: 7 });
+    expect(harness.metrics.counts.get('OrdersCompleted')).toBe(1);
+    expect((await payment(failed.order.orderId))?.status).toBe('CAPTURED');
   });
 
   it('gives up after 6 attempts when the provider stays down, and releases the authorization', async () => {
@@ -255,9 +268,9 @@ describe('order-processing.asl.json', () => {
     expect((await payment(failed.order.orderId))?.status).toBe('VOIDED');
   });
 
-  it('passes each compensation its retry count and its Retry MaxAttempts, so it knows its final attempt', () => {
+  it('passes each Task that stops the execution its retry count and its Retry MaxAttempts, so it knows its final attempt', () => {
     const states = (resolvedDefinition() as { States: Record<string, { Parameters?: { Payload?: Record<string, unknown> }; Retry?: { MaxAttempts: number }[]; Catch?: unknown }> }).States;
-    for (const name of ['Cancel Shipment', 'Void Payment', 'Flag Receipt Failure']) {
+    for (const name of ['Cancel Shipment', 'Void Payment', 'Generate Receipt']) {
       const state = states[name];
       expect(state?.Retry).toHaveLength(1);
       expect(state?.Parameters?.Payload).toMatchObject({ 'retryCount.$': '$$.State.RetryCount', maxAttempts: state?.Retry?.[0]?.MaxAttempts });

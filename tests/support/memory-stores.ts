@@ -1,5 +1,5 @@
 import { OrderNotFound, OrderStateConflict } from '#domain/errors';
-import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, FORGOTTEN_ON_FAILURE, STEP_RULES, recordsStart } from '#domain/order';
+import { type FailureRecord, type OrderPatch, type OrderRecord, type OrderStatus, type StepName, FORGOTTEN_ON_FAILURE, STEP_RULES, recordsStart } from '#domain/order';
 import type { OrderRepository, StepFailure, StepStart } from '#ports/order-repository';
 import type { OrderSubscriptions } from '#ports/order-subscriptions';
 import type { LedgerEntry, SimulatorLedger } from '#ports/simulator-ledger';
@@ -66,16 +66,17 @@ export class MemoryOrderRepository implements OrderRepository {
     order.steps[step].startedAt ??= attemptStartedAt.toISOString();
   }
 
-  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<void> {
+  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined> {
     const order = this.items.get(orderId);
     if (!order || !this.allowed(step).includes(order.status) || order.steps[step].status === 'SUCCEEDED') {
       try {
         this.refused(orderId, step, 'finish');
-        return Promise.resolve();
+        return Promise.resolve(undefined);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     }
+    const from = order.status;
     this.recordAttempt(order, step, attemptStartedAt);
     const record = order.steps[step];
     record.status = 'SUCCEEDED';
@@ -87,13 +88,15 @@ export class MemoryOrderRepository implements OrderRepository {
       if ((value as unknown) !== undefined) Object.assign(order, { [key]: value });
     }
     if (STEP_RULES[step].forgets?.includes('paymentToken')) delete order.paymentToken;
-    return Promise.resolve();
+    return Promise.resolve(from);
   }
 
-  failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<void> {
+  failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined> {
     const order = this.items.get(orderId);
-    const terminal = failure.orderFailure !== undefined;
-    if (!order || order.steps[step].status === 'SUCCEEDED' || (terminal && !STEP_RULES[step].startFrom.includes(order.status))) return Promise.resolve();
+    const settledTo = failure.settlement ? STEP_RULES[step].onFinalFailure : undefined;
+    const moves = failure.orderFailure !== undefined || settledTo !== undefined;
+    if (!order || order.steps[step].status === 'SUCCEEDED' || (moves && !STEP_RULES[step].startFrom.includes(order.status))) return Promise.resolve(undefined);
+    const from = order.status;
     this.recordAttempt(order, step, attemptStartedAt);
     const record = order.steps[step];
     record.status = failure.retrying ? 'RETRYING' : 'FAILED';
@@ -105,7 +108,11 @@ export class MemoryOrderRepository implements OrderRepository {
       order.failure = copy(failure.orderFailure);
       if (FORGOTTEN_ON_FAILURE.includes('paymentToken')) delete order.paymentToken;
     }
-    return Promise.resolve();
+    if (failure.settlement && settledTo) {
+      order.status = settledTo;
+      Object.assign(order, copy(failure.settlement));
+    }
+    return Promise.resolve(from);
   }
 
   failSubmission(orderId: string, failure: FailureRecord, now: Date): Promise<void> {

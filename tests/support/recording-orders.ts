@@ -1,4 +1,4 @@
-import type { FailureRecord, OrderPatch, OrderRecord, StepName } from '#domain/order';
+import type { FailureRecord, OrderPatch, OrderRecord, OrderStatus, StepName } from '#domain/order';
 import type { OrderChange } from '#domain/order-events';
 import type { OrderRepository, StepFailure, StepStart } from '#ports/order-repository';
 
@@ -33,11 +33,11 @@ export class RecordingOrderRepository implements OrderRepository {
     return this.recorded(orderId, () => this.inner.startStep(orderId, step, now));
   }
 
-  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<void> {
+  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined> {
     return this.recorded(orderId, () => this.inner.finishStep(orderId, step, patch, now, attemptStartedAt));
   }
 
-  failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<void> {
+  failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined> {
     return this.recorded(orderId, () => this.inner.failStep(orderId, step, failure, now, attemptStartedAt));
   }
 

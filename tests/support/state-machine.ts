@@ -12,7 +12,6 @@ import { authorizePayment } from '../../functions/authorize-payment/authorize-pa
 import { cancelShipment } from '../../functions/cancel-shipment/cancel-shipment';
 import { capturePayment } from '../../functions/capture-payment/capture-payment';
 import { createShipment } from '../../functions/create-shipment/create-shipment';
-import { flagReceiptFailure } from '../../functions/flag-receipt-failure/flag-receipt-failure';
 import { generateReceipt } from '../../functions/generate-receipt/generate-receipt';
 import { voidPayment } from '../../functions/void-payment/void-payment';
 import { LambdaFunctionError } from '../../local/stepfunctions/stepfunctions-service';
@@ -101,7 +100,6 @@ export class OrderWorkflowHarness {
       'Generate Receipt': lambdaInvoke((event) => generateReceipt({ ...base, receipts: this.receipts, metrics: this.metrics }, event)),
       'Cancel Shipment': lambdaInvoke((event) => cancelShipment({ ...base, shipping }, event)),
       'Void Payment': lambdaInvoke((event) => voidPayment({ ...base, payments, metrics: this.metrics }, event)),
-      'Flag Receipt Failure': lambdaInvoke((event) => flagReceiptFailure({ ...base, metrics: this.metrics }, event)),
     };
   }
 

@@ -34,7 +34,7 @@ describe('graphFromDefinition', () => {
 
   it('marks the tasks only a Catch reaches as compensations, and the happy path as main', () => {
     expect(['Authorize Payment', 'Create Shipment', 'Capture Payment', 'Generate Receipt'].map(kind)).toEqual(['main', 'main', 'main', 'main']);
-    expect(['Cancel Shipment', 'Void Payment', 'Flag Receipt Failure'].map(kind)).toEqual(['compensation', 'compensation', 'compensation']);
+    expect(['Cancel Shipment', 'Void Payment'].map(kind)).toEqual(['compensation', 'compensation']);
     expect(kind('Payment Declined')).toBe('fail');
   });
 

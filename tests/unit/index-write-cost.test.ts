@@ -21,8 +21,8 @@ describe('GSI write units (npm run cost)', () => {
   it('charges one put when a projected attribute changes, and every attribute under ALL', () => {
     expect(indexWriteUnits([{ oldOrder: placed, newOrder: moved({ customerId: 'other' }) }], BY_STATUS, ['orderId'])).toBe(1);
     const all = { ...BY_STATUS, Projection: { ProjectionType: 'ALL' } };
-    const later = moved({ updatedAt: 'later' });
-    // One put of the whole item (an order is over 1 KB, so 2 units).
+    // An item over 1 KB (a long idempotency key), so the put of the whole item is 2 units.
+    const later = moved({ updatedAt: 'later', idempotencyKey: 'k'.repeat(1024) });
     expect(indexWriteUnits([{ oldOrder: placed, newOrder: later }], all, ['orderId'])).toBe(indexWriteUnits([{ newOrder: later }], all, ['orderId']));
     expect(indexWriteUnits([{ newOrder: later }], all, ['orderId'])).toBe(2);
   });

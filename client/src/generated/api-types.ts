@@ -310,13 +310,7 @@ export interface ReceiptLinks {
 export type RetryReason = 'COMPENSATION_FAILED' | 'RECEIPT_FAILED';
 
 export type StepName =
-  | 'Authorize Payment'
-  | 'Create Shipment'
-  | 'Capture Payment'
-  | 'Generate Receipt'
-  | 'Cancel Shipment'
-  | 'Void Payment'
-  | 'Flag Receipt Failure';
+  'Authorize Payment' | 'Create Shipment' | 'Capture Payment' | 'Generate Receipt' | 'Cancel Shipment' | 'Void Payment';
 
 export type StepStatus = 'PENDING' | 'RUNNING' | 'RETRYING' | 'SUCCEEDED' | 'FAILED';
 

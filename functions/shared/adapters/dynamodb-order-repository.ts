@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OrderNotFound, OrderStateConflict } from '#domain/errors';
-import { type FailureRecord, type OrderPatch, type OrderRecord, type StepName, FORGOTTEN_ON_FAILURE, STEP_RULES, recordsStart } from '#domain/order';
+import { type FailureRecord, type OrderPatch, type OrderRecord, type OrderStatus, type StepName, FORGOTTEN_ON_FAILURE, STEP_RULES, recordsStart } from '#domain/order';
 import type { OrderRepository, StepFailure, StepStart } from '#ports/order-repository';
 
 /** Builds `:p0, :p1, …` placeholders for an IN condition. */
@@ -11,6 +11,16 @@ function inList(prefix: string, values: readonly string[]): { expression: string
 }
 
 const STEP_NAMES = { '#steps': 'steps', '#st': 'status' };
+
+/** `#pN = :pN` SET clauses, names and values for an order patch (undefined fields left out). */
+function patchExpression(patch: OrderPatch): { set: string[]; names: Record<string, string>; values: Record<string, unknown> } {
+  const entries = Object.entries(patch).filter(([, value]) => (value as unknown) !== undefined);
+  return {
+    set: entries.map((_, index) => `#p${index} = :p${index}`),
+    names: Object.fromEntries(entries.map(([key], index) => [`#p${index}`, key])),
+    values: Object.fromEntries(entries.map(([, value], index) => [`:p${index}`, value])),
+  };
+}
 
 /** SET clauses that record a forward step's attempt in its outcome write. */
 const ATTEMPT_SET = '#steps.#step.attempts = #steps.#step.attempts + :one, #steps.#step.startedAt = if_not_exists(#steps.#step.startedAt, :attemptStartedAt)';
@@ -84,22 +94,21 @@ export class DynamoDbOrderRepository implements OrderRepository {
     }
   }
 
-  async finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<void> {
+  async finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined> {
     const attempt = !recordsStart(step);
     const rule = STEP_RULES[step];
     const allowed = inList('from', rule.whileRunning ? [...rule.startFrom, rule.whileRunning] : rule.startFrom);
-    const patchEntries = Object.entries(patch).filter(([, value]) => (value as unknown) !== undefined);
-    const patchSet = patchEntries.map((_, index) => `#p${index} = :p${index}`);
+    const patched = patchExpression(patch);
     const forgets = rule.forgets ?? [];
     try {
-      await this.client.send(
+      const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
           UpdateExpression: [
             'SET #steps.#step.#st = :succeeded, #steps.#step.finishedAt = :now, updatedAt = :now, #status = :next',
             ...(attempt ? [ATTEMPT_SET] : []),
-            ...patchSet,
+            ...patched.set,
           ].join(', ') + ` REMOVE ${['#steps.#step.#error', ...forgets.map((_, index) => `#f${index}`)].join(', ')}`,
           ConditionExpression: `#status IN (${allowed.expression}) AND #steps.#step.#st <> :succeeded`,
           ExpressionAttributeNames: {
@@ -107,7 +116,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
             '#step': step,
             '#status': 'status',
             '#error': 'error',
-            ...Object.fromEntries(patchEntries.map(([key], index) => [`#p${index}`, key])),
+            ...patched.names,
             ...Object.fromEntries(forgets.map((key, index) => [`#f${index}`, key])),
           },
           ExpressionAttributeValues: {
@@ -116,25 +125,32 @@ export class DynamoDbOrderRepository implements OrderRepository {
             ':next': rule.onSuccess,
             ...(attempt ? { ':one': 1, ':attemptStartedAt': attemptStartedAt.toISOString() } : {}),
             ...allowed.values,
-            ...Object.fromEntries(patchEntries.map(([, value], index) => [`:p${index}`, value])),
+            ...patched.values,
           },
+          // The status it moved from, in the same request.
+          ReturnValues: 'UPDATED_OLD',
         }),
       );
+      return (result.Attributes as Pick<OrderRecord, 'status'> | undefined)?.status;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const order = await this.get(orderId);
       if (!order) throw new OrderNotFound(`Order ${orderId} does not exist`);
-      if (order.steps[step].status === 'SUCCEEDED') return;
+      if (order.steps[step].status === 'SUCCEEDED') return undefined;
       throw new OrderStateConflict(`${step} cannot finish while order ${orderId} is ${order.status}`);
     }
   }
 
-  async failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<void> {
+  async failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined> {
     const terminal = failure.orderFailure !== undefined;
+    const rule = STEP_RULES[step];
+    const settlement = failure.settlement && rule.onFinalFailure ? failure.settlement : undefined;
     const attempt = !recordsStart(step);
-    const allowed = inList('from', STEP_RULES[step].startFrom);
+    const allowed = inList('from', rule.startFrom);
+    const moves = terminal || settlement !== undefined;
+    const patched = patchExpression(settlement ?? {});
     try {
-      await this.client.send(
+      const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
@@ -142,14 +158,17 @@ export class DynamoDbOrderRepository implements OrderRepository {
             'SET #steps.#step.#st = :stepStatus, #steps.#step.#error = :error, updatedAt = :now' +
             (attempt ? `, ${ATTEMPT_SET}` : '') +
             (failure.retrying ? '' : ', #steps.#step.finishedAt = :now') +
+            (settlement ? [', #status = :settled', ...patched.set].join(', ') : '') +
             (terminal ? `, #status = :failed, failure = :failure REMOVE ${FORGOTTEN_ON_FAILURE.map((_, index) => `#f${index}`).join(', ')}` : ''),
           ConditionExpression:
-            'attribute_exists(orderId) AND #steps.#step.#st <> :succeeded' + (terminal ? ` AND #status IN (${allowed.expression})` : ''),
+            'attribute_exists(orderId) AND #steps.#step.#st <> :succeeded' + (moves ? ` AND #status IN (${allowed.expression})` : ''),
           ExpressionAttributeNames: {
             ...STEP_NAMES,
             '#step': step,
             '#error': 'error',
-            ...(terminal ? { '#status': 'status', ...Object.fromEntries(FORGOTTEN_ON_FAILURE.map((key, index) => [`#f${index}`, key])) } : {}),
+            ...(moves ? { '#status': 'status' } : {}),
+            ...(terminal ? Object.fromEntries(FORGOTTEN_ON_FAILURE.map((key, index) => [`#f${index}`, key])) : {}),
+            ...patched.names,
           },
           ExpressionAttributeValues: {
             ':stepStatus': failure.retrying ? 'RETRYING' : 'FAILED',
@@ -157,13 +176,19 @@ export class DynamoDbOrderRepository implements OrderRepository {
             ':succeeded': 'SUCCEEDED',
             ':now': now.toISOString(),
             ...(attempt ? { ':one': 1, ':attemptStartedAt': attemptStartedAt.toISOString() } : {}),
-            ...(terminal ? { ':failed': 'FAILED', ':failure': failure.orderFailure, ...allowed.values } : {}),
+            ...(moves ? allowed.values : {}),
+            ...(terminal ? { ':failed': 'FAILED', ':failure': failure.orderFailure } : {}),
+            ...(settlement ? { ':settled': rule.onFinalFailure, ...patched.values } : {}),
           },
+          // The status it had, in the same request (a failure write is rare; the old item costs no capacity).
+          ReturnValues: 'ALL_OLD',
         }),
       );
+      return (result.Attributes as Pick<OrderRecord, 'status'> | undefined)?.status;
     } catch (error) {
       // A failure report for a step that already succeeded, or an order that moved on, changes nothing.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return undefined;
     }
   }
 

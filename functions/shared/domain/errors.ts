@@ -32,6 +32,15 @@ export class CompensationFailed extends PermanentError {
   override name = 'CompensationFailed';
 }
 
+/**
+ * Generate Receipt failed for good. The order has already completed with its receipt recorded
+ * FAILED (it is paid and shipped, so nothing is undone); the ASL neither retries nor catches this,
+ * so the execution fails at Generate Receipt, operators are alerted, and a redrive reruns the step.
+ */
+export class ReceiptGenerationFailed extends PermanentError {
+  override name = 'ReceiptGenerationFailed';
+}
+
 /** Serialises an error the way the Lambda runtime reports it, for logs and stored failures. */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };

@@ -7,7 +7,7 @@ import type { OrderRequest } from './order-request';
  * step timeline, the tests and the operator views all refer to states by these names.
  */
 export const MAIN_STEPS = ['Authorize Payment', 'Create Shipment', 'Capture Payment', 'Generate Receipt'] as const;
-export const COMPENSATION_STEPS = ['Cancel Shipment', 'Void Payment', 'Flag Receipt Failure'] as const;
+export const COMPENSATION_STEPS = ['Cancel Shipment', 'Void Payment'] as const;
 export const ALL_STEPS = [...MAIN_STEPS, ...COMPENSATION_STEPS] as const;
 export type StepName = (typeof ALL_STEPS)[number];
 
@@ -81,13 +81,21 @@ export type OrderPatch = Partial<Pick<OrderRecord, 'payment' | 'shipment' | 'rec
  */
 export const STEP_RULES: Record<
   StepName,
-  { startFrom: readonly OrderStatus[]; whileRunning?: OrderStatus; onSuccess: OrderStatus; forgets?: readonly ForgottenAttribute[] }
+  {
+    startFrom: readonly OrderStatus[];
+    whileRunning?: OrderStatus;
+    onSuccess: OrderStatus;
+    /** Where the order goes when this step fails for good and the order goes on without it. */
+    onFinalFailure?: OrderStatus;
+    forgets?: readonly ForgottenAttribute[];
+  }
 > = {
   'Authorize Payment': { startFrom: ['RECEIVED'], onSuccess: 'PAYMENT_AUTHORIZED', forgets: ['paymentToken'] },
   'Create Shipment': { startFrom: ['PAYMENT_AUTHORIZED'], onSuccess: 'SHIPPED' },
   'Capture Payment': { startFrom: ['SHIPPED'], onSuccess: 'PAYMENT_CAPTURED' },
-  'Generate Receipt': { startFrom: ['PAYMENT_CAPTURED'], onSuccess: 'COMPLETED' },
-  'Flag Receipt Failure': { startFrom: ['PAYMENT_CAPTURED'], onSuccess: 'COMPLETED' },
+  // A receipt failure completes the paid, shipped order with its receipt FAILED; a redrive reruns the
+  // step from there (the success guard keeps a completed receipt from being made twice).
+  'Generate Receipt': { startFrom: ['PAYMENT_CAPTURED', 'COMPLETED'], onSuccess: 'COMPLETED', onFinalFailure: 'COMPLETED' },
   'Cancel Shipment': { startFrom: OPEN_STATUSES, whileRunning: 'CANCELLING', onSuccess: 'CANCELLING' },
   'Void Payment': { startFrom: OPEN_STATUSES, whileRunning: 'CANCELLING', onSuccess: 'FAILED', forgets: ['paymentToken'] },
 };

@@ -1,4 +1,4 @@
-import type { FailureRecord, OrderPatch, OrderRecord, StepName } from '#domain/order';
+import type { FailureRecord, OrderPatch, OrderRecord, OrderStatus, StepName } from '#domain/order';
 
 export type StepStart = { kind: 'started'; order: OrderRecord } | { kind: 'alreadySucceeded'; order: OrderRecord };
 
@@ -9,6 +9,8 @@ export interface StepFailure {
   retrying: boolean;
   /** Set when this failure ends the order by itself (no compensation needed). */
   orderFailure?: FailureRecord;
+  /** Set when the order goes on without this step (STEP_RULES `onFinalFailure`): what it records. */
+  settlement?: OrderPatch;
 }
 
 /** Persistence port for orders. Every status change is a conditional write. */
@@ -22,10 +24,17 @@ export interface OrderRepository {
    * a forward step only reads, and its attempt is recorded with its outcome: one write, not two.
    */
   startStep(orderId: string, step: StepName, now: Date): Promise<StepStart>;
-  /** Records a step's success (and a forward step's attempt), moving the order forward. A duplicate success is a no-op. */
-  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<void>;
-  /** Records a failed attempt (and, for a terminal failure, fails the order). */
-  failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<void>;
+  /**
+   * Records a step's success (and a forward step's attempt), moving the order forward; returns the
+   * status it moved from. A duplicate success is a no-op and returns undefined.
+   */
+  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined>;
+  /**
+   * Records a failed attempt (and, for a terminal failure, fails the order; for a settlement, moves
+   * it on); returns the status the order had. Undefined when the order no longer takes it (the step
+   * succeeded, or the order moved on).
+   */
+  failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined>;
   /** Fails an order whose workflow could not be started. */
   failSubmission(orderId: string, failure: FailureRecord, now: Date): Promise<void>;
 }

@@ -1,9 +1,9 @@
-import { CompensationFailed, OrderStateConflict, PermanentError, TransientError, describeError } from '#domain/errors';
-import { type OrderPatch, type OrderRecord, type StepName, recordsStart } from '#domain/order';
+import { CompensationFailed, OrderStateConflict, PermanentError, ReceiptGenerationFailed, TransientError, describeError } from '#domain/errors';
+import { type OrderPatch, type OrderRecord, type OrderStatus, type StepName, recordsStart } from '#domain/order';
 import { classifyDependencyError } from '#platform/dependency-errors';
 import { logger } from '#platform/powertools';
 import type { OrderRepository, StepFailure } from '#ports/order-repository';
-import { type CompensationInput, isFinalAttempt, parseCompensationInput } from '#tasks/task-input';
+import { type CompensationInput, type TaskInput, isFinalAttempt, parseCompensationInput, parseTaskInput } from '#tasks/task-input';
 
 export interface StepDependencies {
   orders: OrderRepository;
@@ -16,12 +16,17 @@ export interface StepDefinition<R> {
   perform: (order: OrderRecord) => Promise<{ result: R; patch: OrderPatch }>;
   /** Rebuilds the result from the order when a duplicate invocation finds the step already done. */
   recall: (order: OrderRecord) => R;
-  /** Runs once the success is recorded (not on a duplicate invocation), e.g. to count a business metric. */
-  afterSuccess?: () => void;
+  /** Runs once the success is recorded (not on a duplicate invocation), given the status the order moved from, e.g. to count a business metric. */
+  afterSuccess?: (from: OrderStatus) => void;
   /** When set and true for an error, that error fails the whole order on the spot. */
   failsOrder?: (error: PermanentError) => { message: string } | undefined;
   /** No retry follows this attempt: a transient error is recorded as the step's final FAILED, not RETRYING. */
   finalAttempt?: boolean;
+  /**
+   * For a step the order goes on without (STEP_RULES `onFinalFailure`): what its final failure
+   * records on the order, and what runs once that is recorded.
+   */
+  settlesOnFinalFailure?: { patch: (error: { code: string; message: string }) => OrderPatch; afterSettled?: (from: OrderStatus) => void };
 }
 
 /**
@@ -48,22 +53,26 @@ export async function runStep<R>(deps: StepDependencies, orderId: string, defini
   logger.info('Step started', { step: definition.step, attempt, orderStatus: started.order.status });
   try {
     const { result, patch } = await definition.perform(started.order);
-    await deps.orders.finishStep(orderId, definition.step, patch, deps.now(), attemptStartedAt);
+    const from = await deps.orders.finishStep(orderId, definition.step, patch, deps.now(), attemptStartedAt);
     logger.info('Step succeeded', { step: definition.step, attempt });
-    definition.afterSuccess?.();
+    if (from !== undefined) definition.afterSuccess?.(from);
     return result;
   } catch (raw) {
     const error = classifyDependencyError(raw);
     const { name, message } = describeError(error);
     const terminal = error instanceof PermanentError ? definition.failsOrder?.(error) : undefined;
+    const retrying = error instanceof TransientError && definition.finalAttempt !== true;
+    const settlement = retrying ? undefined : definition.settlesOnFinalFailure;
     const failure: StepFailure = {
       error: { code: name, message },
-      retrying: error instanceof TransientError && definition.finalAttempt !== true,
+      retrying,
       ...(terminal ? { orderFailure: { code: name, message: terminal.message, step: definition.step } } : {}),
+      ...(settlement ? { settlement: settlement.patch({ code: name, message }) } : {}),
     };
-    logger.warn('Step failed', { step: definition.step, attempt, errorType: name, errorMessage: message, retrying: failure.retrying });
+    logger.warn('Step failed', { step: definition.step, attempt, errorType: name, errorMessage: message, retrying });
     try {
-      await deps.orders.failStep(orderId, definition.step, failure, deps.now(), attemptStartedAt);
+      const from = await deps.orders.failStep(orderId, definition.step, failure, deps.now(), attemptStartedAt);
+      if (from !== undefined) settlement?.afterSettled?.(from);
     } catch (bookkeeping) {
       // The original error decides retry or compensation; a failed status write must not mask it.
       logger.error('Could not record the step failure', { step: definition.step, error: describeError(bookkeeping) });
@@ -73,30 +82,55 @@ export async function runStep<R>(deps: StepDependencies, orderId: string, defini
 }
 
 /**
- * Runs a compensation step. Its last failure (a transient error on the final attempt, or any other
- * error, invalid input included) is recorded on the order as the step's FAILED when the order can be
- * written, then raised as CompensationFailed, which the ASL neither retries nor catches: the
- * execution fails at this Task, and an operator's redrive (POST /admin/orders/{id}/retry) runs it
- * again once the fault is gone.
+ * Runs a step whose last failure stops the execution: a transient error on the final attempt, or
+ * any other error (invalid input included), is recorded on the order when it can be written, then
+ * raised as `stop`'s error, which the ASL neither retries nor catches. The execution fails at this
+ * Task, operators are alerted, and a redrive (POST /admin/orders/{id}/retry) runs it again once the
+ * fault is gone.
  */
-export async function runCompensation<R>(
+async function runToStop<I extends TaskInput, R>(
   deps: StepDependencies,
   rawInput: unknown,
   step: StepName,
-  define: (input: CompensationInput) => Omit<StepDefinition<R>, 'step' | 'finalAttempt'>,
+  parse: (raw: unknown) => I,
+  define: (input: I) => Omit<StepDefinition<R>, 'step' | 'finalAttempt'>,
+  stop: (message: string) => PermanentError,
 ): Promise<R> {
   let finalAttempt = false;
   try {
-    const input = parseCompensationInput(rawInput);
+    const input = parse(rawInput);
     finalAttempt = isFinalAttempt(input);
     return await runStep(deps, input.orderId, { ...define(input), step, finalAttempt });
   } catch (raw) {
     const error = classifyDependencyError(raw);
     if (error instanceof TransientError && !finalAttempt) throw error;
     const { name, message } = describeError(error);
-    logger.error('Compensation failed for good; the execution stops here until an operator retries it', { step, errorType: name, errorMessage: message });
-    throw new CompensationFailed(`${step} failed for good (${name}): ${message}`);
+    logger.error('Step failed for good; the execution stops here until an operator retries it', { step, errorType: name, errorMessage: message });
+    throw stop(`${step} failed for good (${name}): ${message}`);
   }
+}
+
+/** A compensation step: it stops the execution with CompensationFailed (see runToStop). */
+export function runCompensation<R>(
+  deps: StepDependencies,
+  rawInput: unknown,
+  step: StepName,
+  define: (input: CompensationInput) => Omit<StepDefinition<R>, 'step' | 'finalAttempt'>,
+): Promise<R> {
+  return runToStop(deps, rawInput, step, parseCompensationInput, define, (message) => new CompensationFailed(message));
+}
+
+/**
+ * The last step, which the order can go on without: its final failure settles the order
+ * (`settlesOnFinalFailure`), then stops the execution with ReceiptGenerationFailed (see runToStop).
+ */
+export function runFinalStep<R>(
+  deps: StepDependencies,
+  rawInput: unknown,
+  step: StepName,
+  define: (input: TaskInput) => Omit<StepDefinition<R>, 'step' | 'finalAttempt'>,
+): Promise<R> {
+  return runToStop(deps, rawInput, step, parseTaskInput, define, (message) => new ReceiptGenerationFailed(message));
 }
 
 /**

@@ -149,12 +149,20 @@ describe('operator routes (admin-orders)', () => {
     expect(executions.redrives).toBe(1);
   });
 
-  it('refuses a Receipt Failed order with 409 rather than redrive an execution that would fail again at once', async () => {
+  it('redrives a Receipt Failed order (COMPLETED, receipt FAILED, stopped at Generate Receipt)', async () => {
     const order = orderRecord(undefined, { status: 'COMPLETED', receipt: { status: 'FAILED', error: { code: 'ReceiptStoreUnavailable', message: 'down' } } });
     const { deps, executions } = setup(order, { status: 'FAILED', redriveCount: 0, error: 'ReceiptGenerationFailed' });
     const response = parseResponse(await adminOrders(deps, adminEvent('POST', '/admin/orders/{orderId}/retry', { orderId: order.orderId })));
-    expect(response).toMatchObject({ statusCode: 409, body: { message: expect.stringContaining('Receipt Failed') as unknown } });
-    expect(executions.redrives).toBe(0);
+    expect(response).toMatchObject({ statusCode: 202, body: { outcome: 'REDRIVEN', reason: 'RECEIPT_FAILED' } });
+    expect(executions.redrives).toBe(1);
+  });
+
+  it('redrives a captured order whose Generate Receipt stopped the execution without recording the failure', async () => {
+    const order = orderRecord(undefined, { status: 'PAYMENT_CAPTURED' });
+    const { deps, executions } = setup(order, { status: 'FAILED', redriveCount: 0, error: 'Runtime.ExitError' });
+    const response = parseResponse(await adminOrders(deps, adminEvent('POST', '/admin/orders/{orderId}/retry', { orderId: order.orderId })));
+    expect(response).toMatchObject({ statusCode: 202, body: { outcome: 'REDRIVEN', reason: 'RECEIPT_FAILED' } });
+    expect(executions.redrives).toBe(1);
   });
 
   it('redrives an open order whose compensation stopped the execution without recording its step (a Lambda-level failure)', async () => {

@@ -35,7 +35,7 @@ describe('loadLocalTemplate on template.yaml', () => {
   const template = loadLocalTemplate({ templatePath: join(ROOT, 'template.yaml') });
 
   it('finds every function with its entry point, timeout, memory and resolved environment', () => {
-    expect(template.functions).toHaveLength(15);
+    expect(template.functions).toHaveLength(14);
     const create = template.functions.find((fn) => fn.logicalId === 'CreateOrderFunction');
     expect(create).toMatchObject({ entryPoint: 'functions/create-order/index.ts', timeoutSeconds: 28, memoryMb: 256, runtime: 'nodejs24.x' });
     expect(create?.environment).toMatchObject({
