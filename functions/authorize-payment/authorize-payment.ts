@@ -1,3 +1,4 @@
+import type { Money } from '#domain/money';
 import { customerMessageFor } from '#domain/failure-messages';
 import type { BusinessMetrics } from '#ports/business-metrics';
 import type { PaymentProvider } from '#ports/payment-provider';
@@ -14,7 +15,7 @@ export interface AuthorizePaymentDependencies extends StepDependencies {
  * Authorizes the order total. A decline fails the order here (nothing to compensate); any
  * other failure is left to the state machine's Retry and Catch.
  */
-export async function authorizePayment(deps: AuthorizePaymentDependencies, rawInput: unknown): Promise<{ authorizationId: string }> {
+export async function authorizePayment(deps: AuthorizePaymentDependencies, rawInput: unknown): Promise<{ authorizationId: string; amount: Money }> {
   const { orderId } = parseTaskInput(rawInput);
   try {
     return await runStep(deps, orderId, {
@@ -24,9 +25,13 @@ export async function authorizePayment(deps: AuthorizePaymentDependencies, rawIn
         // The token is removed when this step's success is recorded; a repeat finds the step done first (recall).
         const token = requireRecorded(order.paymentToken, 'payment token', orderId);
         const { authorizationId } = await deps.payments.authorize({ idempotencyKey: orderId, token, amount });
-        return { result: { authorizationId }, patch: { payment: { authorizationId, status: 'AUTHORIZED', amount } } };
+        // The authorization and its amount go on in the execution's state, for Capture Payment.
+        return { result: { authorizationId, amount }, patch: { payment: { authorizationId, status: 'AUTHORIZED', amount } } };
       },
-      recall: (order) => ({ authorizationId: requireRecorded(order.payment?.authorizationId, 'authorization', orderId) }),
+      recall: (order) => ({
+        authorizationId: requireRecorded(order.payment?.authorizationId, 'authorization', orderId),
+        amount: requireRecorded(order.payment?.amount, 'authorized amount', orderId),
+      }),
       failsOrder: (error) => (error instanceof PaymentDeclined ? { message: customerMessageFor(error.name) } : undefined),
     });
   } catch (error) {

@@ -74,6 +74,20 @@ describe('PaymentSimulator', () => {
     await expect(payments.voidAuthorization({ idempotencyKey: k })).rejects.toBeInstanceOf(PaymentAlreadyCaptured);
   });
 
+  it('refuses, in its one conditional write, a capture of another authorization, over the authorized amount, in another currency, or declined by the issuer', async () => {
+    const k = key();
+    const { authorizationId } = await payments.authorize({ idempotencyKey: k, token: 'tok_visa', amount: usd(4200) });
+    await expect(payments.capture({ idempotencyKey: k, authorizationId: 'auth_other', amount: usd(4200) })).rejects.toThrow('No authorization auth_other');
+    await expect(payments.capture({ idempotencyKey: k, authorizationId, amount: usd(4201) })).rejects.toThrow('exceeds the authorized amount');
+    await expect(payments.capture({ idempotencyKey: k, authorizationId, amount: { amount: 4200, currency: 'EUR' } })).rejects.toThrow('exceeds the authorized amount');
+    // A smaller capture is allowed; the refused ones left the authorization open for it.
+    await expect(payments.capture({ idempotencyKey: k, authorizationId, amount: usd(4000) })).resolves.toHaveProperty('captureId');
+    const declined = key();
+    const declinedAuth = await payments.authorize({ idempotencyKey: declined, token: 'tok_capture_declined', amount: usd(100) });
+    await expect(payments.capture({ idempotencyKey: declined, authorizationId: declinedAuth.authorizationId, amount: usd(100) })).rejects.toThrow('declined by the issuer');
+    await expect(payments.voidAuthorization({ idempotencyKey: declined })).resolves.toMatchObject({ outcome: 'VOIDED' });
+  });
+
   it('leaves a tombstone on void, so a late authorization under the key is refused', async () => {
     const k = key();
     expect(await payments.voidAuthorization({ idempotencyKey: k })).toEqual({ outcome: 'NOTHING_TO_VOID' });

@@ -54,6 +54,45 @@ describe('order-processing.asl.json', () => {
     expect(outcome.order).not.toHaveProperty('paymentToken');
   });
 
+  it('does the happy path in 11 DynamoDB requests: no step re-reads what the execution state carries, no read before a conditional write', async () => {
+    const requests: string[] = [];
+    const counter = (next: (args: { input: { TableName?: string } }) => Promise<unknown>, context: { commandName?: string }) => (args: { input: { TableName?: string } }) => {
+      requests.push(`${String(context.commandName).replace('Command', '')} ${String(args.input.TableName)}`);
+      return next(args);
+    };
+    dynamo.documentClient.middlewareStack.add(counter as never, { step: 'initialize', name: 'countRequests' });
+    try {
+      const outcome = await new OrderWorkflowHarness(dynamo, { recordChanges: false }).run(orderRecord());
+      expect(outcome.status).toBe('SUCCEEDED');
+    } finally {
+      dynamo.documentClient.middlewareStack.remove('countRequests');
+    }
+    // The harness reads the finished order once more to report it; that read is not the saga's.
+    expect(requests.pop()).toBe('GetItem orders');
+    expect(requests).toEqual([
+      'PutItem orders', // POST /orders (CreateOrder)
+      'GetItem orders', // Authorize Payment: the payment token, which stays out of the execution's history
+      'PutItem simulator-ledger',
+      'UpdateItem orders',
+      'GetItem orders', // Create Shipment: the street address, which stays out of the history too
+      'PutItem simulator-ledger',
+      'UpdateItem orders',
+      'UpdateItem simulator-ledger', // Capture Payment: authorization and amount from $.payment; one guarded write at the provider
+      'UpdateItem orders',
+      'GetItem orders', // Generate Receipt: the lines and the ship-to name
+      'UpdateItem orders',
+    ]);
+  });
+
+  it('captures from the execution state even when a duplicate invocation repeats the step: one capture, one write that counts', async () => {
+    const outcome = await harness.run(orderRecord());
+    const input = { orderId: outcome.order.orderId, payment: { authorizationId: outcome.order.payment?.authorizationId, amount: outcome.order.totals.total } };
+    const { capturePayment } = await import('../../functions/capture-payment/capture-payment');
+    const again = await capturePayment({ orders: harness.orders, now: () => new Date(), payments: new (await import('#adapters/payment-simulator')).PaymentSimulator(harness.ledger) }, input);
+    expect(again).toEqual({ captureId: outcome.order.payment?.captureId });
+    expect((await harness.orders.get(outcome.order.orderId))?.steps['Capture Payment']).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+  });
+
   it('fails a declined order at authorization with no shipment, in 2 transitions', async () => {
     const outcome = await harness.run(orderRecord(orderRequest({ payment: { token: 'tok_chargeDeclined' } })));
 

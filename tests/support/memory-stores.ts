@@ -2,7 +2,7 @@ import { OrderNotFound, OrderStateConflict } from '#domain/errors';
 import { type FailureRecord, type OrderPatch, type OrderRecord, type OrderStatus, type StepName, FORGOTTEN_ON_FAILURE, STEP_RULES, recordsStart } from '#domain/order';
 import type { OrderRepository, StepFailure, StepStart } from '#ports/order-repository';
 import type { OrderSubscriptions } from '#ports/order-subscriptions';
-import type { LedgerEntry, SimulatorLedger } from '#ports/simulator-ledger';
+import { type LedgerEntry, type LedgerGuard, type SimulatorLedger, guardHolds } from '#ports/simulator-ledger';
 
 /*
  * In-memory twins of the DynamoDB adapters, with the same conditions: the integration suites run
@@ -145,9 +145,9 @@ export class MemorySimulatorLedger implements SimulatorLedger {
     return Promise.resolve(entry);
   }
 
-  transition<T extends LedgerEntry>(pk: string, from: readonly string[], to: string, set: Record<string, unknown>): Promise<T | undefined> {
+  transition<T extends LedgerEntry>(pk: string, from: readonly string[], to: string, set: Record<string, unknown>, guards: readonly LedgerGuard[] = []): Promise<T | undefined> {
     const entry = this.items.get(pk);
-    if (!entry || !from.includes(entry.status)) return Promise.resolve(undefined);
+    if (!entry || !from.includes(entry.status) || !guards.every((guard) => guardHolds(entry, guard))) return Promise.resolve(undefined);
     Object.assign(entry, copy(set), { status: to, updatedAt: this.now().toISOString() });
     return Promise.resolve(copy(entry) as T);
   }

@@ -17,6 +17,7 @@ import { voidPayment } from '../../functions/void-payment/void-payment';
 import { LambdaFunctionError } from '../../local/stepfunctions/stepfunctions-service';
 import { type LocalDynamo, TABLE_NAMES } from './dynalite';
 import { MemoryReceiptStore, RecordingMetrics } from './fakes';
+import type { OrderRepository } from '#ports/order-repository';
 import { RecordingOrderRepository } from './recording-orders';
 import { resolvedDefinition } from './template';
 
@@ -75,14 +76,19 @@ export class OrderWorkflowHarness {
   readonly recording: RecordingOrderRepository;
   private readonly machine = new StateMachine(resolvedDefinition() as unknown as StateMachineDefinition);
 
-  constructor(dynamo: LocalDynamo) {
+  /** What the steps write through: the recording wrapper, or the table itself when its reads must not be counted. */
+  private readonly stepOrders: OrderRepository;
+
+  /** `recordChanges: false` leaves out the recording (which reads each order around each write), for counting the steps' own requests. */
+  constructor(dynamo: LocalDynamo, options: { recordChanges?: boolean } = {}) {
     this.orders = new DynamoDbOrderRepository(dynamo.documentClient, TABLE_NAMES.OrdersTable ?? 'orders');
     this.recording = new RecordingOrderRepository(this.orders);
+    this.stepOrders = options.recordChanges === false ? this.orders : this.recording;
     this.ledger = new DynamoDbSimulatorLedger(dynamo.documentClient, TABLE_NAMES.SimulatorLedgerTable ?? 'simulator-ledger');
   }
 
   private handlers(): Record<StepName, (input: JsonValue) => Promise<JsonValue>> {
-    const base = { orders: this.recording, now: () => new Date() };
+    const base = { orders: this.stepOrders, now: () => new Date() };
     const payments = this.payments ?? new PaymentSimulator(this.ledger);
     const simulator = new ShippingSimulator(this.ledger);
     const shipping: ShippingProvider = {
@@ -105,7 +111,7 @@ export class OrderWorkflowHarness {
 
   /** Stores the order, runs its execution to the end, and returns what happened. */
   async run(order: OrderRecord): Promise<ExecutionOutcome & { order: OrderRecord }> {
-    await this.recording.create(order);
+    await this.stepOrders.create(order);
     const outcome = await this.execute({ orderId: order.orderId });
     if (!outcome.order) throw new Error('order vanished');
     return { ...outcome, order: outcome.order };

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { LedgerEntry, SimulatorLedger } from '#ports/simulator-ledger';
+import type { LedgerEntry, LedgerGuard, SimulatorLedger } from '#ports/simulator-ledger';
 
 /** The ledger in a DynamoDB table keyed by `pk`. */
 export class DynamoDbSimulatorLedger implements SimulatorLedger {
@@ -32,19 +32,33 @@ export class DynamoDbSimulatorLedger implements SimulatorLedger {
     from: readonly string[],
     to: string,
     set: Record<string, unknown>,
+    guards: readonly LedgerGuard[] = [],
   ): Promise<T | undefined> {
     const fields = Object.entries({ ...set, status: to, updatedAt: this.now().toISOString() });
     const fromValues = from.map((status, index) => [`:from${index}`, status] as const);
+    const guarded = guards.map((guard, index) => {
+      const path = guard.path.split('.').map((_, part) => `#g${index}_${part}`);
+      const names = Object.fromEntries(guard.path.split('.').map((key, part) => [`#g${index}_${part}`, key]));
+      const operand = path.join('.');
+      const [expression, value] =
+        'equals' in guard ? [`${operand} = :g${index}`, guard.equals] : 'notEquals' in guard ? [`${operand} <> :g${index}`, guard.notEquals] : [`${operand} >= :g${index}`, guard.atLeast];
+      return { expression, names, value: [`:g${index}`, value] as const };
+    });
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk },
           UpdateExpression: `SET ${fields.map((_, index) => `#f${index} = :f${index}`).join(', ')}`,
-          ConditionExpression: `#status IN (${fromValues.map(([key]) => key).join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([key], index) => [`#f${index}`, key])) },
+          ConditionExpression: [`#status IN (${fromValues.map(([key]) => key).join(', ')})`, ...guarded.map((guard) => guard.expression)].join(' AND '),
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...Object.fromEntries(fields.map(([key], index) => [`#f${index}`, key])),
+            ...Object.fromEntries(guarded.flatMap((guard) => Object.entries(guard.names))),
+          },
           ExpressionAttributeValues: {
             ...Object.fromEntries(fromValues),
+            ...Object.fromEntries(guarded.map((guard) => guard.value)),
             ...Object.fromEntries(fields.map(([, value], index) => [`:f${index}`, value])),
           },
           ReturnValues: 'ALL_NEW',

@@ -69,6 +69,20 @@ export class PaymentSimulator implements PaymentProvider {
 
   async capture(request: { idempotencyKey: string; authorizationId: string; amount: Money }): Promise<{ captureId: string }> {
     const pk = `payment#${request.idempotencyKey}`;
+    const captureId = `cap_${sha256(`${pk}#capture`).slice(0, 24)}`;
+    // One conditional write that checks what a capture needs; the entry is read only when it is refused.
+    const captured = await this.ledger.transition<PaymentLedgerEntry>(pk, ['AUTHORIZED'], 'CAPTURED', { captureId, capturedAmount: request.amount }, [
+      { path: 'authorizationId', equals: request.authorizationId },
+      { path: 'declineCapture', notEquals: true },
+      { path: 'amount.currency', equals: request.amount.currency },
+      { path: 'amount.amount', atLeast: request.amount.amount },
+    ]);
+    if (captured) return { captureId };
+    return this.refusedCapture(pk, request);
+  }
+
+  /** Why a capture's write was refused: an earlier capture of this authorization (a replay), or the reason it is declined. */
+  private async refusedCapture(pk: string, request: { authorizationId: string; amount: Money }): Promise<{ captureId: string }> {
     const entry = await this.ledger.get<PaymentLedgerEntry>(pk);
     if (!entry || entry.authorizationId !== request.authorizationId) {
       throw new CaptureDeclined(`No authorization ${request.authorizationId} for this key`);
@@ -76,19 +90,7 @@ export class PaymentSimulator implements PaymentProvider {
     if (entry.status === 'CAPTURED' && entry.captureId) return { captureId: entry.captureId };
     if (entry.status !== 'AUTHORIZED') throw new CaptureDeclined(`Authorization is ${entry.status}`);
     if (entry.declineCapture) throw new CaptureDeclined('Capture declined by the issuer (simulated)');
-    if (!entry.amount || request.amount.currency !== entry.amount.currency || request.amount.amount > entry.amount.amount) {
-      throw new CaptureDeclined('Capture exceeds the authorized amount');
-    }
-    const captureId = `cap_${sha256(`${pk}#capture`).slice(0, 24)}`;
-    const captured = await this.ledger.transition<PaymentLedgerEntry>(pk, ['AUTHORIZED'], 'CAPTURED', {
-      captureId,
-      capturedAmount: request.amount,
-    });
-    if (captured) return { captureId };
-    // Lost a race with another capture or a void: report what the ledger now says.
-    const current = await this.ledger.get<PaymentLedgerEntry>(pk);
-    if (current?.status === 'CAPTURED' && current.captureId) return { captureId: current.captureId };
-    throw new CaptureDeclined(`Authorization is ${current?.status ?? 'missing'}`);
+    throw new CaptureDeclined('Capture exceeds the authorized amount');
   }
 
   async voidAuthorization(request: { idempotencyKey: string }): Promise<{ outcome: 'VOIDED' | 'NOTHING_TO_VOID'; authorizationId?: string }> {

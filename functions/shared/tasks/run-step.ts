@@ -51,8 +51,36 @@ export async function runStep<R>(deps: StepDependencies, orderId: string, defini
   // Compensations have recorded this attempt already; forward steps record it with the outcome.
   const attempt = started.order.steps[definition.step].attempts + (recordsStart(definition.step) ? 0 : 1);
   logger.info('Step started', { step: definition.step, attempt, orderStatus: started.order.status });
+  const order = started.order;
+  return attemptStep(deps, orderId, definition, () => definition.perform(order), attemptStartedAt, attempt);
+}
+
+/**
+ * Runs a forward step whose inputs the execution's state carries, without reading the order first:
+ * the work, then the same conditional "succeeded" or "failed" write as runStep. A repeated
+ * invocation calls the provider again under the same idempotency key, which answers as before,
+ * and its "succeeded" write finds the step done and changes nothing.
+ */
+export function runStepFromState<R>(
+  deps: StepDependencies,
+  orderId: string,
+  definition: Omit<StepDefinition<R>, 'perform' | 'recall'> & { perform: () => Promise<{ result: R; patch: OrderPatch }> },
+): Promise<R> {
+  logger.info('Step started', { step: definition.step });
+  return attemptStep(deps, orderId, definition, definition.perform, deps.now());
+}
+
+/** One attempt's work and its outcome write (runStep, runStepFromState). */
+async function attemptStep<R>(
+  deps: StepDependencies,
+  orderId: string,
+  definition: Omit<StepDefinition<R>, 'perform' | 'recall'>,
+  perform: () => Promise<{ result: R; patch: OrderPatch }>,
+  attemptStartedAt: Date,
+  attempt?: number,
+): Promise<R> {
   try {
-    const { result, patch } = await definition.perform(started.order);
+    const { result, patch } = await perform();
     const from = await deps.orders.finishStep(orderId, definition.step, patch, deps.now(), attemptStartedAt);
     logger.info('Step succeeded', { step: definition.step, attempt });
     if (from !== undefined) definition.afterSuccess?.(from);

@@ -21,6 +21,13 @@ const TaskInputSchema = z.object({
   retryCount: z.optional(z.int().check(z.minimum(0))),
   /** The MaxAttempts of the state's Retry, so the task knows when no retry is left. */
   maxAttempts: z.optional(z.int().check(z.minimum(0))),
+  /** What Authorize Payment recorded (`$.payment`), so Capture Payment need not read the order. */
+  payment: z.optional(
+    z.object({
+      authorizationId: z.string().check(z.minLength(1), z.maxLength(256)),
+      amount: z.object({ amount: z.int().check(z.minimum(0)), currency: z.string().check(z.regex(/^[A-Z]{3}$/)) }),
+    }),
+  ),
 });
 
 export type TaskInput = z.infer<typeof TaskInputSchema>;

@@ -49,7 +49,7 @@ describe('Authorize Payment task (authorize-payment handler)', () => {
     const result = await invoke(order);
 
     const authorizationId = `auth_${sha256(`payment#${order.orderId}`).slice(0, 24)}`;
-    expect(result).toEqual({ authorizationId });
+    expect(result).toEqual({ authorizationId, amount: order.totals.total });
 
     const ledgerWrites = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input);
     expect(ledgerWrites).toHaveLength(1);
@@ -121,7 +121,7 @@ describe('Authorize Payment task (authorize-payment handler)', () => {
     dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'x', $metadata: {} }));
     dynamo.on(GetCommand, { TableName: 'orders' }).resolves({ Item: order });
 
-    await expect(invoke(order)).resolves.toEqual({ authorizationId: 'auth_recorded' });
+    await expect(invoke(order)).resolves.toEqual({ authorizationId: 'auth_recorded', amount: { amount: 5849, currency: 'USD' } });
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
     expect(dynamo.commandCalls(GetCommand, { TableName: 'simulator-ledger' })).toHaveLength(0);
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
