@@ -67,11 +67,7 @@ export async function checkInvariants(clients: RuntimeClients, accepted: Readonl
     else receiptChecks.push(orderId);
   }
   await inPool(receiptChecks, 16, async (orderId) => {
-    const [html, json] = await Promise.all([
-      clients.exists('ReceiptsBucket', `receipts/${orderId}/receipt.html`),
-      clients.exists('ReceiptsBucket', `receipts/${orderId}/receipt.json`),
-    ]);
-    if (!html || !json) missingReceipts.push(orderId);
+    if (!(await clients.exists('ReceiptsBucket', `receipts/${orderId}/receipt.html`))) missingReceipts.push(orderId);
   });
   const sample = (ids: string[]) => (ids.length ? ` e.g. ${ids.slice(0, 3).join(', ')}` : '');
   const row = (check: string, required: string, observed: string, held: boolean): Row => ({

@@ -239,11 +239,31 @@ export function openApiDocument(schemas: Record<string, Schema> = apiSchemas()):
         get: {
           operationId: 'getReceipt',
           tags: ['storefront'],
-          summary: 'Short-lived presigned links to the receipt (HTML and JSON).',
+          summary: 'A short-lived presigned link to the HTML receipt, and the same receipt as JSON.',
           security: API_KEY,
           parameters: [{ $ref: '#/components/parameters/OrderId' }],
           responses: {
-            '200': { description: 'The links.', content: jsonContent('ReceiptLinks', { orderId: ORDER_ID, url: 'https://…/receipt.html?X-Amz-…', jsonUrl: 'https://…/receipt.json?X-Amz-…', contentType: 'text/html', expiresAt: '2026-12-01T10:05:00.000Z' }) },
+            '200': {
+              description: 'The link, and the receipt as data.',
+              content: jsonContent('ReceiptLinks', {
+                orderId: ORDER_ID,
+                url: 'https://…/receipt.html?X-Amz-…',
+                contentType: 'text/html',
+                expiresAt: '2026-12-01T10:05:00.000Z',
+                document: {
+                  receiptVersion: 1,
+                  orderId: ORDER_ID,
+                  customerId: 'cust-42',
+                  issuedAt: '2026-12-01T10:00:03.000Z',
+                  currency: 'USD',
+                  lines: [{ sku: 'POSTER-A2', name: 'Poster, A2', quantity: 2, unitPrice: 1299, lineTotal: 2598 }],
+                  totals: { subtotal: 2598, shipping: 599, total: 3197 },
+                  payment: { authorizationId: 'auth_0f3c…', captureId: 'cap_9a1d…' },
+                  shipment: { carrier: 'SimPost Ground', trackingNumber: 'SP0123456789012345' },
+                  shipTo: { name: 'Ada Lovelace', city: 'London', country: 'GB' },
+                },
+              }),
+            },
             '400': INVALID_ID,
             '404': NOT_FOUND,
             '409': errorResponse('No receipt yet, or generating it failed.', { message: 'The receipt is not available yet (order status SHIPPED)' }),

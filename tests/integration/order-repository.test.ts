@@ -166,7 +166,7 @@ describe.each([
     expect(await settle()).toBe('COMPLETED');
 
     expect((await orders.startStep(order.orderId, 'Generate Receipt', now())).kind).toBe('started');
-    const keys = { htmlKey: `receipts/${order.orderId}/receipt.html`, jsonKey: `receipts/${order.orderId}/receipt.json` };
+    const keys = { htmlKey: `receipts/${order.orderId}/receipt.html`, issuedAt: '2026-12-01T10:00:00.000Z' };
     expect(await orders.finishStep(order.orderId, 'Generate Receipt', { receipt: { status: 'AVAILABLE', ...keys } }, now(), now())).toBe('COMPLETED');
     const made = await orders.get(order.orderId);
     expect(made?.receipt).toEqual({ status: 'AVAILABLE', ...keys });

@@ -29,11 +29,10 @@ export class MemoryReceiptStore implements ReceiptStore {
   readonly objects = new Map<string, string>();
   failWith: Error | undefined;
 
-  save(orderId: string, html: string, json: string): Promise<StoredReceipt> {
+  save(orderId: string, html: string): Promise<StoredReceipt> {
     if (this.failWith) return Promise.reject(this.failWith);
-    const stored = { htmlKey: `receipts/${orderId}/receipt.html`, jsonKey: `receipts/${orderId}/receipt.json` };
+    const stored = { htmlKey: `receipts/${orderId}/receipt.html` };
     this.objects.set(stored.htmlKey, html);
-    this.objects.set(stored.jsonKey, json);
     return Promise.resolve(stored);
   }
 

@@ -101,7 +101,7 @@ describe('toOrderView', () => {
   it('reports no shipment and no failure for a new order, and an available receipt once stored', () => {
     expect(toOrderView(orderRecord(), BASE)).toMatchObject({ shipment: null, failure: null, receipt: { available: false, status: 'PENDING' } });
     expect(
-      toOrderView(orderRecord(orderRequest(), { receipt: { status: 'AVAILABLE', htmlKey: 'h', jsonKey: 'j' } }), BASE).receipt,
+      toOrderView(orderRecord(orderRequest(), { receipt: { status: 'AVAILABLE', htmlKey: 'h' } }), BASE).receipt,
     ).toEqual({ available: true, status: 'AVAILABLE' });
     expect(toOrderView(orderRecord(orderRequest(), { receipt: { status: 'FAILED' } }), BASE).receipt).toEqual({
       available: false,

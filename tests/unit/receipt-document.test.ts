@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { formatMoney } from '#domain/money';
 import type { OrderRecord } from '#domain/order';
-import { buildReceiptJson, escapeHtml, renderReceiptHtml } from '../../functions/generate-receipt/receipt-document';
+import { escapeHtml, renderReceiptHtml } from '../../functions/generate-receipt/receipt-document';
+import { buildReceiptJson } from '#domain/receipt';
 import { orderRecord, orderRequest } from '../support/orders';
 
 const ISSUED_AT = new Date('2026-11-25T10:05:00.000Z');

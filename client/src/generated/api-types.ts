@@ -294,14 +294,53 @@ export interface ProductList {
 }
 
 /**
- * Short-lived links to both forms of an order's receipt.
+ * The machine-readable receipt.
+ */
+export interface ReceiptJson {
+  receiptVersion: 1;
+  orderId: string;
+  customerId: string;
+  issuedAt: string;
+  currency: string;
+  lines: {
+    sku: string;
+    name: string;
+    quantity: number;
+    unitPrice: number;
+    lineTotal: number;
+  }[];
+  totals: {
+    subtotal: number;
+    shipping: number;
+    total: number;
+  };
+  payment: {
+    authorizationId: string | null;
+    captureId: string | null;
+  };
+  shipment: {
+    carrier: string | null;
+    trackingNumber: string | null;
+  };
+  shipTo: {
+    name: string;
+    city: string;
+    country: string;
+  };
+}
+
+/**
+ * A short-lived link to the order's HTML receipt, and the same receipt as JSON.
  */
 export interface ReceiptLinks {
   orderId: string;
   url: string;
-  jsonUrl: string;
   contentType: 'text/html';
   expiresAt: string;
+  /**
+   * The receipt as data, rendered from the order with the instant the HTML receipt was issued.
+   */
+  document: ReceiptJson;
 }
 
 /**

@@ -52,7 +52,7 @@ export interface OrderEventDetails {
   ShipmentCreated: { shipment: { shipmentId: string; carrier: string; trackingNumber: string } };
   PaymentCaptured: { payment: { authorizationId: string; captureId: string; amount: Money } };
   CompensationStarted: { compensation: { failedStep?: StepName } };
-  ReceiptReady: { receipt: { htmlKey: string; jsonKey: string } };
+  ReceiptReady: { receipt: { htmlKey: string } };
   OrderCompleted: { receipt: { status: 'AVAILABLE' | 'FAILED' } };
   OrderFailed: { failure: { code: string; message: string; step?: StepName } };
 }
@@ -137,7 +137,7 @@ const DETAILS: { [T in DetailType]: (order: OrderRecord) => OrderEventDetails[T]
   },
   ReceiptReady: (order) => {
     const receipt = recorded(order.receipt, 'receipt', order);
-    return { receipt: { htmlKey: recorded(receipt.htmlKey, 'receipt html key', order), jsonKey: recorded(receipt.jsonKey, 'receipt json key', order) } };
+    return { receipt: { htmlKey: recorded(receipt.htmlKey, 'receipt html key', order) } };
   },
   OrderCompleted: (order) => ({ receipt: { status: order.receipt?.status ?? 'AVAILABLE' } }),
   OrderFailed: (order) => {

@@ -68,7 +68,11 @@ export interface OrderRecord {
   steps: Record<StepName, StepRecord>;
   payment?: { authorizationId?: string; captureId?: string; status: 'AUTHORIZED' | 'CAPTURED' | 'VOIDED'; amount: Money };
   shipment?: { shipmentId?: string; carrier?: string; trackingNumber?: string; status: 'CREATED' | 'CANCELLED' };
-  receipt?: { status: 'AVAILABLE' | 'FAILED'; htmlKey?: string; jsonKey?: string; error?: { code: string; message: string } };
+  /**
+   * The stored HTML receipt and when it was issued (the JSON receipt is rendered from the order with
+   * that instant). `jsonKey` is on receipts made before the JSON form stopped being stored.
+   */
+  receipt?: { status: 'AVAILABLE' | 'FAILED'; htmlKey?: string; issuedAt?: string; jsonKey?: string; error?: { code: string; message: string } };
   failure?: FailureRecord;
 }
 

@@ -1,12 +1,11 @@
 export interface StoredReceipt {
   htmlKey: string;
-  jsonKey: string;
 }
 
 /** Port for receipt storage. */
 export interface ReceiptStore {
-  /** Writes both forms of an order's receipt; rewriting the same order is harmless. */
-  save(orderId: string, html: string, json: string): Promise<StoredReceipt>;
+  /** Writes an order's HTML receipt (one object; the JSON form is rendered from the order on demand). Rewriting it is harmless. */
+  save(orderId: string, html: string): Promise<StoredReceipt>;
 }
 
 /** Port for links to stored receipts (apart from storage: presigning needs no storage client). */

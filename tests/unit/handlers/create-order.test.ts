@@ -294,7 +294,7 @@ describe('POST /orders (create-order handler)', () => {
   describe('Prefer: wait', () => {
     it('returns 200 with the order view when the order completes within the wait', async () => {
       acceptEverything();
-      storedOrderWillBe({ status: 'COMPLETED', receipt: { status: 'AVAILABLE', htmlKey: 'h', jsonKey: 'j' } });
+      storedOrderWillBe({ status: 'COMPLETED', receipt: { status: 'AVAILABLE', htmlKey: 'h' } });
 
       const response = await post(orderRequest(), { Prefer: 'wait=5' });
 

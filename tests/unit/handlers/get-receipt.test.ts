@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { OrderRecord } from '#domain/order';
+import { buildReceiptJson } from '#domain/receipt';
 import { handler } from '../../../functions/get-receipt/index';
 import { orderRecord, orderRequest } from '../../support/orders';
 import { OTHER_KEY, type ParsedResponse, lambdaContext, orderEvent, parseResponse } from '../helpers/api';
@@ -17,7 +18,7 @@ function completedWithReceipt(): OrderRecord {
   return orderRecord(orderRequest(), {
     orderId: base.orderId,
     status: 'COMPLETED',
-    receipt: { status: 'AVAILABLE', htmlKey: `receipts/${base.orderId}/receipt.html`, jsonKey: `receipts/${base.orderId}/receipt.json` },
+    receipt: { status: 'AVAILABLE', htmlKey: `receipts/${base.orderId}/receipt.html`, issuedAt: '2026-11-25T10:00:09.000Z' },
   });
 }
 
@@ -42,7 +43,7 @@ describe('GET /orders/{orderId}/receipt (get-receipt handler)', () => {
     expect(response.body.message).toMatch(/could not be generated/);
   });
 
-  it('returns 200 with presigned HTML and JSON links that expire after 300 seconds', async () => {
+  it('returns 200 with a presigned HTML link that expires after 300 seconds, and the receipt as JSON rendered from the order', async () => {
     const order = completedWithReceipt();
     const before = Date.now();
 
@@ -51,16 +52,15 @@ describe('GET /orders/{orderId}/receipt (get-receipt handler)', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toMatchObject({ orderId: order.orderId, contentType: 'text/html' });
     const url = new URL(String(response.body.url));
-    const jsonUrl = new URL(String(response.body.jsonUrl));
     expect(url.pathname).toBe(`/receipts/${order.orderId}/receipt.html`);
-    expect(jsonUrl.pathname).toBe(`/receipts/${order.orderId}/receipt.json`);
     expect(url.hostname).toMatch(/^receipts\.s3\./);
-    for (const link of [url, jsonUrl]) {
-      expect(link.protocol).toBe('https:');
-      expect(link.searchParams.get('X-Amz-Expires')).toBe('300');
-      expect(link.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
-      expect(link.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
-    }
+    expect(url.protocol).toBe('https:');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(url.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(response.body).not.toHaveProperty('jsonUrl');
+    // The same document Generate Receipt rendered as HTML: the order's data at the recorded issue instant.
+    expect(response.body.document).toEqual(buildReceiptJson(order, new Date('2026-11-25T10:00:09.000Z')));
     expect(String(response.body.url)).toContain('X-Amz-Expires=300');
     const expiresAt = Date.parse(String(response.body.expiresAt));
     expect(expiresAt).toBeGreaterThanOrEqual(before + 300_000);
