@@ -8,7 +8,8 @@ import { orderRecord, orderRequest } from '../tests/support/orders';
 import { OrderWorkflowHarness } from '../tests/support/state-machine';
 import { markdownTable, progress, writeResults } from '../tests/support/report';
 import { RuntimeClients } from '../tests/support/runtime-clients';
-import { localTemplate } from '../tests/support/template';
+import { ROOT, localTemplate } from '../tests/support/template';
+import { loadLocalTemplate } from '../local/template/local-template';
 import type { MeterReading } from '../local/storage/metering-proxy';
 import { type PathFeed, changeFeedCost, pathFeed } from './lib/change-feed-cost';
 import { indexWriteUnits } from './lib/index-write-cost';
@@ -30,6 +31,12 @@ const STATUS_READS = Number(values['status-reads'] ?? 3);
 const TARGET_USD = 110;
 /** Issue 16: the same mix on WorkflowType=EXPRESS. */
 const EXPRESS_TARGET_USD = 25;
+/** Issue 16: work per order (orders table and the simulators' ledger), S3 PUTs and log bytes at the prod log level. */
+const DYNAMODB_REQUESTS_TARGET = 7;
+const S3_PUTS_TARGET = 1;
+const LOG_KB_TARGET = 1;
+/** The environment priced: prod's log levels (template Globals) are what CloudWatch Logs bills. */
+const ENVIRONMENT = 'prod';
 /** What an execution log without execution data leaves out of each event's details (LoggingConfiguration.IncludeExecutionData: false). */
 const EXECUTION_DATA = new Set(['input', 'output', 'parameters', 'cause', 'result']);
 
@@ -109,10 +116,16 @@ function reports(output: string): Report[] {
   return found;
 }
 
-/** Bytes of function log lines (what CloudWatch Logs ingests), leaving out the runtime's own [local] lines. */
+/**
+ * Bytes of function log lines (what CloudWatch Logs ingests), leaving out the runtime's own [local]
+ * lines, and DEBUG and TRACE lines: with the JSON log format and no ApplicationLogLevel, Lambda
+ * passes INFO and above (a sampled invocation's DEBUG lines stop there).
+ */
 function functionLogBytes(output: string): number {
   let bytes = 0;
-  for (const line of output.split('\n')) if (line.startsWith('{')) bytes += Buffer.byteLength(line) + 1;
+  for (const line of output.split('\n')) {
+    if (line.startsWith('{') && !/^\{[^{]*"level":"(DEBUG|TRACE)"/.test(line)) bytes += Buffer.byteLength(line) + 1;
+  }
   return bytes;
 }
 
@@ -147,7 +160,7 @@ async function changeFeeds(): Promise<PathFeed[]> {
 }
 
 async function main(): Promise<void> {
-  const template = localTemplate();
+  const template = loadLocalTemplate({ templatePath: join(ROOT, 'template.yaml'), parameterOverrides: { Environment: ENVIRONMENT } });
   const functions = new Map(template.functions.map((fn) => [fn.logicalId, fn]));
   progress('recording each path\'s orders-table writes for the change feed');
   const feeds = await changeFeeds();
@@ -158,7 +171,7 @@ async function main(): Promise<void> {
     fresh: true,
     meter: true,
     retainOutput: false,
-    parameterOverrides: 'ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000',
+    parameterOverrides: `Environment=${ENVIRONMENT} ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000`,
     onOutput: (chunk) => {
       output += chunk;
       driverRef.current?.onOutput(chunk);
@@ -248,7 +261,9 @@ async function main(): Promise<void> {
         const memoryGb = (functions.get(name)?.memoryMb ?? 256) / 1024;
         return sum + entry.invocations * assume('lambdaColdStartShare') * (meanInit / 1000) * memoryGb * gbSecondPrice(name);
       }, 0) / n;
-    const logBytes = functionLogBytes(output) / n + lambdaRequests * assume('platformLogBytesPerInvocation');
+    // START, END and REPORT reach CloudWatch Logs only below SystemLogLevel WARN (the runtime prints them anyway).
+    const platformLogBytes = invocations.filter((report) => functions.get(report.functionName)?.systemLogLevel !== 'WARN').length * assume('platformLogBytesPerInvocation');
+    const logBytes = (functionLogBytes(output) + platformLogBytes) / n;
     const tables = runtime.info.tables;
     const capacity = (logicalId: string) => stores.dynamodb.capacity[tables[logicalId] ?? ''] ?? { read: 0, write: 0 };
     const orders = capacity('OrdersTable');
@@ -312,8 +327,32 @@ async function main(): Promise<void> {
         ],
       ),
     );
-    console.log(`\nTarget: ≤ $${String(TARGET_USD)} per 1M orders (Standard, default configuration): ${perMillion(standardTotal) <= TARGET_USD ? 'met' : 'MISSED'} at $${perMillion(standardTotal).toFixed(2)}.`);
-    console.log(`Target: ≤ $${String(EXPRESS_TARGET_USD)} per 1M orders (WorkflowType=EXPRESS): ${perMillion(expressTotal) <= EXPRESS_TARGET_USD ? 'met' : 'MISSED'} at $${perMillion(expressTotal).toFixed(2)}.`);
+    // Work per order, from the stores' meters: the orders table and the simulators' ledger (a real
+    // provider is not DynamoDB), apart from the change feed's reads of the connections table.
+    const byTable = (logicalId: string) => (stores.dynamodb.requestsByTable[tables[logicalId] ?? ''] ?? 0) / n;
+    const workRequests = byTable('OrdersTable') + byTable('SimulatorLedgerTable');
+    const s3PutObjects = (s3Requests['PUT object'] ?? 0) / n;
+    const standardUsd = perMillion(standardTotal);
+    const expressUsd = perMillion(expressTotal);
+    console.log(`\nDynamoDB requests per order: ${workRequests.toFixed(2)} (orders table ${byTable('OrdersTable').toFixed(2)}, simulator ledger ${byTable('SimulatorLedgerTable').toFixed(2)}); change feed (connections table) ${byTable('ConnectionsTable').toFixed(2)}, not counted in the target.`);
+    console.log(`\n## Targets (issue 16; ${ENVIRONMENT} configuration)\n`);
+    console.log(
+      markdownTable(
+        ['target', 'measured', 'result'],
+        [
+          [`DynamoDB requests per order (orders table + simulator ledger, mix) ≤ ${String(DYNAMODB_REQUESTS_TARGET)}`, workRequests.toFixed(2), workRequests <= DYNAMODB_REQUESTS_TARGET ? 'met' : 'MISSED'],
+          [`S3 PUTs per order (receipt objects) ≤ ${String(S3_PUTS_TARGET)}`, s3PutObjects.toFixed(2), s3PutObjects <= S3_PUTS_TARGET ? 'met' : 'MISSED'],
+          [`CloudWatch Logs per order at the ${ENVIRONMENT} log level ≤ ${String(LOG_KB_TARGET)} KB`, `${(logBytes / 1024).toFixed(2)} KB`, logBytes / 1024 <= LOG_KB_TARGET ? 'met' : 'MISSED'],
+          [`Standard ≤ $${String(TARGET_USD)} per 1M orders`, `$${standardUsd.toFixed(2)}`, standardUsd <= TARGET_USD ? 'met' : 'MISSED'],
+          [`Express (WorkflowType=EXPRESS) ≤ $${String(EXPRESS_TARGET_USD)} per 1M orders`, `$${expressUsd.toFixed(2)}`, expressUsd <= EXPRESS_TARGET_USD ? 'met' : 'MISSED'],
+        ],
+      ),
+    );
+    // What the Standard target leaves for everything but the transitions, from this run's own lines.
+    const fixedFloor = perMillion((lines[0]?.usd ?? 0) + price('apiGatewayRestPerRequest') + lambdaRequests * price('lambdaPerRequest') + S3_PUTS_TARGET * price('s3PutPerRequest'));
+    console.log(
+      `\nStandard floor: ${transitionsPerOrder.toFixed(2)} transitions ($${perMillion(lines[0]?.usd ?? 0).toFixed(2)}) + 1 REST request + ${lambdaRequests.toFixed(2)} Lambda requests + ${String(S3_PUTS_TARGET)} S3 PUT = $${fixedFloor.toFixed(2)} per 1M orders before any duration, DynamoDB, logs or X-Ray.`,
+    );
     console.log(
       [
         '\nStandard vs Express:',
@@ -364,6 +403,10 @@ async function main(): Promise<void> {
       simulatorPerMillion: perMillion(simulator.usd),
       statusReadsPerMillion: perMillion(statusRead * STATUS_READS),
       targetPerMillion: TARGET_USD,
+      environment: ENVIRONMENT,
+      dynamoDbRequestsPerOrder: { work: workRequests, ordersTable: byTable('OrdersTable'), simulatorLedger: byTable('SimulatorLedgerTable'), changeFeed: byTable('ConnectionsTable') },
+      s3PutsPerOrder: s3PutObjects,
+      logBytesPerOrder: logBytes,
       changeFeed: {
         paths: feeds.map((entry) => ({ kind: entry.kind, streamRecords: entry.streamRecords, events: entry.events.map((event) => event.detailType) })),
         streamRecordsPerOrder: feed.streamRecordsPerOrder,

@@ -6,6 +6,8 @@ export interface MeterReading {
   requests: Record<string, number>;
   /** DynamoDB only: read and write capacity units consumed, by table, as DynamoDB reports them. */
   capacity: Record<string, { read: number; write: number }>;
+  /** DynamoDB only: requests by table (item operations, Query and Scan; anything else under `(other)`). */
+  requestsByTable: Record<string, number>;
 }
 
 const DYNAMODB_READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
@@ -27,7 +29,7 @@ async function body(message: IncomingMessage): Promise<Buffer> {
 export class MeteringProxy {
   private server: Server | undefined;
   private readonly agent = new Agent({ keepAlive: true });
-  private reading: MeterReading = { requests: {}, capacity: {} };
+  private reading: MeterReading = { requests: {}, capacity: {}, requestsByTable: {} };
 
   constructor(
     private readonly kind: 'dynamodb' | 's3',
@@ -73,6 +75,7 @@ export class MeteringProxy {
       operation = `${incoming.method ?? 'GET'} ${isObject ? 'object' : 'bucket'}`;
     }
     this.count(operation);
+    if (this.kind === 'dynamodb') this.reading.requestsByTable[table ?? '(other)'] = (this.reading.requestsByTable[table ?? '(other)'] ?? 0) + 1;
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       const upstream = request({ host: this.targetHost, port: this.targetPort, method: incoming.method, path: incoming.url, headers, agent: this.agent }, resolve);
       upstream.on('error', reject);
@@ -104,7 +107,7 @@ export class MeteringProxy {
   }
 
   reset(): void {
-    this.reading = { requests: {}, capacity: {} };
+    this.reading = { requests: {}, capacity: {}, requestsByTable: {} };
   }
 
   async close(): Promise<void> {

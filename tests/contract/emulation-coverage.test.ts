@@ -42,6 +42,7 @@ const IGNORED = [
   `Globals.Function (${FN}) DeploymentPreference`,
   `Globals.Function (${FN}) LoggingConfig.LogFormat`,
   `Globals.Function (${FN}) LoggingConfig.LogGroup`,
+  `Globals.Function (${FN}) LoggingConfig.SystemLogLevel`,
   ...['Name', 'OpenApiVersion', 'TracingEnabled', 'MethodSettings[0].MetricsEnabled', 'MethodSettings[0].DataTraceEnabled', 'Auth.UsagePlan.UsagePlanName', 'Auth.UsagePlan.Description'].map(
     (what) => `OrdersApi (AWS::Serverless::Api) ${what}`,
   ),

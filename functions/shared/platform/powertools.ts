@@ -33,6 +33,8 @@ export function withPowertools<E, R>(
   tracing?: InvocationTracing,
 ): (event: E, context: Context) => Promise<R> {
   return async (event, context) => {
+    // A new log-sampling draw for each invocation (Powertools draws once per environment otherwise).
+    logger.refreshSampleRateCalculation();
     logger.addContext(context);
     logger.appendKeys({ ...correlate(event) });
     metrics.captureColdStartMetric();

@@ -29,6 +29,8 @@ export interface LocalFunction {
   environment: Record<string, string>;
   /** ReservedConcurrentExecutions, when set: the function's own concurrency cap. */
   reservedConcurrency?: number;
+  /** LoggingConfig.SystemLogLevel (Lambda's default INFO): at WARN, Lambda sends no START, END or REPORT lines to CloudWatch Logs. */
+  systemLogLevel?: string;
   routes: (LocalApiRoute & { apiLogicalId: string })[];
 }
 
@@ -64,6 +66,7 @@ export function readFunctions(source: TemplateSource, apis: LocalApi[]): LocalFu
       architecture: Array.isArray(merged.Architectures) && merged.Architectures[0] === 'arm64' ? 'arm64' : 'x86_64',
       environment: Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, text(value)])),
       ...(merged.ReservedConcurrentExecutions === undefined ? {} : { reservedConcurrency: Number(merged.ReservedConcurrentExecutions) }),
+      systemLogLevel: text((isObject(merged.LoggingConfig) ? merged.LoggingConfig.SystemLogLevel : undefined) ?? 'INFO'),
       routes: readRoutes(logicalId, merged, apis),
     };
   });
