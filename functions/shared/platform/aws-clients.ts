@@ -3,7 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { tracer } from './tracing';
+import { traced } from './tracing';
 
 /*
  * SDK clients are created lazily, once per execution environment, and traced. Endpoints come
@@ -17,7 +17,7 @@ let eventBridgeClient: EventBridgeClient | undefined;
 
 /** The DynamoDB document client, with `undefined` values removed on write. */
 export function dynamoDb(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  documentClient ??= DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;
@@ -25,7 +25,7 @@ export function dynamoDb(): DynamoDBDocumentClient {
 
 /** The S3 client. S3_FORCE_PATH_STYLE=true is for emulators without virtual-hosted buckets. */
 export function s3(): S3Client {
-  s3Client ??= tracer.captureAWSv3Client(
+  s3Client ??= traced(
     new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' }),
   );
   return s3Client;
@@ -33,12 +33,12 @@ export function s3(): S3Client {
 
 /** The Step Functions client. */
 export function stepFunctions(): SFNClient {
-  sfnClient ??= tracer.captureAWSv3Client(new SFNClient({}));
+  sfnClient ??= traced(new SFNClient({}));
   return sfnClient;
 }
 
 /** The EventBridge client (endpoint from AWS_ENDPOINT_URL_EVENTBRIDGE when set). */
 export function eventBridge(): EventBridgeClient {
-  eventBridgeClient ??= tracer.captureAWSv3Client(new EventBridgeClient({}));
+  eventBridgeClient ??= traced(new EventBridgeClient({}));
   return eventBridgeClient;
 }
