@@ -1,4 +1,5 @@
-import { dynamoDb, s3, stepFunctions } from '#platform/aws-clients';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { dynamoDb, s3ObjectPut, stepFunctions } from '#platform/aws-clients';
 import { ConfigurationError, requireEnv } from '#platform/config';
 import type { OrderRepository } from '#ports/order-repository';
 import type { OrderListing } from '#ports/order-listing';
@@ -11,6 +12,7 @@ import { DynamoDbOrderRepository } from './dynamodb-order-repository';
 import { DynamoDbSimulatorLedger } from './dynamodb-simulator-ledger';
 import { S3PresignedLinks } from './s3-presigned-links';
 import { S3ReceiptStore } from './s3-receipt-store';
+import type { ObjectPut } from './s3-signed-put';
 import { ShippingSimulator } from './shipping-simulator';
 import { DynamoDbOrderListing } from './dynamodb-order-listing';
 import { StepFunctionsOrderExecutions, StepFunctionsOrderWorkflow } from './step-functions-order-workflow';
@@ -26,9 +28,26 @@ export function orderRepositoryFromEnv(): OrderRepository {
   return new DynamoDbOrderRepository(dynamoDb(), requireEnv('ORDERS_TABLE_NAME'));
 }
 
-/** The receipts bucket (RECEIPTS_BUCKET_NAME). */
+/** The receipts bucket (RECEIPTS_BUCKET_NAME), written through S3 PutObject without the S3 client. */
 export function receiptStoreFromEnv(): ReceiptStore {
-  return new S3ReceiptStore(s3(), requireEnv('RECEIPTS_BUCKET_NAME'));
+  return new S3ReceiptStore(putObjectOnlyClient(s3ObjectPut()), requireEnv('RECEIPTS_BUCKET_NAME'));
+}
+
+/**
+ * S3ReceiptStore sends PutObjectCommands to an S3 client, and only their input matters; this client
+ * sends them as signed PUTs (s3-signed-put.ts), so the S3 client itself stays out of the bundle. It
+ * refuses any other command. Once S3ReceiptStore takes an ObjectPut, this goes.
+ */
+export function putObjectOnlyClient(put: ObjectPut): S3Client {
+  const send = (command: unknown) => {
+    if (!(command instanceof PutObjectCommand)) throw new TypeError('This S3 client sends PutObjectCommand only');
+    const { Bucket, Key, Body, ContentType, CacheControl, ServerSideEncryption, SSEKMSKeyId } = command.input;
+    if (Bucket === undefined || Key === undefined || !(typeof Body === 'string' || Body instanceof Uint8Array)) throw new TypeError('PutObject needs a Bucket, a Key and a string or byte Body');
+    if (ServerSideEncryption !== undefined && ServerSideEncryption !== 'AES256' && ServerSideEncryption !== 'aws:kms' && ServerSideEncryption !== 'aws:kms:dsse') throw new TypeError(`Unsupported ServerSideEncryption ${ServerSideEncryption}`);
+    return put.putObject({ Bucket, Key, Body, ContentType, CacheControl, ServerSideEncryption, SSEKMSKeyId });
+  };
+  // A structural stand-in: S3ReceiptStore's only use of its client is send(PutObjectCommand).
+  return { send } as unknown as S3Client;
 }
 
 /**

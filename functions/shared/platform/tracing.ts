@@ -1,4 +1,5 @@
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { AwsCallTracing } from '#adapters/s3-signed-put';
 import type { Context } from 'aws-lambda';
 import { type CorrelationKeys, type InvocationTracing, withPowertools } from './powertools';
 
@@ -35,6 +36,48 @@ export const tracer: Tracer | undefined = tracingEnabled() ? loadTracer() : unde
 export function traced<Client>(client: Client): Client {
   return tracer ? tracer.captureAWSv3Client(client) : client;
 }
+
+/**
+ * What tracer.captureAWSv3Client records for an SDK call, for the S3 calls made without the SDK
+ * client (adapters/s3-signed-put.ts): an `S3` subsegment in the `aws` namespace with the operation,
+ * region, bucket, key, request ids and attempts, the HTTP status and the throttle/error/fault flags,
+ * and the X-Amzn-Trace-Id header that links S3's own trace to it. Undefined where tracing is off.
+ */
+function xrayAwsCalls(active: Tracer): AwsCallTracing {
+  return {
+    begin(call) {
+      const parent = active.getSegment();
+      if (!parent) return { end: () => undefined };
+      const subsegment = parent.addNewSubsegment(call.service);
+      subsegment.addAttribute('namespace', 'aws');
+      const traceHeader = `Root=${active.getRootXrayTraceId() ?? ''};Parent=${subsegment.id};Sampled=${active.isTraceSampled() ? '1' : '0'}`;
+      return {
+        traceHeader,
+        end({ metadata, error }) {
+          subsegment.addAttribute('aws', {
+            operation: call.operation,
+            region: call.region,
+            bucket_name: call.bucket,
+            key: call.key,
+            ...(metadata.requestId ? { request_id: metadata.requestId } : {}),
+            ...(metadata.extendedRequestId ? { id_2: metadata.extendedRequestId } : {}),
+            retries: Math.max(0, (metadata.attempts ?? 1) - 1),
+          });
+          const status = metadata.httpStatusCode;
+          if (status !== undefined) subsegment.addAttribute('http', { response: { status } });
+          if (status === 429 || error?.name === 'SlowDown') subsegment.addThrottleFlag();
+          if (status !== undefined && status >= 500) subsegment.addFaultFlag();
+          else if (error) subsegment.addErrorFlag();
+          if (error) subsegment.addError(error, true);
+          subsegment.close();
+        },
+      };
+    },
+  };
+}
+
+/** X-Ray subsegments for S3 calls made without the SDK client, where tracing is on. */
+export const awsCallTracing: AwsCallTracing | undefined = tracer ? xrayAwsCalls(tracer) : undefined;
 
 /** A `## <function>` X-Ray subsegment per invocation, annotated with cold start and service. */
 function xrayTracing(active: Tracer): InvocationTracing {
