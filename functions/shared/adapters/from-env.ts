@@ -1,4 +1,4 @@
-import { dynamoDb, s3, stepFunctions } from '#platform/aws-clients';
+import { dynamoDb, s3ObjectPut, stepFunctions } from '#platform/aws-clients';
 import { ConfigurationError, requireEnv } from '#platform/config';
 import type { OrderRepository } from '#ports/order-repository';
 import type { OrderListing } from '#ports/order-listing';
@@ -26,9 +26,9 @@ export function orderRepositoryFromEnv(): OrderRepository {
   return new DynamoDbOrderRepository(dynamoDb(), requireEnv('ORDERS_TABLE_NAME'));
 }
 
-/** The receipts bucket (RECEIPTS_BUCKET_NAME). */
+/** The receipts bucket (RECEIPTS_BUCKET_NAME), written through S3 PutObject without the S3 client. */
 export function receiptStoreFromEnv(): ReceiptStore {
-  return new S3ReceiptStore(s3(), requireEnv('RECEIPTS_BUCKET_NAME'));
+  return new S3ReceiptStore(s3ObjectPut(), requireEnv('RECEIPTS_BUCKET_NAME'));
 }
 
 /**

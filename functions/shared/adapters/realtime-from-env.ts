@@ -4,7 +4,7 @@ import { MAX_TICKET_TTL_SECONDS } from '#domain/update-ticket';
 import { dynamoDb } from '#platform/aws-clients';
 import { requireEnv, requireIntEnv } from '#platform/config';
 import { cachedSecret } from '#platform/secrets';
-import { tracer } from '#platform/tracing';
+import { traced } from '#platform/tracing';
 import type { ConnectionPush, OrderSubscriptions } from '#ports/order-subscriptions';
 import { ApiGatewayConnectionPush } from './api-gateway-connection-push';
 import { DynamoDbOrderSubscriptions } from './dynamodb-order-subscriptions';
@@ -26,7 +26,7 @@ export function orderSubscriptionsFromEnv(): OrderSubscriptions {
  */
 export function connectionPushFromEnv(): ConnectionPush {
   const endpoint = requireEnv('WEBSOCKET_MANAGEMENT_ENDPOINT');
-  return new ApiGatewayConnectionPush(tracer.captureAWSv3Client(new ApiGatewayManagementApiClient({ endpoint })));
+  return new ApiGatewayConnectionPush(traced(new ApiGatewayManagementApiClient({ endpoint })));
 }
 
 /** The ticket key (UPDATES_TICKET_SECRET_ARN), read through Powertools Parameters and cached. */

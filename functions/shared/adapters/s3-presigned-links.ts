@@ -2,6 +2,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ReceiptLinkSigner } from '#ports/receipt-store';
+import { encodeKey, s3BucketUrl } from './s3-object-url';
 
 export interface S3PresignedLinksOptions {
   bucket: string;
@@ -13,14 +14,6 @@ export interface S3PresignedLinksOptions {
   forcePathStyle?: boolean;
   /** The signing time; tests fix it. */
   now?: () => Date;
-}
-
-/** RFC 3986 encoding of each key segment, as S3 signs paths (slashes kept). */
-function encodeKey(key: string): string {
-  return key
-    .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`))
-    .join('/');
 }
 
 /**
@@ -38,22 +31,17 @@ export class S3PresignedLinks implements ReceiptLinkSigner {
   }
 
   async linkTo(key: string, expiresInSeconds: number): Promise<string> {
-    const base = new URL(this.options.endpoint ?? `https://s3.${this.options.region}.amazonaws.com`);
-    // A bucket name with dots cannot be a host name under the wildcard TLS certificate.
-    const pathStyle = this.options.forcePathStyle === true || this.options.bucket.includes('.');
-    const hostname = pathStyle ? base.hostname : `${this.options.bucket}.${base.hostname}`;
-    const basePath = base.pathname.replace(/\/$/, '');
-    const path = `${basePath}${pathStyle ? `/${this.options.bucket}` : ''}/${encodeKey(key)}`;
-    const port = base.port === '' ? undefined : Number(base.port);
+    const { protocol, hostname, port, host, basePath } = s3BucketUrl({ endpoint: this.options.endpoint, region: this.options.region, bucket: this.options.bucket, forcePathStyle: this.options.forcePathStyle === true });
+    const path = `${basePath}/${encodeKey(key)}`;
     const signed = await this.signer.presign(
       {
         method: 'GET',
-        protocol: base.protocol,
+        protocol,
         hostname,
         ...(port === undefined ? {} : { port }),
         path,
         query: {},
-        headers: { host: port === undefined ? hostname : `${hostname}:${String(port)}`, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+        headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
       },
       {
         expiresIn: expiresInSeconds,

@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { tracer } from './tracing';
+import { traced } from './tracing';
 
 /** How long a secret value is reused before Secrets Manager is asked again (bounded, so a rotation is seen within this). */
 export const SECRET_MAX_AGE_SECONDS = 300;
@@ -17,7 +17,7 @@ let provider: SecretsProvider | undefined;
  */
 export function cachedSecret(secretId: string): () => Promise<string> {
   return async () => {
-    provider ??= new SecretsProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({})) });
+    provider ??= new SecretsProvider({ awsSdkV3Client: traced(new SecretsManagerClient({})) });
     const value = await provider.get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
     if (typeof value !== 'string' || value.length === 0) throw new Error(`Secret ${secretId} has no string value`);
     return value;

@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildFunction } from '../../local/lambda/build-functions';
+import { tracingEnabled } from '#platform/tracing';
+import { localTemplate, ROOT } from '../support/template';
+
+/*
+ * The X-Ray SDK (under the Powertools Tracer) enables an async hook on every promise as soon as it
+ * is loaded, so where tracing is off (npm start, sam local) the built functions must not load it at
+ * all; deployed functions (Tracing: Active, AWS_EXECUTION_ENV set by Lambda) still trace.
+ */
+describe('tracingEnabled', () => {
+  it('is on in Lambda and off where POWERTOOLS_TRACE_ENABLED is false, under sam local, Amplify mock, or outside Lambda', () => {
+    expect(tracingEnabled({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' })).toBe(true);
+    expect(tracingEnabled({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', POWERTOOLS_TRACE_ENABLED: 'true' })).toBe(true);
+    expect(tracingEnabled({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', POWERTOOLS_TRACE_ENABLED: 'FALSE ' })).toBe(false);
+    expect(tracingEnabled({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', AWS_SAM_LOCAL: 'true' })).toBe(false);
+    expect(tracingEnabled({ AWS_EXECUTION_ENV: 'AWS_Lambda_amplify-mock' })).toBe(false);
+    expect(tracingEnabled({})).toBe(false);
+  });
+});
+
+describe('the built functions load the X-Ray SDK only where tracing is on', () => {
+  const outDir = mkdtempSync(join(ROOT, '.local', 'tracing-load-'));
+  afterAll(() => {
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  /** Requires the bundle in a fresh Node process; says whether the X-Ray SDK's UDP emitter (node:dgram) and async-hook namespace were loaded. */
+  function loadBundle(bundle: string, environment: Record<string, string>): { dgram: boolean; namespace: boolean } {
+    const script = `require(${JSON.stringify(bundle)}); process.stdout.write(JSON.stringify({ dgram: process.moduleLoadList.includes('NativeModule dgram'), namespace: Boolean(process.namespaces && process.namespaces.AWSXRay) }))`;
+    return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', ...environment }, encoding: 'utf8', timeout: 30_000 })) as { dgram: boolean; namespace: boolean };
+  }
+
+  it('CreateShipmentFunction: not loaded with POWERTOOLS_TRACE_ENABLED=false (the local runtime), loaded and active in Lambda', async () => {
+    const fn = localTemplate().functions.find((candidate) => candidate.logicalId === 'CreateShipmentFunction');
+    if (!fn) throw new Error('CreateShipmentFunction is not in the template');
+    const bundle = await buildFunction(fn, ROOT, outDir);
+    const lambda = { ...fn.environment, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_LAMBDA_FUNCTION_NAME: fn.name, AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', LAMBDA_TASK_ROOT: outDir };
+    expect(loadBundle(bundle, { ...lambda, POWERTOOLS_TRACE_ENABLED: 'false' })).toEqual({ dgram: false, namespace: false });
+    expect(loadBundle(bundle, lambda)).toEqual({ dgram: true, namespace: true });
+  }, 60_000);
+});
