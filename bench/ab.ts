@@ -13,6 +13,8 @@ import { RuntimeDriver } from './lib/runtime-driver';
  * checkout (before; e.g. `git worktree add --detach /tmp/base HEAD~1`, with node_modules linked in),
  * both running, measured in alternating windows of the same run, so a change's before/after figures
  * share the machine's load. Orders closed-loop as bench:e2e runs them, then GET /orders/{id}.
+ * Run it once with --base at this very commit first: on this shared machine an A/A run gave the
+ * second runtime 0.45× the first's orders/s at c=16, so only a difference well beyond that is a finding.
  * Flags: --base DIR (required)  --levels 4,16  --seconds 5 (per window)  --rounds 3  --get-seconds 2
  */
 const { values } = parseArgs({

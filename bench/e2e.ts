@@ -91,8 +91,11 @@ async function runtimeLevel(runtime: LocalRuntimeProcess, driver: RuntimeDriver,
   const key = runtime.info.apiKeys[0]?.value ?? '';
   const url = `${runtime.info.apiUrl}/orders/${orderId}`;
   // Warm GetOrder's environments first, as the order phase warmed the others: a cold start is not a read's cost.
+  // One request per connection was not enough: under a saturated CPU a read outlasts the spawn grace, so the
+  // level's environments were still starting inside the window (46 req/s, p99 3 s at c=16); a second of load starts them.
   const warmer = apiClient(runtime.info.apiUrl, key);
   await Promise.all(Array.from({ length: concurrency }, () => warmer.getOrder(orderId)));
+  await autocannon({ url, headers: { 'x-api-key': key }, connections: concurrency, duration: 1 });
   const reads = await autocannon({ url, headers: { 'x-api-key': key }, connections: concurrency, duration: getSeconds });
   if (reads.non2xx > 0 || reads.errors > 0 || reads.requests.total === 0) {
     throw new Error(`GET /orders/{id}: ${String(reads.requests.total)} answered, ${String(reads.non2xx)} not 2xx, ${String(reads.errors)} errors (${String(reads.timeouts)} timeouts)`);
