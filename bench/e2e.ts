@@ -34,6 +34,8 @@ if (levels.some((level) => !Number.isInteger(level) || level < 1) || !(seconds >
   console.error('--levels takes positive integers (4,16,64); --seconds and --get-seconds take positive numbers');
   process.exit(2);
 }
+/** Orders before each level's window, not counted: long enough for the environments the level needs to start. */
+const WARM_UP_SECONDS = 3;
 const MAX_RUNNING = 64; // local/config.json's maxRunningExecutions, given to the baselines too
 const FUNCTION_ENVIRONMENT = Object.fromEntries(localTemplate().functions.flatMap((fn) => Object.entries(fn.environment)));
 
@@ -80,14 +82,20 @@ class Baseline {
 }
 
 async function runtimeLevel(runtime: LocalRuntimeProcess, driver: RuntimeDriver, concurrency: number): Promise<LevelResult> {
+  // The level's environments first, outside the window, as the reads below are warmed: the window
+  // measures sustained orders, and a cold start is counted in bench:cold-start, not here.
+  await closedLoop('runtime level warm-up', driver, concurrency, WARM_UP_SECONDS);
   const level = await closedLoop('runtime', driver, concurrency, seconds);
   const orderId = await driver.place();
   await driver.completion(orderId);
   const key = runtime.info.apiKeys[0]?.value ?? '';
   const url = `${runtime.info.apiUrl}/orders/${orderId}`;
   // Warm GetOrder's environments first, as the order phase warmed the others: a cold start is not a read's cost.
+  // One request per connection was not enough: under a saturated CPU a read outlasts the spawn grace, so the
+  // level's environments were still starting inside the window (46 req/s, p99 3 s at c=16); a second of load starts them.
   const warmer = apiClient(runtime.info.apiUrl, key);
   await Promise.all(Array.from({ length: concurrency }, () => warmer.getOrder(orderId)));
+  await autocannon({ url, headers: { 'x-api-key': key }, connections: concurrency, duration: 1 });
   const reads = await autocannon({ url, headers: { 'x-api-key': key }, connections: concurrency, duration: getSeconds });
   if (reads.non2xx > 0 || reads.errors > 0 || reads.requests.total === 0) {
     throw new Error(`GET /orders/{id}: ${String(reads.requests.total)} answered, ${String(reads.non2xx)} not 2xx, ${String(reads.errors)} errors (${String(reads.timeouts)} timeouts)`);
@@ -153,14 +161,37 @@ async function main(): Promise<void> {
   console.log('\n## Overhead: emulation baseline orders/s ÷ runtime orders/s, same level, same run\n');
   console.log(markdownTable(['c', 'ratio', 'runtime share of the limit'], results.map((result) => [result.concurrency, `${String(ratio(result))}×`, `${((100 * result.runtime.ordersPerSecond) / result.limit.ordersPerSecond).toFixed(1)}%`])));
   const get = best.runtime.get ?? { requestsPerSecond: 0, p99Ms: Number.NaN };
-  const targets = [
+  // Issue 16's targets are per level (c=4 and c=16): a level this run did not measure is a row that is not met.
+  const atLevel = (concurrency: number) => results.find((result) => result.concurrency === concurrency);
+  const perLevel = (concurrency: number, measure: string, target: string, judge: (result: (typeof results)[number]) => [string, boolean]): readonly [string, string, string, boolean] => {
+    const result = atLevel(concurrency);
+    const [measured, met] = result ? judge(result) : ['not run (--levels)', false];
+    return [`${measure} at c=${String(concurrency)}`, target, measured, met];
+  };
+  const readRatio = (result: (typeof results)[number]) => {
+    const runtimeRate = result.runtime.get?.requestsPerSecond ?? 0;
+    const emulationRate = result.emulation.get?.requestsPerSecond ?? 0;
+    return emulationRate > 0 ? Math.round((runtimeRate / emulationRate) * 100) / 100 : 0;
+  };
+  const targets: readonly (readonly [string, string, string, boolean])[] = [
     ['sustained orders/s (best level)', '≥ 300', `${String(best.runtime.ordersPerSecond)} at c=${String(best.concurrency)}`, best.runtime.ordersPerSecond >= 300],
+    ['orders/s end to end (best level, this 2-core machine)', '≥ 100', `${String(best.runtime.ordersPerSecond)} at c=${String(best.concurrency)}`, best.runtime.ordersPerSecond >= 100],
     ['p99 POST at that level', '≤ 25 ms', `${String(best.runtime.postMs.p99)} ms`, best.runtime.postMs.p99 <= 25],
     ['GET /orders/{id}', '≥ 3,000/s, p99 ≤ 10 ms', `${String(get.requestsPerSecond)}/s, p99 ${String(get.p99Ms)} ms`, get.requestsPerSecond >= 3000 && get.p99Ms <= 10],
-    ['runtime vs emulation baseline', '≤ 1.3×', `${String(ratio(best))}×`, ratio(best) <= 1.3],
-  ] as const;
+    ...[4, 16].map((concurrency) => perLevel(concurrency, 'runtime vs emulation baseline (orders/s)', '≤ 1.2×', (result) => [`${String(ratio(result))}×`, ratio(result) <= 1.2])),
+    ...[4, 16].map((concurrency) =>
+      perLevel(concurrency, 'GET /orders/{id}: runtime ÷ emulation baseline (req/s)', '≥ 0.8×', (result) => [
+        `${String(readRatio(result))}× (${String(result.runtime.get?.requestsPerSecond ?? 0)} vs ${String(result.emulation.get?.requestsPerSecond ?? 0)}/s)`,
+        readRatio(result) >= 0.8,
+      ]),
+    ),
+    perLevel(16, 'GET /orders/{id} p99 through the runtime', '≤ 15 ms', (result) => {
+      const p99 = result.runtime.get?.p99Ms ?? Number.NaN;
+      return [`${String(p99)} ms`, p99 <= 15];
+    }),
+  ];
   console.log('\n## Targets (this machine, this run)\n');
-  console.log(markdownTable(['measure', 'target', 'measured', 'met'], targets.map(([measure, target, measured, met]) => [measure, target, measured, met ? 'yes' : 'NO'])));
+  console.log(markdownTable(['measure', 'target', 'measured', 'met'], targets.map(([measure, target, measured, met]) => [measure, target, measured, met ? 'yes' : 'MISSED'])));
   const path = writeResults('e2e', { seconds, getSeconds, levels: results, targets: targets.map(([measure, target, measured, met]) => ({ measure, target, measured, met })) });
   progress(`wrote ${path}`);
 }

@@ -95,7 +95,9 @@ describe('DynamoDB Streams from dynalite writes', () => {
     const TableName = tableName();
     await dynamodb.send(new PutItemCommand({ TableName, Item: { id: { S: 'a1' }, v: { N: '1' } }, ConditionExpression: 'attribute_not_exists(id)' }));
     await expect(dynamodb.send(new PutItemCommand({ TableName, Item: { id: { S: 'a1' }, v: { N: '9' } }, ConditionExpression: 'attribute_not_exists(id)' }))).rejects.toBeInstanceOf(ConditionalCheckFailedException);
-    await dynamodb.send(new UpdateItemCommand({ TableName, Key: { id: { S: 'a1' } }, UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': { N: '2' } }, ConditionExpression: 'attribute_exists(id)' }));
+    const updated = await dynamodb.send(new UpdateItemCommand({ TableName, Key: { id: { S: 'a1' } }, UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': { N: '2' } }, ConditionExpression: 'attribute_exists(id)' }));
+    // The front asks dynalite for the item after the update (its record's NewImage); the caller, who asked for nothing, gets nothing back.
+    expect(updated.Attributes).toBeUndefined();
     // Identical to what is stored: DynamoDB writes no stream record.
     await dynamodb.send(new PutItemCommand({ TableName, Item: { id: { S: 'a1' }, v: { N: '2' } } }));
     await dynamodb.send(new DeleteItemCommand({ TableName, Key: { id: { S: 'a1' } } }));

@@ -1,0 +1,95 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
+import { orderRequest } from '../tests/support/orders';
+import { progress } from '../tests/support/report';
+import { closedLoop } from './lib/load';
+import { RuntimeDriver } from './lib/runtime-driver';
+
+/*
+ * `npm run bench:profile`: where an order's CPU goes in the runtime. Orders closed-loop at --concurrency
+ * for --seconds after a warm-up, then CPU seconds per order of every process and thread of the
+ * runtime's tree (execution environments are the WorkerThreads, V8's GC and compiler helpers the
+ * V8Workers, the stores their own processes), invocations per order by function, and output bytes.
+ * With --cpu-prof the runtime writes V8 profiles of every thread (npm start -- --cpu-prof); the
+ * window line gives the monotonic µs range to cut them to.
+ */
+const { values } = parseArgs({ options: { concurrency: { type: 'string', default: '4' }, seconds: { type: 'string', default: '15' }, 'cpu-prof': { type: 'boolean', default: false } } });
+
+/** utime+stime ticks of a process and every descendant, by command (and by thread for the runtime). */
+function cpuTicks(rootPid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const children = (pid: number): number[] => {
+    try {
+      return readdirSync(`/proc/${String(pid)}/task`).flatMap((tid) => readFileSync(`/proc/${String(pid)}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    } catch {
+      return [];
+    }
+  };
+  const visit = (pid: number) => {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').split('\0').filter(Boolean).map((part) => part.split('/').pop()).slice(0, 6).join(' ');
+      for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
+        const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
+        const comm = /\((.*)\)/.exec(stat)?.[1] ?? '?';
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const ticks = Number(fields[11]) + Number(fields[12]);
+        const key = `${String(pid)} ${cmd.slice(0, 80)} :: ${comm}`;
+        out.set(key, (out.get(key) ?? 0) + ticks);
+      }
+    } catch {
+      return;
+    }
+    for (const child of children(pid)) visit(child);
+  };
+  visit(rootPid);
+  return out;
+}
+
+const reports = new Map<string, { count: number; ms: number }>();
+let bytes = 0;
+
+async function main(): Promise<void> {
+  const stateDir = newStateDir();
+  let driver: RuntimeDriver | undefined;
+  const runtime = await startLocalRuntime(stateDir, {
+    fresh: true,
+    retainOutput: false,
+    parameterOverrides: 'ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000',
+    onOutput: (chunk) => {
+      driver?.onOutput(chunk);
+      for (const match of chunk.matchAll(/REPORT RequestId: \S+\tFunction: (\S+)\tDuration: ([\d.]+)/g)) {
+        const entry = reports.get(match[1] ?? '') ?? { count: 0, ms: 0 };
+        entry.count += 1;
+        entry.ms += Number(match[2]);
+        reports.set(match[1] ?? '', entry);
+      }
+      bytes += chunk.length;
+    },
+    args: values['cpu-prof'] ? ['--cpu-prof'] : [],
+  });
+  try {
+    driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey: runtime.info.apiKeys[0]?.value ?? '' }, orderRequest({ customerId: 'bench-profile' }));
+    await closedLoop('warm-up', driver, 4, 3);
+    const before = cpuTicks(process.pid);
+    reports.clear();
+    bytes = 0;
+    const windowStart = process.hrtime.bigint() / 1000n;
+    const level = await closedLoop('profile', driver, Number(values.concurrency), Number(values.seconds));
+    const after = cpuTicks(process.pid);
+    console.log(`window µs ${String(windowStart)} ${String(process.hrtime.bigint() / 1000n)}`);
+    const rows = [...after].map(([key, ticks]) => [key, ticks - (before.get(key) ?? 0)] as const).filter(([, ticks]) => ticks > 0).sort((a, b) => b[1] - a[1]);
+    const total = rows.reduce((sum, [, ticks]) => sum + ticks, 0);
+    console.log(`orders/s ${String(level.ordersPerSecond)} (${String(level.completed)} orders); CPU ${String(total / 100)} s in all, ${(total / 100 / level.completed * 1000).toFixed(1)} ms per order`);
+    console.log(`output ${String(Math.round(bytes / level.completed))} bytes/order`);
+    for (const [fn, { count, ms }] of reports) console.log(`${fn}: ${(count / level.completed).toFixed(2)} invokes/order, mean ${(ms / count).toFixed(1)} ms`);
+    for (const [key, ticks] of rows.slice(0, 40)) console.log(`${(ticks / 100).toFixed(2).padStart(7)} s  ${(ticks * 10 / level.completed).toFixed(2).padStart(6)} ms/order  ${key}`);
+  } finally {
+    driver?.close();
+    await runtime.stop();
+    progress(`state dir ${stateDir}`);
+  }
+}
+
+main().then(() => process.exit(0), (error: unknown) => { console.error(error); process.exit(1); });
