@@ -144,13 +144,13 @@ describe.each([
     expect(closed).not.toHaveProperty('paymentToken');
   });
 
-  it('returns the status a step moved the order from, and nothing for a duplicate success', async () => {
+  it('says whether a success was recorded: false for a duplicate', async () => {
     const order = orderRecord();
     await orders.create(order);
     const start = new Date();
     const patch = { payment: { authorizationId: 'auth_1', status: 'AUTHORIZED' as const, amount: order.totals.total } };
-    expect(await orders.finishStep(order.orderId, 'Authorize Payment', patch, now(), start)).toBe('RECEIVED');
-    expect(await orders.finishStep(order.orderId, 'Authorize Payment', patch, now(), start)).toBeUndefined();
+    expect(await orders.finishStep(order.orderId, 'Authorize Payment', patch, now(), start)).toBe(true);
+    expect(await orders.finishStep(order.orderId, 'Authorize Payment', patch, now(), start)).toBe(false);
   });
 
   it("settles the order on Generate Receipt's final failure (COMPLETED, receipt FAILED), lets a redrive start from there, and never after a success", async () => {
@@ -167,7 +167,7 @@ describe.each([
 
     expect((await orders.startStep(order.orderId, 'Generate Receipt', now())).kind).toBe('started');
     const keys = { htmlKey: `receipts/${order.orderId}/receipt.html`, issuedAt: '2026-12-01T10:00:00.000Z' };
-    expect(await orders.finishStep(order.orderId, 'Generate Receipt', { receipt: { status: 'AVAILABLE', ...keys } }, now(), now())).toBe('COMPLETED');
+    expect(await orders.finishStep(order.orderId, 'Generate Receipt', { receipt: { status: 'AVAILABLE', ...keys } }, now(), now())).toBe(true);
     const made = await orders.get(order.orderId);
     expect(made?.receipt).toEqual({ status: 'AVAILABLE', ...keys });
     expect(made?.steps['Generate Receipt'].status).toBe('SUCCEEDED');

@@ -66,17 +66,16 @@ export class MemoryOrderRepository implements OrderRepository {
     order.steps[step].startedAt ??= attemptStartedAt.toISOString();
   }
 
-  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined> {
+  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<boolean> {
     const order = this.items.get(orderId);
     if (!order || !this.allowed(step).includes(order.status) || order.steps[step].status === 'SUCCEEDED') {
       try {
         this.refused(orderId, step, 'finish');
-        return Promise.resolve(undefined);
+        return Promise.resolve(false);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     }
-    const from = order.status;
     this.recordAttempt(order, step, attemptStartedAt);
     const record = order.steps[step];
     record.status = 'SUCCEEDED';
@@ -88,7 +87,7 @@ export class MemoryOrderRepository implements OrderRepository {
       if ((value as unknown) !== undefined) Object.assign(order, { [key]: value });
     }
     if (STEP_RULES[step].forgets?.includes('paymentToken')) delete order.paymentToken;
-    return Promise.resolve(from);
+    return Promise.resolve(true);
   }
 
   failStep(orderId: string, step: StepName, failure: StepFailure, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined> {

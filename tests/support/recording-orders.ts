@@ -33,7 +33,7 @@ export class RecordingOrderRepository implements OrderRepository {
     return this.recorded(orderId, () => this.inner.startStep(orderId, step, now));
   }
 
-  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined> {
+  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<boolean> {
     return this.recorded(orderId, () => this.inner.finishStep(orderId, step, patch, now, attemptStartedAt));
   }
 

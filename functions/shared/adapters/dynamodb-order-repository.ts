@@ -94,14 +94,14 @@ export class DynamoDbOrderRepository implements OrderRepository {
     }
   }
 
-  async finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined> {
+  async finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<boolean> {
     const attempt = !recordsStart(step);
     const rule = STEP_RULES[step];
     const allowed = inList('from', rule.whileRunning ? [...rule.startFrom, rule.whileRunning] : rule.startFrom);
     const patched = patchExpression(patch);
     const forgets = rule.forgets ?? [];
     try {
-      const result = await this.client.send(
+      await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
@@ -127,16 +127,14 @@ export class DynamoDbOrderRepository implements OrderRepository {
             ...allowed.values,
             ...patched.values,
           },
-          // The status it moved from, in the same request.
-          ReturnValues: 'UPDATED_OLD',
         }),
       );
-      return (result.Attributes as Pick<OrderRecord, 'status'> | undefined)?.status;
+      return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const order = await this.get(orderId);
       if (!order) throw new OrderNotFound(`Order ${orderId} does not exist`);
-      if (order.steps[step].status === 'SUCCEEDED') return undefined;
+      if (order.steps[step].status === 'SUCCEEDED') return false;
       throw new OrderStateConflict(`${step} cannot finish while order ${orderId} is ${order.status}`);
     }
   }

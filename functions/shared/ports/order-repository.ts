@@ -25,10 +25,10 @@ export interface OrderRepository {
    */
   startStep(orderId: string, step: StepName, now: Date): Promise<StepStart>;
   /**
-   * Records a step's success (and a forward step's attempt), moving the order forward; returns the
-   * status it moved from. A duplicate success is a no-op and returns undefined.
+   * Records a step's success (and a forward step's attempt), moving the order forward. A duplicate
+   * success is a no-op and returns false.
    */
-  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<OrderStatus | undefined>;
+  finishStep(orderId: string, step: StepName, patch: OrderPatch, now: Date, attemptStartedAt: Date): Promise<boolean>;
   /**
    * Records a failed attempt (and, for a terminal failure, fails the order; for a settlement, moves
    * it on); returns the status the order had. Undefined when the order no longer takes it (the step

@@ -16,7 +16,7 @@ export interface StepDefinition<R> {
   perform: (order: OrderRecord) => Promise<{ result: R; patch: OrderPatch }>;
   /** Rebuilds the result from the order when a duplicate invocation finds the step already done. */
   recall: (order: OrderRecord) => R;
-  /** Runs once the success is recorded (not on a duplicate invocation), given the status the order moved from, e.g. to count a business metric. */
+  /** Runs once the success is recorded (not on a duplicate invocation), given the status the order was read in, e.g. to count a business metric. */
   afterSuccess?: (from: OrderStatus) => void;
   /** When set and true for an error, that error fails the whole order on the spot. */
   failsOrder?: (error: PermanentError) => { message: string } | undefined;
@@ -52,7 +52,7 @@ export async function runStep<R>(deps: StepDependencies, orderId: string, defini
   const attempt = started.order.steps[definition.step].attempts + (recordsStart(definition.step) ? 0 : 1);
   logger.info('Step started', { step: definition.step, attempt, orderStatus: started.order.status });
   const order = started.order;
-  return attemptStep(deps, orderId, definition, () => definition.perform(order), attemptStartedAt, attempt);
+  return attemptStep(deps, orderId, definition, () => definition.perform(order), attemptStartedAt, { attempt, status: order.status });
 }
 
 /**
@@ -64,7 +64,7 @@ export async function runStep<R>(deps: StepDependencies, orderId: string, defini
 export function runStepFromState<R>(
   deps: StepDependencies,
   orderId: string,
-  definition: Omit<StepDefinition<R>, 'perform' | 'recall'> & { perform: () => Promise<{ result: R; patch: OrderPatch }> },
+  definition: Omit<StepDefinition<R>, 'perform' | 'recall' | 'afterSuccess'> & { perform: () => Promise<{ result: R; patch: OrderPatch }> },
 ): Promise<R> {
   logger.info('Step started', { step: definition.step });
   return attemptStep(deps, orderId, definition, definition.perform, deps.now());
@@ -77,13 +77,15 @@ async function attemptStep<R>(
   definition: Omit<StepDefinition<R>, 'perform' | 'recall'>,
   perform: () => Promise<{ result: R; patch: OrderPatch }>,
   attemptStartedAt: Date,
-  attempt?: number,
+  /** The attempt's number and the order's status when it was read (runStep). */
+  started?: { attempt: number; status: OrderStatus },
 ): Promise<R> {
+  const attempt = started?.attempt;
   try {
     const { result, patch } = await perform();
-    const from = await deps.orders.finishStep(orderId, definition.step, patch, deps.now(), attemptStartedAt);
+    const recorded = await deps.orders.finishStep(orderId, definition.step, patch, deps.now(), attemptStartedAt);
     logger.info('Step succeeded', { step: definition.step, attempt });
-    if (from !== undefined) definition.afterSuccess?.(from);
+    if (recorded && started) definition.afterSuccess?.(started.status);
     return result;
   } catch (raw) {
     const error = classifyDependencyError(raw);

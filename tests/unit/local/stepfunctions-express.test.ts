@@ -95,8 +95,12 @@ describe('local Step Functions service: EXPRESS', () => {
 
   it('runs an execution that was running at a crash again from the start (at-least-once), not from its journalled state', async () => {
     const journalDir = mkdtempSync(join(tmpdir(), 'sfn-express-journal-'));
-    const stuck = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: () => new Promise(() => undefined) } });
-    const definition = machine({ First: task({ ResultPath: '$.first', Next: 'Work' }), Work: task({ TimeoutSeconds: 1 }) }, 'First');
+    // Work hangs until the test ends (no task timeout, which a loaded machine could hit before the crash below).
+    const waiting: ((value: ReturnType<typeof ok>) => void)[] = [];
+    const hung = new Promise<ReturnType<typeof ok>>((resolve) => waiting.push(resolve));
+    const release = () => { waiting.forEach((resolve) => { resolve(ok('late')); }); };
+    const stuck = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: () => hung } });
+    const definition = machine({ First: task({ ResultPath: '$.first', Next: 'Work' }), Work: task() }, 'First');
     let firstDone = false;
     const half = new FakeLambda({
       WorkerFunction: { fn: WORKER, behaviour: (event) => (firstDone ? stuck.invoke('WorkerFunction', event) : ((firstDone = true), Promise.resolve(ok('first')))) },
@@ -118,5 +122,6 @@ describe('local Step Functions service: EXPRESS', () => {
     expect(events.filter((event) => event.type === 'ExecutionStarted')).toHaveLength(1);
     expect(events.filter((event) => event.type === 'ExecutionRedriven')).toHaveLength(0);
     await after.service.close();
+    release();
   });
 });
