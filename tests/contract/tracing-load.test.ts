@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFunction } from '../../local/lambda/build-functions';
 import { tracingEnabled } from '#platform/tracing';
@@ -22,6 +22,8 @@ describe('tracingEnabled', () => {
 });
 
 describe('the built functions load the X-Ray SDK only where tracing is on', () => {
+  // Under the project (gitignored .local/, absent in a fresh clone), so the bundles' external requires resolve from its node_modules.
+  mkdirSync(join(ROOT, '.local'), { recursive: true });
   const outDir = mkdtempSync(join(ROOT, '.local', 'tracing-load-'));
   afterAll(() => {
     rmSync(outDir, { recursive: true, force: true });
