@@ -101,7 +101,9 @@ export async function startLocalRuntime(
   for (;;) {
     const pid = infoPid(infoPath);
     if (stalePid !== undefined && !existsSync(infoPath)) staleInfoRemoved = true;
-    if (pid !== undefined && pid !== stalePid) {
+    // Ready once runtime.json is written and the banner printed after it has come through the pipe
+    // (tests read the banner's lines; its last one is the curl hint).
+    if (pid !== undefined && pid !== stalePid && output.includes('  Try: curl ')) {
       const info = JSON.parse(readFileSync(infoPath, 'utf8')) as RuntimeInfo;
       ready = true;
       return {
