@@ -17,9 +17,10 @@ const TASKS = [
   'CancelShipmentFunction',
   'VoidPaymentFunction',
 ];
-// A compensation raises its permanent failures as CompensationFailed (naming the cause in its message),
-// which the state machine leaves uncaught so that an operator's retry reruns the Task.
-const NAMED_ERRORS = new Set(['InvalidTaskInput', 'OrderNotFound', 'OrderStateConflict', 'CompensationFailed']);
+// A compensation raises its permanent failures as CompensationFailed, and Generate Receipt as
+// ReceiptGenerationFailed (naming the cause in the message), which the state machine leaves uncaught
+// so that an operator's retry reruns the Task.
+const NAMED_ERRORS = new Set(['InvalidTaskInput', 'OrderNotFound', 'OrderStateConflict', 'CompensationFailed', 'ReceiptGenerationFailed']);
 
 const malformedInput = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
