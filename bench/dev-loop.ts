@@ -82,7 +82,9 @@ async function main(): Promise<void> {
       const rebuilt = [...lines].reverse().find((line) => line.startsWith('ListProductsFunction: rebuilt in'));
       samples.rebuild.push(Number(/rebuilt in (\d+) ms/.exec(rebuilt ?? '')?.[1]));
       const level = run % 2 === 0 ? 'DEBUG' : 'INFO';
-      const template = readFileSync(templatePath, 'utf8').replace(/POWERTOOLS_LOG_LEVEL: \w+/, `POWERTOOLS_LOG_LEVEL: ${level}`);
+      const saved = readFileSync(templatePath, 'utf8');
+      const template = saved.replace(/POWERTOOLS_LOG_LEVEL: .*/, `POWERTOOLS_LOG_LEVEL: ${level}`);
+      if (template === saved) throw new Error('template.yaml has no POWERTOOLS_LOG_LEVEL line this benchmark can change');
       samples.environment.push(await saveToLive(() => { writeFileSync(templatePath, template); }, async () => (await invoke()).logLevel === level));
       const before = lines.filter((line) => line.includes('OrderProcessingStateMachine: definition changed')).length;
       samples.asl.push(
