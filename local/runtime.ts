@@ -27,7 +27,7 @@ import { StepFunctionsApi } from './stepfunctions/api';
 import { StepFunctionsService } from './stepfunctions/stepfunctions-service';
 import { MeteringProxy } from './storage/metering-proxy';
 import { OutageProxy } from './storage/outage-proxy';
-import { type RunningStore, localCredentials, startDynamoDb, startS3 } from './storage/storage';
+import { type RunningStore, localCredentials, startDynamoDbWithStreams, startS3 } from './storage/storage';
 import { type CoverageItem, assertFullyEmulated, describeItem, templateCoverage } from './template/emulation-coverage';
 import { streamsEndpoint } from './streams/streams-endpoint';
 import { startStreams } from './streams/streams';
@@ -233,8 +233,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     return [fn.logicalId, result] as const;
   };
   const [dynamodb, s3, built, bootstrap, consoleAssets] = await Promise.all([
-    // The stream capture proxy (streams, transactions) takes DynamoDB's port, and dynalite goes behind it.
-    startDynamoDb(join(dataDir, 'dynamodb'), { port: 0, host }, template.tables, config.region),
+    // dynalite with the streams front (streams, transactions) in its process, on DynamoDB's port.
+    startDynamoDbWithStreams(join(dataDir, 'dynamodb'), { port: config.ports.dynamodb, host }, template.tables, config.region, join(dataDir, 'streams')),
     startS3(join(dataDir, 's3'), { port: config.ports.s3, host }, template.buckets),
     Promise.all(template.functions.map(bundleFunction)),
     buildBootstrap(options.rootDir, buildDir),
@@ -282,14 +282,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       return lambdaHolder.lambda.invoke(name, event);
     },
   };
-  const streams = await startStreams({
-    tables: template.tables,
+  if (dynamodb.repaired > 0) log(`DynamoDB Streams: ${String(dynamodb.repaired)} record(s) of writes interrupted by the last stop appended`);
+  const streams = startStreams({
+    logs: dynamodb.logs,
     mappings: template.streamMappings,
     dataDir,
-    region: config.region,
-    dynamodbPort: dynamodb.port,
-    dynamodbHost: local,
-    listen: { port: config.ports.dynamodb, host },
     lambda: lateInvoker,
     sendToQueue,
     log,
@@ -297,14 +294,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const endpoints = {
     sfn: httpUrl(local, sfnPort),
     s3: s3.endpoint,
-    dynamodb: httpUrl(local, streams.port),
+    dynamodb: dynamodb.endpoint,
     lambda: httpUrl(local, lambdaPort),
     eventbridge: httpUrl(local, eventsPort),
     sqs: httpUrl(local, sqsPort),
     dynamodbstreams: httpUrl(local, streamsPort),
     secretsmanager: httpUrl(local, secretsPort),
   };
-  const dynamodbPort = streams.port;
+  const dynamodbPort = dynamodb.port;
   // The functions' wss://{api}.execute-api… and https://… WebSocket URLs, pointed at this port (docs/realtime-updates.md).
   const webSocketOrigin = httpUrl(local, webSocketPort);
   const templateFunctions = template.functions;
@@ -462,7 +459,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       options.stateDir,
       templateFunctions,
       {
-        dynamodbPort: streams.port,
+        dynamodbPort: dynamodb.port,
         s3Port: s3.port,
         sfnPort,
         secretsManagerPort: secretsPort,

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { connectHost, httpUrl } from '../host-access';
+import { StreamLog, type StreamDefinition, type StreamRecord } from '../streams/stream-log';
 import type { LocalBucket, LocalTable } from '../template/local-template';
 
 /**
@@ -22,6 +23,23 @@ export interface RunningStore {
   close(): Promise<void>;
 }
 
+/** What dynalite's process needs for its streams front (store-process.ts), as JSON on its command line. */
+export interface StreamsFrontConfig {
+  streamsDir: string;
+  region: string;
+  /** Every table (transactions need the keys of all); those with a stream carry its definition. */
+  tables: { tableName: string; keyNames: string[]; stream?: StreamDefinition }[];
+}
+
+/** DynamoDB with streams: the runtime's copy of each stream (by stream ARN), fed by dynalite's process. */
+export interface RunningDynamoDb extends RunningStore {
+  logs: Map<string, StreamLog>;
+  /** Records appended at start-up for writes the last stop cut off from their record. */
+  repaired: number;
+}
+
+type StoreMessage = { port: number } | { repaired: number } | { recoverError: string } | { stream: string; record: StreamRecord; bytes: number };
+
 /** Where a store listens: port 0 picks a free one. */
 export interface StoreAddress {
   port: number;
@@ -37,17 +55,24 @@ export interface StoreAddress {
 export const RUNTIME_NODE_FLAG = '--max-semi-space-size=4';
 
 /** Forks one emulator (store-process.ts) and resolves with its endpoint once it listens. */
-async function forkStore(kind: 'dynalite' | 's3rver', dir: string, address: StoreAddress, extra: string[] = []): Promise<RunningStore> {
+async function forkStore(kind: 'dynalite' | 's3rver', dir: string, address: StoreAddress, extra: string[] = [], onMessage?: (message: StoreMessage) => void): Promise<RunningStore & { child: ChildProcess }> {
   const args = [kind, dir, String(address.port), address.host, ...extra];
   const child: ChildProcess = fork(join(__dirname, 'store-process.ts'), args, {
     execArgv: [RUNTIME_NODE_FLAG, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  if (onMessage) child.on('message', onMessage);
   const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port: number }) => { resolve(message.port); });
+    const ready = (message: StoreMessage) => {
+      if (!('port' in message)) return;
+      child.off('message', ready);
+      resolve(message.port);
+    };
+    child.on('message', ready);
     child.once('exit', (code) => { reject(new Error(`${String(args[0])} exited with code ${String(code)} before it was ready`)); });
   });
   return {
+    child,
     endpoint: httpUrl(connectHost(address.host), port),
     port,
     close: () =>
@@ -63,10 +88,56 @@ async function forkStore(kind: 'dynalite' | 's3rver', dir: string, address: Stor
 export async function startDynamoDb(dir: string, address: StoreAddress, tables: LocalTable[], region: string): Promise<RunningStore> {
   mkdirSync(dir, { recursive: true });
   const store = await forkStore('dynalite', dir, address);
-  const client = new DynamoDBClient({ endpoint: store.endpoint, region, credentials: localCredentials() });
-  await createTables(client, tables);
-  client.destroy();
+  await createTablesAt(store.endpoint, region, tables);
   return store;
+}
+
+/**
+ * Starts dynalite (LevelDB under `dir`) with the streams front in its process (local/streams),
+ * creates the template's tables, and repairs the records of writes the last stop interrupted.
+ * The runtime's copy of each stream loads its file first, then takes every record the front
+ * appends from the child's messages.
+ */
+export async function startDynamoDbWithStreams(dir: string, address: StoreAddress, tables: LocalTable[], region: string, streamsDir: string): Promise<RunningDynamoDb> {
+  mkdirSync(dir, { recursive: true });
+  const config: StreamsFrontConfig = {
+    streamsDir,
+    region,
+    tables: tables.map((table) => ({
+      tableName: table.name,
+      keyNames: table.keySchema.map((key) => key.AttributeName),
+      ...(table.stream ? { stream: { tableName: table.name, streamArn: table.stream.arn, viewType: table.stream.viewType } } : {}),
+    })),
+  };
+  const logs = new Map(config.tables.flatMap((table) => (table.stream ? [[table.stream.streamArn, new StreamLog(table.stream, streamsDir)] as const] : [])));
+  let recovered: ((message: StoreMessage) => void) | undefined;
+  const { child, ...store } = await forkStore('dynalite', dir, address, [JSON.stringify(config)], (message) => {
+    if ('stream' in message) logs.get(message.stream)?.ingest(message.record, message.bytes);
+    else recovered?.(message);
+  });
+  try {
+    await createTablesAt(store.endpoint, region, tables);
+    const repaired = await new Promise<number>((resolve, reject) => {
+      recovered = (message) => {
+        if ('repaired' in message) resolve(message.repaired);
+        if ('recoverError' in message) reject(new Error(`repairing the DynamoDB stream records of interrupted writes: ${message.recoverError}`));
+      };
+      child.send({ recover: true });
+    });
+    return { ...store, logs, repaired };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function createTablesAt(endpoint: string, region: string, tables: LocalTable[]): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region, credentials: localCredentials() });
+  try {
+    await createTables(client, tables);
+  } finally {
+    client.destroy();
+  }
 }
 
 /** Creates the template's tables (on demand), leaving any that already exist. */

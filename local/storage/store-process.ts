@@ -2,16 +2,25 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { StreamCaptureProxy } from '../streams/capture-proxy';
+import { inProcessTarget } from '../streams/in-process-target';
+import { StreamLogWriter } from '../streams/stream-log';
 import { type RequestListener, gateStore } from './store-gate';
+import type { StreamsFrontConfig } from './storage';
 
 /*
  * Runs one storage emulator in its own process (the runtime forks this file): dynalite and
  * s3rver are CPU-heavy, and keeping them off the runtime's event loop lets the runtime, the
  * execution environments and the stores use both cores. Sends {port} to the parent when ready.
  *
- * argv: dynalite <dir> <port> <host> | s3rver <dir> <port> <host> <bucket,bucket,...>
+ * argv: dynalite <dir> <port> <host> [<streams front JSON>] | s3rver <dir> <port> <host> <bucket,bucket,...>
+ * With a streams front, the process also sends each stream record it appends ({ stream, record,
+ * bytes }), and answers { recover: true } with { repaired } once it has repaired interrupted writes.
  */
-const [, , kind, directory, portArgument, hostArgument, bucketList] = process.argv;
+const [, , kind, directory, portArgument, hostArgument, extra] = process.argv;
+/** s3rver: its buckets; dynalite: the streams front's settings (JSON), when the runtime wants streams. */
+const bucketList = kind === 's3rver' ? extra : undefined;
+const frontConfig = kind === 'dynalite' ? extra : undefined;
 const port = Number(portArgument ?? 0);
 const host = hostArgument ?? '127.0.0.1';
 let stop: () => Promise<unknown>;
@@ -21,12 +30,32 @@ if (kind === 'dynalite') {
   // dynalite's handler is the server's one 'request' listener: the gate goes in front of it.
   const [handler] = server.listeners('request') as RequestListener[];
   if (!handler) throw new Error('dynalite created a server without a request handler');
-  server.removeAllListeners('request');
-  server.on('request', gateStore('dynalite', host, handler));
-  server.listen(port, host, () => {
-    process.send?.({ port: (server.address() as AddressInfo).port });
-  });
-  stop = () => new Promise((resolve) => server.close(resolve));
+  const front = frontConfig ? streamsFront(JSON.parse(frontConfig) as StreamsFrontConfig, handler) : undefined;
+  if (front) {
+    // The streams front takes the port and calls dynalite's handler in memory; dynalite's own server never listens.
+    front.proxy.start(port, host).then(
+      (listening) => process.send?.({ port: listening }),
+      (error: unknown) => {
+        console.error(`DynamoDB streams front failed to start: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+    process.on('message', (message: { recover?: true }) => {
+      if (!message.recover) return;
+      front.proxy.recover().then(
+        (repaired) => process.send?.({ repaired }),
+        (error: unknown) => process.send?.({ recoverError: String(error) }),
+      );
+    });
+    stop = () => front.proxy.close();
+  } else {
+    server.removeAllListeners('request');
+    server.on('request', gateStore('dynalite', host, handler));
+    server.listen(port, host, () => {
+      process.send?.({ port: (server.address() as AddressInfo).port });
+    });
+    stop = () => new Promise((resolve) => server.close(resolve));
+  }
 } else if (kind === 's3rver') {
   acceptAnyWellFormedAccessKey();
   const server = new S3rver({
@@ -94,4 +123,14 @@ function acceptAnyWellFormedAccessKey(): void {
   // SigV2 requests sign with the secret s3rver looks up here: any value lets it compute one (the
   // mismatch is then allowed), where undefined would crash createHmac.
   account.accessKeys = new AnyKey(account.accessKeys, '');
+}
+
+/** The streams front over dynalite's handler, with a writer for each table's stream whose records go to the runtime as they are appended. */
+function streamsFront(config: StreamsFrontConfig, handler: RequestListener): { proxy: StreamCaptureProxy } {
+  const tables = config.tables.map((table) => {
+    const log = table.stream ? new StreamLogWriter(table.stream, config.streamsDir, config.region) : undefined;
+    log?.onAppend((record, bytes) => process.send?.({ stream: table.stream?.streamArn, record, bytes }));
+    return { tableName: table.tableName, keyNames: table.keyNames, log };
+  });
+  return { proxy: new StreamCaptureProxy(tables, inProcessTarget(handler)) };
 }

@@ -1,26 +1,39 @@
 import { isDeepStrictEqual } from 'node:util';
 import { crc32 } from 'node:zlib';
-import { Agent, type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gateStore } from '../storage/store-gate';
-import type { AttributeMap, StreamLog } from './stream-log';
+import type { AttributeMap, StreamLogWriter } from './stream-log';
 import { type DynamoAnswer, transactWrite, transactionItems } from './transactions';
 
 /*
- * DynamoDB Streams for dynalite, which has none: an HTTP proxy in front of dynalite that every
- * DynamoDB client of the runtime goes through. For a write to a table with a stream it holds a
- * lock on each item the write touches, reads the item before, forwards the write unchanged, and
- * only if DynamoDB answered 200 reads the item after and appends a record. Why a proxy rather than
- * patching dynalite: it works on dynalite's answers, so the semantics of conditions, update
- * expressions and transactions stay dynalite's own, and the proxy knows only which items a request
- * names. The per-item lock makes before/write/after atomic against other writes through the proxy,
- * so each item's records are in the order its writes took effect. The proxy also answers
- * TransactWriteItems and TransactGetItems, which dynalite lacks (transactions.ts), under the same locks.
+ * DynamoDB Streams for dynalite, which has none: a front in dynalite's own process
+ * (local/storage/store-process.ts) that every DynamoDB client of the runtime calls, and that hands
+ * each request to dynalite's handler in memory (`DynamoTarget`). For a write to a table with a
+ * stream it holds a lock on each item the write touches, reads the item before, forwards the write
+ * unchanged, and only if DynamoDB answered 200 takes the item after and appends a record. Why a
+ * front rather than patching dynalite: it works on dynalite's answers, so the semantics of
+ * conditions, update expressions and transactions stay dynalite's own, and the front knows only
+ * which items a request names. The per-item lock makes before/write/after atomic against other
+ * writes, so each item's records are in the order its writes took effect. It also answers
+ * TransactWriteItems and TransactGetItems, which dynalite lacks (transactions.ts), under the same
+ * locks. It runs beside dynalite rather than in the runtime's process so that DynamoDB traffic
+ * never crosses the runtime's event loop, and no request makes a second HTTP hop.
  */
+
+/** Dynalite's answer to one request. */
+export interface TargetAnswer {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+/** Where the front sends a request: dynalite's handler (in-process-target.ts). */
+export type DynamoTarget = (method: string, path: string, headers: IncomingMessage['headers'], payload: Buffer) => Promise<TargetAnswer>;
 
 interface KeyedTable {
   /** The table's stream, when it has one. */
-  log?: StreamLog | undefined;
+  log?: StreamLogWriter | undefined;
   keyNames: string[];
 }
 
@@ -139,15 +152,13 @@ const OWN_AUTHORIZATION = 'AWS4-HMAC-SHA256 Credential=LOCALSTREAMS/20260101/us-
 
 export class StreamCaptureProxy {
   private server: Server | undefined;
-  private readonly agent = new Agent({ keepAlive: true });
   private readonly locks = new ItemLocks();
   private readonly tables = new Map<string, KeyedTable>();
 
   constructor(
     /** Every table (transactions need the keys of all); those with a stream carry its log. */
-    tables: { tableName: string; keyNames: string[]; log?: StreamLog | undefined }[],
-    private readonly targetPort: number,
-    private readonly targetHost = '127.0.0.1',
+    tables: { tableName: string; keyNames: string[]; log?: StreamLogWriter | undefined }[],
+    private readonly target: DynamoTarget,
   ) {
     for (const table of tables) this.tables.set(table.tableName, { keyNames: table.keyNames, log: table.log });
   }
@@ -208,7 +219,7 @@ export class StreamCaptureProxy {
       // leaves none, so neither needs a read after the write: each write cost three dynalite
       // requests, and the pipeline's step updates are most of an order's.
       const folded = touched.length === 1 ? foldAfterImage(operation as Operation, body) : undefined;
-      let answer: Awaited<ReturnType<StreamCaptureProxy['forward']>>;
+      let answer: TargetAnswer;
       try {
         answer = await this.forward(incoming, folded?.payload ?? payload);
       } catch (error) {
@@ -311,10 +322,9 @@ export class StreamCaptureProxy {
     return parsed.Item;
   }
 
-  private send(operation: string, body: Record<string, unknown>): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
+  private send(operation: string, body: Record<string, unknown>): Promise<TargetAnswer> {
     const payload = Buffer.from(JSON.stringify(body));
-    return this.request('POST', '/', {
-      host: `${this.targetHost}:${String(this.targetPort)}`,
+    return this.target('POST', '/', {
       'content-type': 'application/x-amz-json-1.0',
       'content-length': String(payload.length),
       'x-amz-target': `DynamoDB_20120810.${operation}`,
@@ -323,22 +333,11 @@ export class StreamCaptureProxy {
     }, payload);
   }
 
-  private forward(incoming: IncomingMessage, payload: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
-    return this.request(incoming.method ?? 'POST', incoming.url ?? '/', { ...incoming.headers, 'content-length': String(payload.length) }, payload);
-  }
-
-  private request(method: string, path: string, headers: IncomingMessage['headers'], payload: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const upstream = request({ host: this.targetHost, port: this.targetPort, method, path, headers, agent: this.agent }, (response) => {
-        readAll(response).then((body) => { resolve({ status: response.statusCode ?? 502, headers: response.headers, body }); }, reject);
-      });
-      upstream.on('error', reject);
-      upstream.end(payload);
-    });
+  private forward(incoming: IncomingMessage, payload: Buffer): Promise<TargetAnswer> {
+    return this.target(incoming.method ?? 'POST', incoming.url ?? '/', { ...incoming.headers, 'content-length': String(payload.length) }, payload);
   }
 
   async close(): Promise<void> {
-    this.agent.destroy();
     await new Promise<void>((resolve) => {
       if (!this.server) { resolve(); return; }
       this.server.closeAllConnections();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, truncateSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import type { StreamViewType } from '../template/local-template';
@@ -48,9 +48,12 @@ function sizeOf(record: StreamRecord['dynamodb']): number {
 }
 
 /**
- * A table's stream: an append-only log of change records, one JSON line each under the state dir,
- * so that neither the records nor their sequence numbers are lost across a restart. A local table
- * has one shard, so the log's order is each item's order (and more: a total order).
+ * A table's stream as its readers see it (GetRecords, the event source mappings): the records of an
+ * append-only log, one JSON line each under the state dir, so that neither the records nor their
+ * sequence numbers are lost across a restart. A local table has one shard, so the log's order is
+ * each item's order (and more: a total order). The log is written by a `StreamLogWriter` in the
+ * DynamoDB process; the runtime's copy loads the file and takes each new record from that process
+ * (`ingest`).
  */
 export class StreamLog {
   /** The newest records, from position `base` on; older ones are read back from the file by offset. */
@@ -58,38 +61,33 @@ export class StreamLog {
   private base = 0;
   /** Byte offset of every record's line in the file, by position (8 bytes a record, not the record). */
   private readonly offsets: number[] = [];
-  private size = 0;
-  private readonly listeners = new Set<() => void>();
-  private readonly file: string;
-  /** Writes in flight (their key and before-image), so a kill between a write and its record is repaired at start-up. */
-  private readonly intents: string;
-  private nextIntent = 1;
+  protected size = 0;
+  private readonly listeners = new Set<(record: StreamRecord, bytes: number) => void>();
+  protected readonly file: string;
 
   constructor(
     readonly definition: StreamDefinition,
     dir: string,
-    private readonly region: string,
     /** How many of the newest records stay in memory; a 20-minute soak held all 90,000. */
     private readonly inMemory = 2000,
   ) {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, `${definition.tableName}.jsonl`);
-    this.intents = join(dir, `${definition.tableName}.intents.jsonl`);
-    if (existsSync(this.file)) {
-      for (const line of readFileSync(this.file, 'utf8').split('\n')) {
-        // A line cut short by a crash mid-append was never acknowledged to the writer's caller.
-        if (!line) continue;
-        try {
-          this.records.push(JSON.parse(line) as StreamRecord);
-        } catch {
-          break;
-        }
-        this.offsets.push(this.size);
-        this.size += Buffer.byteLength(line) + 1;
+    if (existsSync(this.file)) this.load(readFileSync(this.file));
+  }
+
+  /** Takes the complete lines of `bytes` (the file from `size` on); a line cut short by a crash mid-append was never acknowledged to the writer's caller. */
+  private load(bytes: Buffer): void {
+    let start = 0;
+    for (let end = bytes.indexOf(10, start); end !== -1; end = bytes.indexOf(10, start)) {
+      let record: StreamRecord;
+      try {
+        record = JSON.parse(bytes.toString('utf8', start, end)) as StreamRecord;
+      } catch {
+        break;
       }
-      // Cut a torn last line off, so the next record starts a line of its own.
-      truncateSync(this.file, this.size);
-      this.trim();
+      this.push(record, end + 1 - start);
+      start = end + 1;
     }
   }
 
@@ -98,6 +96,93 @@ export class StreamLog {
     const drop = this.records.length - this.inMemory;
     this.records = this.records.slice(drop);
     this.base += drop;
+  }
+
+  /** Adds a record whose line (`bytes` long, newline included) is the next in the file. */
+  protected push(record: StreamRecord, bytes: number): void {
+    this.offsets.push(this.size);
+    this.size += bytes;
+    this.records.push(record);
+    this.trim();
+    for (const listener of this.listeners) listener(record, bytes);
+  }
+
+  /**
+   * A record the writer has appended (its line already in the file). One the file load already
+   * took is ignored; one past a gap (a message missed) reads the missing lines from the file, which
+   * holds every record before its message is sent.
+   */
+  ingest(record: StreamRecord, bytes: number): void {
+    const position = Number(record.dynamodb.SequenceNumber);
+    if (position <= this.length) return;
+    if (position === this.length + 1) {
+      this.push(record, bytes);
+      return;
+    }
+    const fd = openSync(this.file, 'r');
+    try {
+      const rest = Buffer.alloc(fstatSync(fd).size - this.size);
+      readSync(fd, rest, 0, rest.length, this.size);
+      this.load(rest);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Records after the one with `after` (a position: the count of records before), at most `limit`. */
+  read(after: number, limit: number): StreamRecord[] {
+    const end = Math.min(after + limit, this.length);
+    const older: StreamRecord[] = [];
+    if (after < this.base) {
+      // A consumer far behind (a failing mapping, a CLI reading from TRIM_HORIZON): from the file.
+      const fd = openSync(this.file, 'r');
+      try {
+        for (let position = after; position < Math.min(end, this.base); position++) {
+          const offset = this.offsets[position] ?? 0;
+          const length = (this.offsets[position + 1] ?? this.size) - offset;
+          const buffer = Buffer.alloc(length);
+          readSync(fd, buffer, 0, length, offset);
+          older.push(JSON.parse(buffer.toString('utf8')) as StreamRecord);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return [...older, ...this.records.slice(Math.max(0, after - this.base), Math.max(0, end - this.base))];
+  }
+
+  /** How many records the stream holds: the position after the newest. */
+  get length(): number {
+    return this.base + this.records.length;
+  }
+
+  /** Calls `listener` after every record added, with the record and its line's length; returns the unsubscribe. */
+  onAppend(listener: (record: StreamRecord, bytes: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/**
+ * The writer of a table's stream, beside the table (in the DynamoDB process, local/storage/store-process.ts):
+ * appends each change's record before the write's caller hears of success, and keeps the intents
+ * that let a start-up repair a write a kill cut off from its record.
+ */
+export class StreamLogWriter extends StreamLog {
+  /** Writes in flight (their key and before-image), so a kill between a write and its record is repaired at start-up. */
+  private readonly intents: string;
+  private nextIntent = 1;
+
+  constructor(
+    definition: StreamDefinition,
+    dir: string,
+    private readonly region: string,
+    inMemory?: number,
+  ) {
+    super(definition, dir, inMemory);
+    this.intents = join(dir, `${definition.tableName}.intents.jsonl`);
+    // Cut a torn last line off, so the next record starts a line of its own.
+    if (existsSync(this.file)) truncateSync(this.file, this.size);
   }
 
   /**
@@ -174,44 +259,7 @@ export class StreamLog {
     };
     const line = `${JSON.stringify(record)}\n`;
     appendFileSync(this.file, line);
-    this.offsets.push(this.size);
-    this.size += Buffer.byteLength(line);
-    this.records.push(record);
-    this.trim();
-    for (const listener of this.listeners) listener();
+    this.push(record, Buffer.byteLength(line));
     return record;
-  }
-
-  /** Records after the one with `after` (a position: the count of records before), at most `limit`. */
-  read(after: number, limit: number): StreamRecord[] {
-    const end = Math.min(after + limit, this.length);
-    const older: StreamRecord[] = [];
-    if (after < this.base) {
-      // A consumer far behind (a failing mapping, a CLI reading from TRIM_HORIZON): from the file.
-      const fd = openSync(this.file, 'r');
-      try {
-        for (let position = after; position < Math.min(end, this.base); position++) {
-          const offset = this.offsets[position] ?? 0;
-          const length = (this.offsets[position + 1] ?? this.size) - offset;
-          const buffer = Buffer.alloc(length);
-          readSync(fd, buffer, 0, length, offset);
-          older.push(JSON.parse(buffer.toString('utf8')) as StreamRecord);
-        }
-      } finally {
-        closeSync(fd);
-      }
-    }
-    return [...older, ...this.records.slice(Math.max(0, after - this.base), Math.max(0, end - this.base))];
-  }
-
-  /** How many records the stream holds: the position after the newest. */
-  get length(): number {
-    return this.base + this.records.length;
-  }
-
-  /** Calls `listener` after every append; returns the unsubscribe. */
-  onAppend(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 }

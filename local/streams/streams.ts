@@ -1,14 +1,11 @@
 import { join } from 'node:path';
 import type { LambdaInvoker } from '../lambda/lambda-service';
-import type { LocalStreamMapping, LocalTable } from '../template/local-template';
-import { StreamCaptureProxy } from './capture-proxy';
-import { StreamLog } from './stream-log';
+import type { LocalStreamMapping } from '../template/local-template';
+import type { StreamLog } from './stream-log';
 import { StreamMapping, type StreamMappingOptions } from './stream-mapping';
 
 export interface RunningStreams {
-  /** The port the capture proxy (the DynamoDB endpoint every client uses) listens on. */
-  port: number;
-  logs: Map<string, StreamLog>;
+  logs: ReadonlyMap<string, StreamLog>;
   mappings: StreamMapping[];
   /** Mappings whose stream is not a table of this template (they do not run), for the start-up warnings. */
   unconnected: string[];
@@ -18,32 +15,20 @@ export interface RunningStreams {
 }
 
 /**
- * DynamoDB Streams for the template's tables with a StreamSpecification, and the functions'
- * `Type: DynamoDB` event source mappings on them. Streams and checkpoints live under `dataDir`.
+ * The functions' `Type: DynamoDB` event source mappings on the streams of the template's tables
+ * (`logs`, by stream ARN: the records the streams front in dynalite's process appends, see
+ * local/storage/storage.ts). Checkpoints live under `dataDir`.
  */
-export async function startStreams(options: {
-  tables: LocalTable[];
+export function startStreams(options: {
+  logs: ReadonlyMap<string, StreamLog>;
   mappings: LocalStreamMapping[];
   dataDir: string;
-  region: string;
-  dynamodbPort: number;
-  dynamodbHost: string;
-  listen: { port: number; host: string };
   lambda: LambdaInvoker;
   sendToQueue: StreamMappingOptions['sendToQueue'];
   log: (line: string) => void;
   retryDelayMs?: number;
-}): Promise<RunningStreams> {
-  const logs = new Map<string, StreamLog>();
-  const entries = options.tables.map((table) => {
-    const log = table.stream ? new StreamLog({ tableName: table.name, streamArn: table.stream.arn, viewType: table.stream.viewType }, join(options.dataDir, 'streams'), options.region) : undefined;
-    if (log && table.stream) logs.set(table.stream.arn, log);
-    return { tableName: table.name, keyNames: table.keySchema.map((key) => key.AttributeName), log };
-  });
-  const proxy = new StreamCaptureProxy(entries, options.dynamodbPort, options.dynamodbHost);
-  const repaired = await proxy.recover();
-  if (repaired > 0) options.log(`DynamoDB Streams: ${String(repaired)} record(s) of writes interrupted by the last stop appended`);
-  const port = await proxy.start(options.listen.port, options.listen.host);
+}): RunningStreams {
+  const { logs } = options;
   const unconnected: string[] = [];
   const mappings = options.mappings.flatMap((mapping) => {
     const log = logs.get(mapping.streamArn);
@@ -59,14 +44,12 @@ export async function startStreams(options: {
     })];
   });
   return {
-    port,
     logs,
     mappings,
     unconnected,
     startMappings: () => { for (const mapping of mappings) mapping.start(); },
     stop: async () => {
       await Promise.all(mappings.map((mapping) => mapping.stop()));
-      await proxy.close();
     },
   };
 }
