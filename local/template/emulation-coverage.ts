@@ -93,7 +93,7 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
         noun: 'event source',
         byType: {
           DynamoDB: {
-            Stream: { runs: 'records from the capture proxy in front of dynalite (local/streams)' },
+            Stream: { runs: 'records from the streams front in dynalite\'s process (local/streams)' },
             StartingPosition: { runs: 'TRIM_HORIZON or LATEST' },
             BatchSize: { runs: 'records per invocation' },
             MaximumBatchingWindowInSeconds: { runs: 'how long a batch gathers' },
