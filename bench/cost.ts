@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { startDynamo } from '../tests/support/dynalite';
-import { newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
+import { newStateDir, startLocalRuntime, UNTHROTTLED_OVERRIDES } from '../tests/support/local-runtime';
 import { orderRecord, orderRequest } from '../tests/support/orders';
 import { OrderWorkflowHarness } from '../tests/support/state-machine';
 import { markdownTable, progress, writeResults } from '../tests/support/report';
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     fresh: true,
     meter: true,
     retainOutput: false,
-    parameterOverrides: `Environment=${ENVIRONMENT} ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000`,
+    parameterOverrides: `Environment=${ENVIRONMENT} ${UNTHROTTLED_OVERRIDES}`,
     onOutput: (chunk) => {
       output += chunk;
       driverRef.current?.onOutput(chunk);
