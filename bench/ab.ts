@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
+import { type LocalRuntimeProcess, newStateDir, startLocalRuntime, UNTHROTTLED_OVERRIDES } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { markdownTable, progress } from '../tests/support/report';
 import { closedLoop } from './lib/load';
@@ -26,7 +26,6 @@ if (!values.base) {
 }
 const levels = values.levels.split(',').map(Number);
 const [seconds, rounds, getSeconds] = [Number(values.seconds), Number(values.rounds), Number(values['get-seconds'])];
-const OVERRIDES = 'ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000';
 
 interface Side {
   name: string;
@@ -62,7 +61,7 @@ function treeCpuSeconds(pid: number): number {
 
 async function start(name: string, launcher: typeof startLocalRuntime): Promise<Side> {
   const holder: { driver?: RuntimeDriver } = {};
-  const runtime = await launcher(newStateDir(), { fresh: true, retainOutput: false, parameterOverrides: OVERRIDES, onOutput: (chunk) => holder.driver?.onOutput(chunk) });
+  const runtime = await launcher(newStateDir(), { fresh: true, retainOutput: false, parameterOverrides: UNTHROTTLED_OVERRIDES, onOutput: (chunk) => holder.driver?.onOutput(chunk) });
   holder.driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey: runtime.info.apiKeys[0]?.value ?? '' }, orderRequest({ customerId: `ab-${name}` }));
   return { name, runtime, driver: holder.driver, orders: 0, seconds: 0, reads: 0, readSeconds: 0, p99: [], cpu: 0 };
 }

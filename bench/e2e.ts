@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
+import { type LocalRuntimeProcess, newStateDir, startLocalRuntime, UNTHROTTLED_OVERRIDES } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { markdownTable, progress, writeResults } from '../tests/support/report';
 import { apiClient } from '../tests/support/runtime-clients';
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   const runtime = await startLocalRuntime(stateDir, {
     fresh: true,
     retainOutput: false,
-    parameterOverrides: 'ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000',
+    parameterOverrides: UNTHROTTLED_OVERRIDES,
     onOutput: (chunk) => driver?.onOutput(chunk),
   });
   const results: { concurrency: number; runtime: LevelResult; emulation: LevelResult; limit: LevelResult }[] = [];

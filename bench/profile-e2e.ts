@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
+import { newStateDir, startLocalRuntime, UNTHROTTLED_OVERRIDES } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { progress } from '../tests/support/report';
 import { closedLoop } from './lib/load';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const runtime = await startLocalRuntime(stateDir, {
     fresh: true,
     retainOutput: false,
-    parameterOverrides: 'ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000',
+    parameterOverrides: UNTHROTTLED_OVERRIDES,
     onOutput: (chunk) => {
       driver?.onOutput(chunk);
       for (const match of chunk.matchAll(/REPORT RequestId: \S+\tFunction: (\S+)\tDuration: ([\d.]+)/g)) {

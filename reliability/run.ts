@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../tests/support/local-runtime';
+import { type LocalRuntimeProcess, newStateDir, startLocalRuntime, UNTHROTTLED_OVERRIDES } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { RuntimeClients } from '../tests/support/runtime-clients';
 import { type ChaosProvider, type RuntimeHandle, chaosSuite } from './chaos';
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     startLocalRuntime(stateDir, {
       fresh,
       faults: true,
-      parameterOverrides: `ReceiptLinkTtlSeconds=${String(LINK_TTL_SECONDS)} ApiThrottleRateLimit=100000 ApiThrottleBurstLimit=100000 ApiQuotaLimit=100000000${provider === 'stripe' ? ' PaymentProvider=stripe' : ''}${express ? ' WorkflowType=EXPRESS' : ''}`,
+      parameterOverrides: `ReceiptLinkTtlSeconds=${String(LINK_TTL_SECONDS)} ${UNTHROTTLED_OVERRIDES}${provider === 'stripe' ? ' PaymentProvider=stripe' : ''}${express ? ' WorkflowType=EXPRESS' : ''}`,
       onOutput,
     });
   progress(`${label}: starting the local runtime with fault injection`);

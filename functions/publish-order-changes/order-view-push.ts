@@ -1,4 +1,4 @@
-import { type PushOrderViewDependencies, type PushSummary, pushOrderView } from '#api/order-updates';
+import { type PushOrderViewDependencies, type PushSummary, orderViewPusher } from '#api/order-updates';
 import { describeError } from '#domain/errors';
 import type { OrderRecord } from '#domain/order';
 import { logger } from '#platform/powertools';
@@ -14,11 +14,13 @@ export interface OrderViewPushMetrics {
  * The consumer that pushes the order view after each change to the order's WebSocket subscribers
  * (docs/realtime-updates.md). Orders are pushed concurrently and each order's changes one after the
  * other, so a subscriber gets an order's views in write order while one slow order does not hold up
- * the others. The changes handled are the ones before the first change whose push failed: an order
- * stops at its first failure (its later changes wait for the retry), and a change that starts after
- * a failure of an earlier change is not pushed, since the retry will push it again anyway. Changes of
- * other orders that were already pushed are pushed again on the retry; whole-view messages make that
- * harmless (the client keeps the view with the latest updatedAt). A delete pushes nothing.
+ * the others. Each order's connections are looked up once per batch (orderViewPusher), since every
+ * change in the batch was written before the batch was read. The changes handled are the ones before
+ * the first change whose push failed: an order stops at its first failure (its later changes wait for
+ * the retry), and a change that starts after a failure of an earlier change is not pushed, since the
+ * retry will push it again anyway. Changes of other orders that were already pushed are pushed again
+ * on the retry; whole-view messages make that harmless (the client keeps the view with the latest
+ * updatedAt). A delete pushes nothing.
  */
 export function orderViewPushConsumer(deps: PushOrderViewDependencies, metrics: OrderViewPushMetrics): OrderChangeConsumer {
   return {
@@ -32,11 +34,12 @@ export function orderViewPushConsumer(deps: PushOrderViewDependencies, metrics: 
       }
       let firstFailed = changes.length;
       await Promise.all(
-        [...byOrder.values()].map(async (orderChanges) => {
+        [...byOrder].map(async ([orderId, orderChanges]) => {
+          const pusher = orderViewPusher(deps, orderId);
           for (const { index, order } of orderChanges) {
             if (index > firstFailed) return;
             try {
-              metrics.pushed(await pushOrderView(deps, order));
+              metrics.pushed(await pusher.push(order));
             } catch (error) {
               metrics.failed();
               logger.warn('Pushing the order view failed', { orderId: order.orderId, status: order.status, error: describeError(error) });

@@ -53,32 +53,64 @@ export interface PushSummary {
  * that did receive the view get it again, which whole-view messages make harmless.
  */
 export async function pushOrderView(deps: PushOrderViewDependencies, order: OrderRecord): Promise<PushSummary> {
-  const connections = await deps.subscriptions.forOrder(order.orderId);
-  const message = orderUpdateMessage(order, deps.ordersBasePath);
-  const terminal = isTerminal(order.status);
-  const summary: PushSummary = { sent: 0, gone: 0, closed: 0 };
-  const failures: unknown[] = [];
-  await Promise.all(
-    connections.map(async (connectionId) => {
-      try {
-        if ((await deps.push.post(connectionId, message)) === 'gone') {
-          summary.gone += 1;
-          const now = deps.now?.() ?? new Date();
-          await deps.subscriptions.forgetGone(connectionId, new Date(now.getTime() - CONNECT_GRACE_MS));
-          return;
-        }
-        summary.sent += 1;
-        if (terminal) {
-          await deps.push.close(connectionId);
-          await deps.subscriptions.unsubscribe(connectionId);
-          summary.closed += 1;
-        }
-      } catch (error) {
-        logger.warn('Push to a connection failed', { connectionId, error: describeError(error) });
-        failures.push(error);
-      }
-    }),
-  );
-  if (failures.length > 0) throw failures[0];
-  return summary;
+  return orderViewPusher(deps, order.orderId).push(order);
+}
+
+/** Pushes one order's views, in turn, to the connections looked up once (orderViewPusher). */
+export interface OrderViewPusher {
+  /** Pushes one view, as pushOrderView does; call it for the order's views one after the other, in write order. */
+  push(order: OrderRecord): Promise<PushSummary>;
+}
+
+/**
+ * A pusher for several views of one order that Queries the order's connections once, at its first
+ * push, instead of once per view: for a stream batch, whose changes were all written before the batch
+ * was read. A connection that subscribes after the lookup misses nothing, since its snapshot reads the
+ * order after the lookup and so sees the batch's latest change. Each view goes to the connections
+ * still open: one that answered gone, or was closed after a terminal view, gets nothing more from
+ * this pusher (even if its row survives, or the byOrder index still lists it). A lookup that fails is
+ * thrown and made again at the next push.
+ */
+export function orderViewPusher(deps: PushOrderViewDependencies, orderId: string): OrderViewPusher {
+  let connections: Promise<string[]> | undefined;
+  const done = new Set<string>();
+  return {
+    async push(order) {
+      if (order.orderId !== orderId) throw new Error(`This pusher serves order ${orderId}, not ${order.orderId}`);
+      connections ??= deps.subscriptions.forOrder(orderId).catch((error: unknown) => {
+        connections = undefined;
+        throw error;
+      });
+      const open = (await connections).filter((connectionId) => !done.has(connectionId));
+      const message = orderUpdateMessage(order, deps.ordersBasePath);
+      const terminal = isTerminal(order.status);
+      const summary: PushSummary = { sent: 0, gone: 0, closed: 0 };
+      const failures: unknown[] = [];
+      await Promise.all(
+        open.map(async (connectionId) => {
+          try {
+            if ((await deps.push.post(connectionId, message)) === 'gone') {
+              summary.gone += 1;
+              done.add(connectionId);
+              const now = deps.now?.() ?? new Date();
+              await deps.subscriptions.forgetGone(connectionId, new Date(now.getTime() - CONNECT_GRACE_MS));
+              return;
+            }
+            summary.sent += 1;
+            if (terminal) {
+              done.add(connectionId);
+              await deps.push.close(connectionId);
+              await deps.subscriptions.unsubscribe(connectionId);
+              summary.closed += 1;
+            }
+          } catch (error) {
+            logger.warn('Push to a connection failed', { connectionId, error: describeError(error) });
+            failures.push(error);
+          }
+        }),
+      );
+      if (failures.length > 0) throw failures[0];
+      return summary;
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { CONNECT_GRACE_MS, pushOrderView } from '#api/order-updates';
+import { CONNECT_GRACE_MS, orderViewPusher, pushOrderView } from '#api/order-updates';
 import type { OrderRecord } from '#domain/order';
 import type { ConnectionPush, Delivery } from '#ports/order-subscriptions';
 import { MemorySubscriptions } from '../../support/memory-stores';
@@ -97,5 +97,71 @@ describe('pushOrderView', () => {
     const { deps, push } = setup(order, []);
     expect(await pushOrderView(deps, order)).toEqual({ sent: 0, gone: 0, closed: 0 });
     expect(push.posted).toEqual([]);
+  });
+});
+
+describe('orderViewPusher (one lookup for several views of an order)', () => {
+  /** Counts byOrder Queries; the first `failures` of them reject. */
+  class CountedSubscriptions extends MemorySubscriptions {
+    lookups = 0;
+    constructor(
+      rows: Map<string, string>,
+      private failures = 0,
+    ) {
+      super(rows);
+    }
+    override forOrder(orderId: string): Promise<string[]> {
+      this.lookups += 1;
+      if (this.failures > 0) {
+        this.failures -= 1;
+        return Promise.reject(Object.assign(new Error('Throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+      }
+      return super.forOrder(orderId);
+    }
+  }
+
+  it('looks the connections up at its first push only, then pushes each view to them in turn', async () => {
+    const order = orderRecord();
+    const subscriptions = new CountedSubscriptions(new Map([['c1', order.orderId], ['c2', order.orderId]]));
+    const push = new RecordingPush();
+    const pusher = orderViewPusher({ subscriptions, push, ordersBasePath: '/dev/orders', now: () => NOW }, order.orderId);
+    expect(subscriptions.lookups).toBe(0);
+
+    expect(await pusher.push({ ...order, status: 'PAYMENT_AUTHORIZED' })).toEqual({ sent: 2, gone: 0, closed: 0 });
+    expect(await pusher.push({ ...order, status: 'SHIPPED' })).toEqual({ sent: 2, gone: 0, closed: 0 });
+    expect(await pusher.push({ ...order, status: 'COMPLETED' })).toEqual({ sent: 2, gone: 0, closed: 2 });
+    expect(await pusher.push({ ...order, status: 'COMPLETED' })).toEqual({ sent: 0, gone: 0, closed: 0 });
+
+    expect(subscriptions.lookups).toBe(1);
+    expect(push.posted.filter((entry) => entry.connectionId === 'c1').map((entry) => (entry.message as { order: { status: string } }).order.status)).toEqual(['PAYMENT_AUTHORIZED', 'SHIPPED', 'COMPLETED']);
+    expect(push.closed.sort()).toEqual(['c1', 'c2']);
+  });
+
+  it('sends nothing more to a connection that answered gone, even when its row is kept because it may still be connecting', async () => {
+    const order = orderRecord();
+    const subscriptions = new MemorySubscriptions(new Map([['connecting', order.orderId], ['live', order.orderId]]), new Map([['connecting', new Date(NOW.getTime() - 2_000)]]));
+    const push = new RecordingPush(new Set(['connecting']));
+    const pusher = orderViewPusher({ subscriptions, push, ordersBasePath: '/dev/orders', now: () => NOW }, order.orderId);
+
+    expect(await pusher.push(order)).toEqual({ sent: 1, gone: 1, closed: 0 });
+    expect(await pusher.push({ ...order, status: 'PAYMENT_AUTHORIZED' })).toEqual({ sent: 1, gone: 0, closed: 0 });
+    expect(subscriptions.rows.has('connecting')).toBe(true);
+  });
+
+  it('throws a failed lookup and looks up again at the next push', async () => {
+    const order = orderRecord();
+    const subscriptions = new CountedSubscriptions(new Map([['c1', order.orderId]]), 1);
+    const push = new RecordingPush();
+    const pusher = orderViewPusher({ subscriptions, push, ordersBasePath: '/dev/orders', now: () => NOW }, order.orderId);
+
+    await expect(pusher.push(order)).rejects.toThrow('Throughput exceeded');
+    expect(await pusher.push(order)).toEqual({ sent: 1, gone: 0, closed: 0 });
+    expect(subscriptions.lookups).toBe(2);
+  });
+
+  it("refuses another order's view, whose subscribers it did not look up", async () => {
+    const order = orderRecord();
+    const pusher = orderViewPusher({ subscriptions: new MemorySubscriptions(new Map()), push: new RecordingPush(), ordersBasePath: '/dev/orders' }, order.orderId);
+    await expect(pusher.push(orderRecord())).rejects.toThrow(/serves order/);
   });
 });
