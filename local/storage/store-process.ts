@@ -31,10 +31,14 @@ if (kind === 'dynalite') {
   const [handler] = server.listeners('request') as RequestListener[];
   if (!handler) throw new Error('dynalite created a server without a request handler');
   const front = frontConfig ? streamsFront(JSON.parse(frontConfig) as StreamsFrontConfig, handler) : undefined;
+  server.removeAllListeners('request');
+  server.on('request', gateStore('dynalite', host, handler));
   if (front) {
-    // The streams front takes the port and calls dynalite's handler in memory; dynalite's own server never listens.
-    front.proxy.start(port, host).then(
-      (listening) => process.send?.({ port: listening }),
+    // The streams front takes the port and calls dynalite's handler in memory. dynalite's own server
+    // listens on a loopback port nothing is told of, gated as always, only because its close() is what
+    // waits for LevelDB's pending operations and closes the store (it refuses a server that never listened).
+    Promise.all([front.proxy.start(port, host), new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))]).then(
+      ([listening]) => process.send?.({ port: listening }),
       (error: unknown) => {
         console.error(`DynamoDB streams front failed to start: ${String(error)}`);
         process.exit(1);
@@ -47,10 +51,11 @@ if (kind === 'dynalite') {
         (error: unknown) => process.send?.({ recoverError: String(error) }),
       );
     });
-    stop = () => front.proxy.close();
+    stop = async () => {
+      await front.proxy.close();
+      await new Promise((resolve) => server.close(resolve));
+    };
   } else {
-    server.removeAllListeners('request');
-    server.on('request', gateStore('dynalite', host, handler));
     server.listen(port, host, () => {
       process.send?.({ port: (server.address() as AddressInfo).port });
     });
