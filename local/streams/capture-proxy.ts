@@ -147,12 +147,50 @@ class ItemLocks {
   }
 }
 
+/**
+ * The last image the front knows of each item of a table with a stream: every write to those items
+ * passes through the front, under the item's lock, so the image a write leaves is the next write's
+ * before-image and needs no read. `null` is an item known to be absent. An entry is dropped whenever
+ * the outcome of a write is unknown (no answer, an error other than a refusal), and all are on any
+ * table-level operation; the oldest go first beyond `limit`.
+ */
+class ItemImages {
+  private readonly images = new Map<string, AttributeMap | null>();
+
+  constructor(private readonly limit: number) {}
+
+  get(key: string): AttributeMap | null | undefined {
+    return this.images.get(key);
+  }
+
+  set(key: string, image: AttributeMap | undefined): void {
+    this.images.delete(key);
+    this.images.set(key, image ?? null);
+    if (this.images.size > this.limit) {
+      const oldest = this.images.keys().next();
+      if (!oldest.done) this.images.delete(oldest.value);
+    }
+  }
+
+  forget(keys: readonly string[]): void {
+    for (const key of keys) this.images.delete(key);
+  }
+
+  clear(): void {
+    this.images.clear();
+  }
+}
+
+/** Operations that create, delete or change a table: the known images may no longer hold. */
+const TABLE_OPERATIONS = new Set(['CreateTable', 'DeleteTable', 'UpdateTable']);
+
 /** A SigV4-shaped Authorization for the proxy's own reads: dynalite's gate wants one, and no local endpoint checks signatures. */
 const OWN_AUTHORIZATION = 'AWS4-HMAC-SHA256 Credential=LOCALSTREAMS/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-target, Signature=' + '0'.repeat(64);
 
 export class StreamCaptureProxy {
   private server: Server | undefined;
   private readonly locks = new ItemLocks();
+  private readonly images = new ItemImages(10_000);
   private readonly tables = new Map<string, KeyedTable>();
 
   constructor(
@@ -200,6 +238,7 @@ export class StreamCaptureProxy {
       outgoing.end(answer.body);
       return;
     }
+    if (TABLE_OPERATIONS.has(operation)) this.images.clear();
     if (CAPTURED.has(operation)) {
       parse();
       // Writes to tables without a stream pass straight through.
@@ -213,7 +252,7 @@ export class StreamCaptureProxy {
     }
     const lockKeys = touched.map((item) => `${item.tableName}\u0000${JSON.stringify(item.key)}`);
     await this.locks.with(lockKeys, async () => {
-      const before = await Promise.all(touched.map((item) => this.getItem(item)));
+      const before = await Promise.all(touched.map((item, index) => this.imageBefore(item, lockKeys[index] ?? '')));
       const intents = touched.map((item, index) => item.table.log?.intend(item.key, before[index]));
       // An UpdateItem asks dynalite for the item after it (ReturnValues ALL_NEW) and a DeleteItem
       // leaves none, so neither needs a read after the write: each write cost three dynalite
@@ -224,6 +263,7 @@ export class StreamCaptureProxy {
         answer = await this.forward(incoming, folded?.payload ?? payload);
       } catch (error) {
         // No answer from dynalite: the write may still have happened, so judge it by the item itself.
+        this.images.forget(lockKeys);
         await Promise.all(touched.map(async (item, index) => {
           const now = await this.getItem(item);
           if (!isDeepStrictEqual(before[index], now)) item.table.log?.append({ keys: item.key, oldImage: before[index], newImage: now });
@@ -241,11 +281,15 @@ export class StreamCaptureProxy {
           if (skipped.has(`${item.tableName}\u0000${JSON.stringify(item.key)}`)) return;
           const oldImage = before[index];
           const newImage = after[index];
+          this.images.set(lockKeys[index] ?? '', newImage);
           // DynamoDB writes no record for a write that changed nothing: a Put of the identical item,
           // an Update that sets the values already there, a Delete of an absent item.
           if (isDeepStrictEqual(oldImage, newImage)) return;
           item.table.log?.append({ keys: item.key, oldImage, newImage });
         });
+      } else if (answer.status !== 400) {
+        // A refusal (a failed condition, a validation error) left the items as they were; anything else may not have.
+        this.images.forget(lockKeys);
       }
       touched.forEach((item, index) => {
         const intent = intents[index];
@@ -265,7 +309,10 @@ export class StreamCaptureProxy {
     const items = transactionItems(body, (tableName, source) => this.keyOf(tableName, source));
     if (!items) return { status: 400, body: Buffer.from(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ValidationException', message: 'TransactItems must each name one Put, Update, Delete or ConditionCheck on a table of this template, with its key' })) };
     const touched: Touched[] = items.map((item) => ({ table: this.tables.get(item.tableName) as KeyedTable, tableName: item.tableName, key: item.key }));
-    return this.locks.with(touched.map((item) => `${item.tableName}\u0000${JSON.stringify(item.key)}`), async () => {
+    const lockKeys = touched.map((item) => `${item.tableName}\u0000${JSON.stringify(item.key)}`);
+    return this.locks.with(lockKeys, async () => {
+      // Transactions read every item (tables without a stream too) and may be undone part-way: the known images are neither used nor trusted after.
+      this.images.forget(lockKeys);
       const before = await Promise.all(touched.map((item) => this.getItem(item)));
       const intents = touched.map((item, index) => item.table.log?.intend(item.key, before[index]));
       const settle = () => { touched.forEach((item, index) => {
@@ -313,6 +360,15 @@ export class StreamCaptureProxy {
       if (table.log) repaired += await table.log.recover((key) => this.getItem({ table, tableName, key }));
     }
     return repaired;
+  }
+
+  /** The item before a write: the image the last write through the front left, or a consistent read. */
+  private async imageBefore(item: Touched, lockKey: string): Promise<AttributeMap | undefined> {
+    const known = this.images.get(lockKey);
+    if (known !== undefined) return known ?? undefined;
+    const image = await this.getItem(item);
+    this.images.set(lockKey, image);
+    return image;
   }
 
   private async getItem(item: Touched): Promise<AttributeMap | undefined> {
