@@ -118,9 +118,12 @@ export async function startDynamoDbWithStreams(dir: string, address: StoreAddres
   try {
     await createTablesAt(store.endpoint, region, tables);
     const repaired = await new Promise<number>((resolve, reject) => {
+      const exited = (code: number | null) => { reject(new Error(`dynalite exited with code ${String(code)} while repairing its stream records`)); };
+      child.once('exit', exited);
       recovered = (message) => {
         if ('repaired' in message) resolve(message.repaired);
         if ('recoverError' in message) reject(new Error(`repairing the DynamoDB stream records of interrupted writes: ${message.recoverError}`));
+        child.off('exit', exited);
       };
       child.send({ recover: true });
     });
