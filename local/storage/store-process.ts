@@ -37,7 +37,7 @@ if (kind === 'dynalite') {
     // The streams front takes the port and calls dynalite's handler in memory. dynalite's own server
     // listens on a loopback port nothing is told of, gated as always, only because its close() is what
     // waits for LevelDB's pending operations and closes the store (it refuses a server that never listened).
-    Promise.all([front.proxy.start(port, host), new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))]).then(
+    Promise.all([front.start(port, host), new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))]).then(
       ([listening]) => process.send?.({ port: listening }),
       (error: unknown) => {
         console.error(`DynamoDB streams front failed to start: ${String(error)}`);
@@ -46,13 +46,13 @@ if (kind === 'dynalite') {
     );
     process.on('message', (message: { recover?: true }) => {
       if (!message.recover) return;
-      front.proxy.recover().then(
+      front.recover().then(
         (repaired) => process.send?.({ repaired }),
         (error: unknown) => process.send?.({ recoverError: String(error) }),
       );
     });
     stop = async () => {
-      await front.proxy.close();
+      await front.close();
       await new Promise((resolve) => server.close(resolve));
     };
   } else {
@@ -131,11 +131,11 @@ function acceptAnyWellFormedAccessKey(): void {
 }
 
 /** The streams front over dynalite's handler, with a writer for each table's stream whose records go to the runtime as they are appended. */
-function streamsFront(config: StreamsFrontConfig, handler: RequestListener): { proxy: StreamCaptureProxy } {
+function streamsFront(config: StreamsFrontConfig, handler: RequestListener): StreamCaptureProxy {
   const tables = config.tables.map((table) => {
     const log = table.stream ? new StreamLogWriter(table.stream, config.streamsDir, config.region) : undefined;
     log?.onAppend((record, bytes) => process.send?.({ stream: table.stream?.streamArn, record, bytes }));
     return { tableName: table.tableName, keyNames: table.keyNames, log };
   });
-  return { proxy: new StreamCaptureProxy(tables, inProcessTarget(handler)) };
+  return new StreamCaptureProxy(tables, inProcessTarget(handler));
 }

@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gateStore } from '../storage/store-gate';
-import type { AttributeMap, StreamLogWriter } from './stream-log';
+import { type AttributeMap, type StreamLogWriter, itemKey } from './stream-log';
 import { type DynamoAnswer, transactWrite, transactionItems } from './transactions';
 
 /*
@@ -40,11 +40,12 @@ interface KeyedTable {
 type Operation = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
 const CAPTURED = new Set<string>(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
 
-/** One item a write names: its table and key. */
+/** One item a write names: its table and key, and its identity (itemKey) for the locks and the known images. */
 interface Touched {
   table: KeyedTable;
   tableName: string;
   key: AttributeMap;
+  id: string;
 }
 
 async function readAll(message: IncomingMessage): Promise<Buffer> {
@@ -55,14 +56,16 @@ async function readAll(message: IncomingMessage): Promise<Buffer> {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The items a write request names, by table (only tables with a stream). */
+/** The items a write request names on this template's tables (the caller keeps those with a stream). */
 function touchedItems(operation: Operation, body: Record<string, unknown>, tables: ReadonlyMap<string, KeyedTable>): Touched[] {
   const keyOf = (table: KeyedTable, item: AttributeMap) => Object.fromEntries(table.keyNames.map((name) => [name, item[name]]));
   const one = (tableName: unknown, key: unknown, item?: unknown): Touched[] => {
     const table = typeof tableName === 'string' ? tables.get(tableName) : undefined;
     if (!table) return [];
     const source = isRecord(item) ? item : isRecord(key) ? key : undefined;
-    return source ? [{ table, tableName: tableName as string, key: keyOf(table, source) }] : [];
+    if (!source) return [];
+    const keyAttributes = keyOf(table, source);
+    return [{ table, tableName: tableName as string, key: keyAttributes, id: itemKey(tableName as string, keyAttributes) }];
   };
   switch (operation) {
     case 'PutItem':
@@ -79,17 +82,11 @@ function touchedItems(operation: Operation, body: Record<string, unknown>, table
   }
 }
 
-/** Items of a BatchWriteItem that DynamoDB handed back unprocessed (and so did not change). */
-function unprocessed(operation: Operation, answer: Record<string, unknown>): Set<string> {
-  const left = new Set<string>();
-  if (operation !== 'BatchWriteItem' || !isRecord(answer.UnprocessedItems)) return left;
-  for (const [tableName, requests] of Object.entries(answer.UnprocessedItems)) {
-    for (const entry of Array.isArray(requests) ? requests.filter(isRecord) : []) {
-      const item = isRecord(entry.PutRequest) ? entry.PutRequest.Item : isRecord(entry.DeleteRequest) ? entry.DeleteRequest.Key : undefined;
-      if (isRecord(item)) left.add(`${tableName}\u0000${JSON.stringify(item)}`);
-    }
-  }
-  return left;
+/** Items of a BatchWriteItem that DynamoDB handed back unprocessed (and so did not change), by identity. */
+function unprocessed(operation: Operation, answer: Record<string, unknown>, tables: ReadonlyMap<string, KeyedTable>): Set<string> {
+  if (operation !== 'BatchWriteItem' || !isRecord(answer.UnprocessedItems)) return new Set();
+  // The same shape as the request's RequestItems: a Put hands back its whole item, so each is keyed by the table's key schema.
+  return new Set(touchedItems('BatchWriteItem', { RequestItems: answer.UnprocessedItems }, tables).map((item) => item.id));
 }
 
 /**
@@ -250,9 +247,9 @@ export class StreamCaptureProxy {
       outgoing.end(answer.body);
       return;
     }
-    const lockKeys = touched.map((item) => `${item.tableName}\u0000${JSON.stringify(item.key)}`);
+    const lockKeys = touched.map((item) => item.id);
     await this.locks.with(lockKeys, async () => {
-      const before = await Promise.all(touched.map((item, index) => this.imageBefore(item, lockKeys[index] ?? '')));
+      const before = await Promise.all(touched.map((item) => this.imageBefore(item)));
       const intents = touched.map((item, index) => item.table.log?.intend(item.key, before[index]));
       // An UpdateItem asks dynalite for the item after it (ReturnValues ALL_NEW) and a DeleteItem
       // leaves none, so neither needs a read after the write: each write cost three dynalite
@@ -274,14 +271,14 @@ export class StreamCaptureProxy {
       }
       if (answer.status === 200) {
         const parsed = JSON.parse(answer.body.toString('utf8') || '{}') as Record<string, unknown>;
-        const skipped = unprocessed(operation as Operation, parsed);
+        const skipped = unprocessed(operation as Operation, parsed, this.tables);
         const after = folded ? [folded.after(parsed)] : await Promise.all(touched.map((item) => this.getItem(item)));
         if (folded?.added) answer = withBody(answer, withoutAttributes(parsed));
         touched.forEach((item, index) => {
-          if (skipped.has(`${item.tableName}\u0000${JSON.stringify(item.key)}`)) return;
+          if (skipped.has(item.id)) return;
           const oldImage = before[index];
           const newImage = after[index];
-          this.images.set(lockKeys[index] ?? '', newImage);
+          this.images.set(item.id, newImage);
           // DynamoDB writes no record for a write that changed nothing: a Put of the identical item,
           // an Update that sets the values already there, a Delete of an absent item.
           if (isDeepStrictEqual(oldImage, newImage)) return;
@@ -308,8 +305,8 @@ export class StreamCaptureProxy {
   private async transactWrite(body: Record<string, unknown>): Promise<DynamoAnswer> {
     const items = transactionItems(body, (tableName, source) => this.keyOf(tableName, source));
     if (!items) return { status: 400, body: Buffer.from(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ValidationException', message: 'TransactItems must each name one Put, Update, Delete or ConditionCheck on a table of this template, with its key' })) };
-    const touched: Touched[] = items.map((item) => ({ table: this.tables.get(item.tableName) as KeyedTable, tableName: item.tableName, key: item.key }));
-    const lockKeys = touched.map((item) => `${item.tableName}\u0000${JSON.stringify(item.key)}`);
+    const touched: Touched[] = items.map((item) => ({ table: this.tables.get(item.tableName) as KeyedTable, tableName: item.tableName, key: item.key, id: itemKey(item.tableName, item.key) }));
+    const lockKeys = touched.map((item) => item.id);
     return this.locks.with(lockKeys, async () => {
       // Transactions read every item (tables without a stream too) and may be undone part-way: the known images are neither used nor trusted after.
       this.images.forget(lockKeys);
@@ -341,7 +338,7 @@ export class StreamCaptureProxy {
     }
     const requests = gets as Record<string, unknown>[];
     // Under the items' locks, so no transaction through this proxy is seen half applied.
-    return this.locks.with(requests.map((get) => `${String(get.TableName)}\u0000${JSON.stringify(this.keyOf(String(get.TableName), get.Key as AttributeMap) ?? get.Key)}`), async () => {
+    return this.locks.with(requests.map((get) => itemKey(String(get.TableName), this.keyOf(String(get.TableName), get.Key as AttributeMap) ?? (get.Key as AttributeMap))), async () => {
       const responses: unknown[] = [];
       for (const get of requests) {
         const answer = await this.send('GetItem', { ...get, ConsistentRead: true });
@@ -357,17 +354,17 @@ export class StreamCaptureProxy {
   async recover(): Promise<number> {
     let repaired = 0;
     for (const [tableName, table] of this.tables) {
-      if (table.log) repaired += await table.log.recover((key) => this.getItem({ table, tableName, key }));
+      if (table.log) repaired += await table.log.recover((key) => this.getItem({ table, tableName, key, id: itemKey(tableName, key) }));
     }
     return repaired;
   }
 
   /** The item before a write: the image the last write through the front left, or a consistent read. */
-  private async imageBefore(item: Touched, lockKey: string): Promise<AttributeMap | undefined> {
-    const known = this.images.get(lockKey);
+  private async imageBefore(item: Touched): Promise<AttributeMap | undefined> {
+    const known = this.images.get(item.id);
     if (known !== undefined) return known ?? undefined;
     const image = await this.getItem(item);
-    this.images.set(lockKey, image);
+    this.images.set(item.id, image);
     return image;
   }
 

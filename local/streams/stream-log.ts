@@ -7,6 +7,9 @@ import type { StreamViewType } from '../template/local-template';
 /** A DynamoDB AttributeValue map, as the low-level API and the stream records carry items. */
 export type AttributeMap = Record<string, unknown>;
 
+/** An item's identity across the tables: its table and its key (the key's attributes in the table's key-schema order). */
+export const itemKey = (tableName: string, key: AttributeMap): string => `${tableName}\u0000${JSON.stringify(key)}`;
+
 
 /** One record of a DynamoDB stream, in the shape GetRecords and the Lambda event carry it. */
 export interface StreamRecord {

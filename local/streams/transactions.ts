@@ -1,4 +1,4 @@
-import type { AttributeMap } from './stream-log';
+import { type AttributeMap, itemKey } from './stream-log';
 
 /*
  * TransactWriteItems and TransactGetItems, which dynalite 4 does not implement (it answers
@@ -78,7 +78,7 @@ async function restore(send: SendOperation, item: TransactionItem, before: Attri
  */
 export async function transactWrite(send: SendOperation, items: TransactionItem[], before: (AttributeMap | undefined)[]): Promise<DynamoAnswer> {
   if (items.length === 0 || items.length > 100) return error('ValidationException', `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and 100`);
-  const keys = items.map((item) => `${item.tableName}\u0000${JSON.stringify(item.key)}`);
+  const keys = items.map((item) => itemKey(item.tableName, item.key));
   if (new Set(keys).size !== keys.length) return error('ValidationException', 'Transaction request cannot include multiple operations on one item');
   const reasons: Record<string, unknown>[] = [];
   for (const [index, item] of items.entries()) {
