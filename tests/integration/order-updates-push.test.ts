@@ -95,20 +95,27 @@ describe('order updates pushed by PublishOrderChanges (npm start)', () => {
     expect(subscribers).toHaveLength(200);
     await Promise.all(subscribers.map(({ subscriber }) => subscriber.waitForClose(120_000)));
 
+    // Every change from the view a subscriber joined at reaches it. The client shows the view with the
+    // latest updatedAt, so a snapshot answered after a later change was written (the change feed runs a
+    // batching window behind the table) legitimately hides the older pushes that arrive after it: what is
+    // checked is that each was delivered, and that the views a client keeps only ever move forward.
+    const missedSteps = (subscriber: UpdatesSubscriber): string[] => {
+      const received = new Set(subscriber.messages.map((message) => message.order?.status));
+      const joinedAt = Math.max(HAPPY.indexOf(subscriber.messages[0]?.order?.status ?? ''), 0);
+      return HAPPY.slice(joinedAt).filter((status) => !received.has(status));
+    };
     // A subscriber that missed a step fails with what the publisher and the gateway logged, so a miss can be traced.
-    const missed = subscribers.filter(({ subscriber }) => {
-      const seen = statusChanges(keptViews(subscriber.messages));
-      return seen.join() !== HAPPY.slice(Math.max(HAPPY.indexOf(seen[0] ?? ''), 0)).join();
-    });
+    const missed = subscribers.filter(({ subscriber }) => missedSteps(subscriber).length > 0);
     if (missed.length > 0) {
       const trail = runtime.output().split('\n').filter((line) => /order view failed|GoneException|Sandbox\.Timedout|PublishOrderChangesFunction.*Status: error|websocket:/.test(line));
       console.error(`${String(missed.length)} subscribers missed a step (${missed.map(({ orderId }) => orderId).join(', ')}):\n${trail.slice(-40).join('\n')}`);
     }
     for (const { orderId, subscriber } of subscribers) {
-      const seen = statusChanges(keptViews(subscriber.messages));
-      const joinedAt = HAPPY.indexOf(seen[0] ?? '');
-      // No status skipped or going backwards from where the subscriber joined, and the last one terminal.
-      expect({ orderId, seen }).toEqual({ orderId, seen: HAPPY.slice(Math.max(joinedAt, 0)) });
+      expect({ orderId, missed: missedSteps(subscriber) }).toEqual({ orderId, missed: [] });
+      // No status going backwards in what the client shows, and the last message terminal.
+      const shown = statusChanges(keptViews(subscriber.messages)).map((status) => HAPPY.indexOf(status));
+      expect({ orderId, shown }).toEqual({ orderId, shown: [...shown].sort((a, b) => a - b) });
+      expect(shown.every((index) => index >= 0)).toBe(true);
       expect(subscriber.messages.at(-1)?.order?.status).toBe('COMPLETED');
       expect(subscriber.messages.filter((message) => message.order?.orderId !== orderId)).toEqual([]);
     }
