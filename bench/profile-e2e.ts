@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
 import { newStateDir, startLocalRuntime, UNTHROTTLED_OVERRIDES } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { progress } from '../tests/support/report';
@@ -12,9 +13,12 @@ import { RuntimeDriver } from './lib/runtime-driver';
  * runtime's tree (execution environments are the WorkerThreads, V8's GC and compiler helpers the
  * V8Workers, the stores their own processes), invocations per order by function, and output bytes.
  * With --cpu-prof the runtime writes V8 profiles of every thread (npm start -- --cpu-prof); the
- * window line gives the monotonic µs range to cut them to.
+ * window line gives the monotonic µs range to cut them to. With --get the window is `GET /orders/{id}`
+ * of one completed order (autocannon at --concurrency) instead of orders, and CPU is per request.
  */
-const { values } = parseArgs({ options: { concurrency: { type: 'string', default: '4' }, seconds: { type: 'string', default: '15' }, 'cpu-prof': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { concurrency: { type: 'string', default: '4' }, seconds: { type: 'string', default: '15' }, 'cpu-prof': { type: 'boolean', default: false }, get: { type: 'boolean', default: false } },
+});
 
 /** utime+stime ticks of a process and every descendant, by command (and by thread for the runtime). */
 function cpuTicks(rootPid: number): Map<string, number> {
@@ -47,6 +51,14 @@ function cpuTicks(rootPid: number): Map<string, number> {
   return out;
 }
 
+/** GET /orders/{id} for the window, reported as a level whose orders are the requests answered. */
+async function reads(apiUrl: string, apiKey: string, orderId: string): Promise<{ ordersPerSecond: number; completed: number }> {
+  const result = await autocannon({ url: `${apiUrl}/orders/${orderId}`, headers: { 'x-api-key': apiKey }, connections: Number(values.concurrency), duration: Number(values.seconds) });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`GET answered ${String(result.non2xx)} non-2xx, ${String(result.errors)} errors`);
+  console.log(`GET p50 ${String(result.latency.p50)} ms, p99 ${String(result.latency.p99)} ms`);
+  return { ordersPerSecond: result.requests.average, completed: result.requests.total };
+}
+
 const reports = new Map<string, { count: number; ms: number }>();
 let bytes = 0;
 
@@ -72,11 +84,13 @@ async function main(): Promise<void> {
   try {
     driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey: runtime.info.apiKeys[0]?.value ?? '' }, orderRequest({ customerId: 'bench-profile' }));
     await closedLoop('warm-up', driver, 4, 3);
+    const orderId = values.get ? await driver.place() : '';
+    if (values.get) await driver.completion(orderId);
     const before = cpuTicks(process.pid);
     reports.clear();
     bytes = 0;
     const windowStart = process.hrtime.bigint() / 1000n;
-    const level = await closedLoop('profile', driver, Number(values.concurrency), Number(values.seconds));
+    const level = values.get ? await reads(runtime.info.apiUrl, runtime.info.apiKeys[0]?.value ?? '', orderId) : await closedLoop('profile', driver, Number(values.concurrency), Number(values.seconds));
     const after = cpuTicks(process.pid);
     console.log(`window µs ${String(windowStart)} ${String(process.hrtime.bigint() / 1000n)}`);
     const rows = [...after].map(([key, ticks]) => [key, ticks - (before.get(key) ?? 0)] as const).filter(([, ticks]) => ticks > 0).sort((a, b) => b[1] - a[1]);

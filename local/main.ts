@@ -5,7 +5,7 @@ import { loadConfig, startRuntime } from './runtime';
 /*
  * `npm start`: runs template.yaml on this machine with no Docker and no AWS account.
  * Options: --fresh (start with empty data), --meter (count store requests and capacity
- * units at GET /_local/meter on the Lambda endpoint, for npm run cost), --cpu-prof (profiles of every thread into
+ * units at GET /_local/meter on the Lambda endpoint, for npm run cost), --cpu-prof (profiles of every thread and of the stores into
  * <state-dir>/profiles/<time>/ on stop), --port-api, --port-lambda, --port-sfn,
  * --port-dynamodb, --port-s3, --port-console, --port-eventbridge, --port-sqs, --port-dynamodb-streams, --port-websocket, --port-secretsmanager (0 picks a free port), --state-dir, --host (the
  * bind address of every endpoint; default 127.0.0.1, 0.0.0.0 lets sam local containers on Linux in),

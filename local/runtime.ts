@@ -232,10 +232,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     if (result.warnings) log(`${fn.logicalId}: esbuild warnings:\n${result.warnings}`);
     return [fn.logicalId, result] as const;
   };
+  const storeOptions = options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {};
   const [dynamodb, s3, built, bootstrap, consoleAssets] = await Promise.all([
     // dynalite with the streams front (streams, transactions) in its process, on DynamoDB's port.
-    startDynamoDbWithStreams(join(dataDir, 'dynamodb'), { port: config.ports.dynamodb, host }, template.tables, config.region, join(dataDir, 'streams')),
-    startS3(join(dataDir, 's3'), { port: config.ports.s3, host }, template.buckets),
+    startDynamoDbWithStreams(join(dataDir, 'dynamodb'), { port: config.ports.dynamodb, host }, template.tables, config.region, join(dataDir, 'streams'), storeOptions),
+    startS3(join(dataDir, 's3'), { port: config.ports.s3, host }, template.buckets, storeOptions),
     Promise.all(template.functions.map(bundleFunction)),
     buildBootstrap(options.rootDir, buildDir),
     buildConsoleAssets(),

@@ -54,11 +54,19 @@ export interface StoreAddress {
  */
 export const RUNTIME_NODE_FLAG = '--max-semi-space-size=4';
 
+/** How a store's process runs, beyond where it listens. */
+export interface StoreOptions {
+  /** `npm start -- --cpu-prof`: the store's process writes `<kind>.cpuprofile` here when it stops. */
+  cpuProfileDir?: string;
+}
+
 /** Forks one emulator (store-process.ts) and resolves with its endpoint once it listens. */
-async function forkStore(kind: 'dynalite' | 's3rver', dir: string, address: StoreAddress, extra: string[] = [], onMessage?: (message: StoreMessage) => void): Promise<RunningStore & { child: ChildProcess }> {
+async function forkStore(kind: 'dynalite' | 's3rver', dir: string, address: StoreAddress, options: StoreOptions, extra: string[] = [], onMessage?: (message: StoreMessage) => void): Promise<RunningStore & { child: ChildProcess }> {
   const args = [kind, dir, String(address.port), address.host, ...extra];
+  // Node writes the profile as the process exits, which a store does on close (its shutdown ends in process.exit).
+  const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${kind}.cpuprofile`] : [];
   const child: ChildProcess = fork(join(__dirname, 'store-process.ts'), args, {
-    execArgv: [RUNTIME_NODE_FLAG, '--import', 'tsx'],
+    execArgv: [RUNTIME_NODE_FLAG, ...profiling, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   if (onMessage) child.on('message', onMessage);
@@ -87,7 +95,7 @@ async function forkStore(kind: 'dynalite' | 's3rver', dir: string, address: Stor
 /** Starts dynalite (LevelDB under `dir`) in a child process and creates the template's tables. */
 export async function startDynamoDb(dir: string, address: StoreAddress, tables: LocalTable[], region: string): Promise<RunningStore> {
   mkdirSync(dir, { recursive: true });
-  const store = await forkStore('dynalite', dir, address);
+  const store = await forkStore('dynalite', dir, address, {});
   await createTablesAt(store.endpoint, region, tables);
   return store;
 }
@@ -98,7 +106,7 @@ export async function startDynamoDb(dir: string, address: StoreAddress, tables: 
  * The runtime's copy of each stream loads its file first, then takes every record the front
  * appends from the child's messages.
  */
-export async function startDynamoDbWithStreams(dir: string, address: StoreAddress, tables: LocalTable[], region: string, streamsDir: string): Promise<RunningDynamoDb> {
+export async function startDynamoDbWithStreams(dir: string, address: StoreAddress, tables: LocalTable[], region: string, streamsDir: string, options: StoreOptions = {}): Promise<RunningDynamoDb> {
   mkdirSync(dir, { recursive: true });
   const config: StreamsFrontConfig = {
     streamsDir,
@@ -111,7 +119,7 @@ export async function startDynamoDbWithStreams(dir: string, address: StoreAddres
   };
   const logs = new Map(config.tables.flatMap((table) => (table.stream ? [[table.stream.streamArn, new StreamLog(table.stream, streamsDir)] as const] : [])));
   let recovered: ((message: StoreMessage) => void) | undefined;
-  const { child, ...store } = await forkStore('dynalite', dir, address, [JSON.stringify(config)], (message) => {
+  const { child, ...store } = await forkStore('dynalite', dir, address, options, [JSON.stringify(config)], (message) => {
     if ('stream' in message) logs.get(message.stream)?.ingest(message.record, message.bytes);
     else recovered?.(message);
   });
@@ -177,7 +185,7 @@ export async function createTables(client: DynamoDBClient, tables: LocalTable[])
 }
 
 /** Starts s3rver (files under `dir`) in a child process, with the template's buckets. */
-export async function startS3(dir: string, address: StoreAddress, buckets: LocalBucket[]): Promise<RunningStore> {
+export async function startS3(dir: string, address: StoreAddress, buckets: LocalBucket[], options: StoreOptions = {}): Promise<RunningStore> {
   mkdirSync(dir, { recursive: true });
-  return forkStore('s3rver', dir, address, [buckets.map((bucket) => bucket.name).join(',')]);
+  return forkStore('s3rver', dir, address, options, [buckets.map((bucket) => bucket.name).join(',')]);
 }
