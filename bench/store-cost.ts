@@ -18,8 +18,11 @@ import { localTemplate } from '../tests/support/template';
  * client's CPU and the machine's other load stay out of it as far as they can. These are the
  * per-request costs docs/performance.md builds the runtime's per-order arithmetic from.
  * Flags: --requests 2000 (per kind, per round)  --rounds 3  --concurrency 4
+ *        --cpu-prof DIR (the runtime's DynamoDB process writes DIR/dynalite.cpuprofile as it stops)
  */
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '4' } } });
+const { values } = parseArgs({
+  options: { requests: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '4' }, 'cpu-prof': { type: 'string' } },
+});
 const [requests, rounds, concurrency] = [Number(values.requests), Number(values.rounds), Number(values.concurrency)];
 if (![requests, rounds, concurrency].every((value) => Number.isInteger(value) && value > 0)) {
   console.error('--requests, --rounds and --concurrency take positive integers');
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
     // Both run throughout and both are counted; only one is sent requests at a time, and an idle one costs next to nothing.
     const plain = await startDynamoDb(join(dir, 'plain'), address, tables, REGION);
     setups.push({ name: 'dynalite', store: plain, client: client(plain), totals: new Map() });
-    const fronted = await startDynamoDbWithStreams(join(dir, 'runtime'), address, tables, REGION, join(dir, 'streams'));
+    const fronted = await startDynamoDbWithStreams(join(dir, 'runtime'), address, tables, REGION, join(dir, 'streams'), values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {});
     setups.push({ name: 'runtime (streams front)', store: fronted, client: client(fronted), totals: new Map() });
     for (let index = 0; index < rounds; index += 1) {
       for (const setup of index % 2 === 0 ? setups : [...setups].reverse()) await round(setup, index);
