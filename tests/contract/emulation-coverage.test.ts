@@ -93,6 +93,14 @@ describe('template.yaml emulation coverage', () => {
     }
   });
 
+  it('runs the payment functions\' Stripe layer with PaymentProvider=stripe: the same not-emulated items, the layer\'s deploy-time properties ignored', () => {
+    const { ignored, notEmulated } = templateCoverage({ templatePath, parameterOverrides: { PaymentProvider: 'stripe' } });
+    expectPinned(keys(notEmulated), NOT_EMULATED);
+    expect(keys(ignored).filter((item) => item.startsWith('StripeSdkLayer ')).sort()).toEqual(
+      ['CompatibleRuntimes', 'CompatibleArchitectures', 'LicenseInfo', 'RetentionPolicy', 'Description'].map((what) => `StripeSdkLayer (AWS::Serverless::LayerVersion) ${what}`).sort(),
+    );
+  });
+
   it('ignores exactly the pinned items, each with a reason', () => {
     const { ignored } = templateCoverage({ templatePath });
     expectPinned(keys(ignored), IGNORED);
