@@ -1,5 +1,5 @@
 import { writeSync } from 'node:fs';
-import { builtinModules, registerHooks } from 'node:module';
+import { builtinModules, createRequire, registerHooks } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
@@ -87,8 +87,9 @@ registerHooks({
     if (context.parentURL !== bundleUrl || /^(\.|\/|[a-z]+:)/i.test(specifier) || BUILTINS.has(specifier)) return nextResolve(specifier, context);
     const name = packageName(specifier);
     const nodeModules = layerModules[name];
-    // Resolved from beside that node_modules directory, which finds the package there first.
-    if (nodeModules !== undefined) return nextResolve(specifier, { ...context, parentURL: pathToFileURL(join(dirname(nodeModules), 'layer.js')).href });
+    // Resolved from beside that node_modules directory, which finds the package there first (the
+    // default require resolution follows the requiring module, not a parentURL passed on).
+    if (nodeModules !== undefined) return { url: pathToFileURL(createRequire(join(dirname(nodeModules), 'layer.js')).resolve(specifier)).href, shortCircuit: true };
     if (RUNTIME_PACKAGES.test(name)) return nextResolve(specifier, context);
     throw Object.assign(new Error(`Cannot find module '${specifier}': it is not in the bundle, in the function's Layers, or in the Lambda runtime (its AWS SDK)`), {
       code: 'MODULE_NOT_FOUND',

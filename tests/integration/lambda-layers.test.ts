@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBootstrap } from '../../local/lambda/build-functions';
 import { LambdaService } from '../../local/lambda/lambda-service';
@@ -17,9 +18,11 @@ jest.setTimeout(60_000);
 
 mkdirSync(join(ROOT, '.local'), { recursive: true });
 const dir = mkdtempSync(join(ROOT, '.local', 'lambda-layers-'));
+const outsideDir = mkdtempSync(join(tmpdir(), 'lambda-layers-'));
 const LOADS = `exports.handler = async (event) => {
   try {
-    const loaded = await import(event.module);
+    // require(), as the CJS bundles load what they left External (esbuild turns import() into it), or import().
+    const loaded = event.via === 'import' ? await import(event.module) : require(event.module);
     return { loaded: typeof (loaded.default ?? loaded) };
   } catch (error) {
     return { error: error.message };
@@ -42,24 +45,35 @@ beforeAll(async () => {
 afterAll(async () => {
   await lambda?.close();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(outsideDir, { recursive: true, force: true });
 });
 
 describe('Layers in the local Lambda service', () => {
   it('lets a function with the Stripe layer load stripe, and not one without it (or any other package outside its bundle), while the AWS SDK resolves for both', async () => {
-    const bundle = join(dir, 'loads.js');
-    writeFileSync(bundle, LOADS);
-    const withLayer = localFunction('WithLayer', { layers: [stripeLayer()] });
-    const without = localFunction('WithoutLayer');
-    lambda = new LambdaService([withLayer, without], new Map([['WithLayer', bundle], ['WithoutLayer', bundle]]), bootstrap, {
+    // One copy under the project (its node_modules above it must not leak in), one outside it (only the layer can supply stripe there).
+    const inProject = join(dir, 'loads.js');
+    const outside = join(outsideDir, 'loads.js');
+    writeFileSync(inProject, LOADS);
+    writeFileSync(outside, LOADS);
+    const functions = [
+      localFunction('WithLayer', { layers: [stripeLayer()] }),
+      localFunction('WithLayerOutside', { layers: [stripeLayer()] }),
+      localFunction('WithoutLayer'),
+    ];
+    const bundles = new Map([['WithLayer', inProject], ['WithLayerOutside', outside], ['WithoutLayer', inProject]]);
+    lambda = new LambdaService(functions, bundles, bootstrap, {
       sharedEnvironment: {},
       maxConcurrencyPerFunction: 1,
       log: () => undefined,
     });
-    const load = async (name: string, module: string) => {
-      const result = await lambda?.invoke(name, { module });
+    const load = async (name: string, module: string, via: 'require' | 'import' = 'require') => {
+      const result = await lambda?.invoke(name, { module, via });
       return result?.ok ? result.payload : result;
     };
     expect(await load('WithLayer', 'stripe')).toEqual({ loaded: 'function' });
+    expect(await load('WithLayerOutside', 'stripe')).toEqual({ loaded: 'function' });
+    expect(await load('WithLayerOutside', 'stripe', 'import')).toEqual({ loaded: 'function' });
+    expect(await load('WithoutLayer', 'stripe', 'import')).toEqual({ error: expect.stringMatching(/^Cannot find module 'stripe'/) as unknown });
     expect(await load('WithoutLayer', 'stripe')).toEqual({ error: expect.stringMatching(/^Cannot find module 'stripe'/) as unknown });
     // A package the project has installed but no layer supplies: on Lambda it is nowhere.
     expect(await load('WithLayer', 'semver')).toEqual({ error: expect.stringMatching(/^Cannot find module 'semver'/) as unknown });
