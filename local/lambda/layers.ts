@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { satisfies, validRange } from 'semver';
 import type { LocalLayer } from '../template/local-template';
@@ -49,7 +49,8 @@ export function layerModules(layer: LocalLayer): LayerModules {
   for (const [name, wanted] of Object.entries(dependencies)) {
     const range = typeof wanted === 'string' ? validRange(wanted) : null;
     if (range === null) throw new LayerError(`${layer.logicalId}: ${name}@${String(wanted)} in ${manifestPath} is not a version range the local runtime can check`);
-    const installed = installedPackage(name, layer.contentDir);
+    // From the real directory, as Node resolves from a module's real path (a symlinked layer directory finds the project's node_modules).
+    const installed = installedPackage(name, realpathSync(layer.contentDir));
     if (!installed) throw new LayerError(`${layer.logicalId}: needs ${name}@${String(wanted)}, which is not installed (run npm ci; a layer's dependencies must also be the project's)`);
     if (!satisfies(installed.version, range)) {
       throw new LayerError(
