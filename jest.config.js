@@ -1,6 +1,7 @@
 /** Jest projects: fast unit tests, the real ASL on aws-local-stepfunctions, template contracts, local emulators, and the console in Chromium. */
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
-const common = { testEnvironment: 'node', transform, setupFiles: ['<rootDir>/tests/support/env.ts'] };
+// .aws-sam/ (sam build) holds copies of package.json files (a layer's), which jest's module map would see twice.
+const common = { testEnvironment: 'node', transform, setupFiles: ['<rootDir>/tests/support/env.ts'], modulePathIgnorePatterns: ['<rootDir>/.aws-sam/'] };
 
 module.exports = {
   projects: [

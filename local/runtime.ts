@@ -15,6 +15,7 @@ import { buildBootstrap, stopBuildService } from './lambda/build-functions';
 import { DevLoop } from './dev-loop/dev-loop';
 import { FunctionBundler } from './lambda/function-bundler';
 import { LambdaService } from './lambda/lambda-service';
+import { functionLayerModules } from './lambda/layers';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
 import { allowedHostNames, hostRefusal, refuseHost, refuseJson } from './request-gate';
@@ -204,6 +205,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   for (const item of coverage.notEmulated) log(`warning: not emulated: ${describeItem(item)}`);
   const template = loadLocalTemplate(loadOptions);
   assertStripeMockAvailable(options.rootDir, template.functions);
+  // A layer the installed node_modules cannot supply stops start-up here, before anything starts.
+  for (const fn of template.functions) functionLayerModules(fn.layers);
   const runtimes = new Set(template.functions.map((fn) => fn.runtime));
   for (const runtime of runtimes) {
     const wanted = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];

@@ -1,4 +1,7 @@
 import { writeSync } from 'node:fs';
+import { builtinModules, createRequire, registerHooks } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startCpuProfile } from '../profiler';
@@ -16,13 +19,15 @@ interface BootstrapData {
   cpuProfile?: { dir: string; name: string };
   /** The descriptor the function's stdout goes to: 1, or 2 for `npm run invoke`, whose stdout carries only the result. */
   stdoutFd?: number;
+  /** The packages the function's Layers supply, by name (local/lambda/layers.ts). */
+  layerModules: Record<string, string>;
 }
 
 type Handler = (event: unknown, context: Record<string, unknown>) => unknown;
 
 const port = parentPort;
 if (!port) throw new Error('environment-bootstrap must run in a worker thread');
-const { bundlePath, handlerName, cpuProfile, stdoutFd = 1 } = workerData as BootstrapData;
+const { bundlePath, handlerName, cpuProfile, stdoutFd = 1, layerModules } = workerData as BootstrapData;
 const profiling = cpuProfile ? startCpuProfile(cpuProfile.dir, cpuProfile.name) : undefined;
 
 function send(message: FromEnvironment): void {
@@ -58,6 +63,39 @@ for (const [stream, fd] of [[process.stdout, stdoutFd], [process.stderr, 2]] as 
 }
 
 const memoryMb = () => Math.ceil(getHeapStatistics().used_heap_size / (1024 * 1024));
+
+/** Packages the nodejs24.x runtime itself provides (/var/runtime/node_modules): the AWS SDK for JavaScript v3. */
+const RUNTIME_PACKAGES = /^@(aws-sdk|smithy|aws-crypto)\//;
+const BUILTINS = new Set(builtinModules);
+
+/** `stripe` for `stripe`, `stripe/cjs/x.js`; `@scope/name` for `@scope/name/x`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
+}
+
+/*
+ * The bundle's own requires of packages it left External resolve as on Lambda, where the function's
+ * directory (/var/task) has no node_modules: from its layers (/opt/nodejs/node_modules on NODE_PATH)
+ * or the runtime's AWS SDK, and nowhere else. Without this they would find the project's
+ * node_modules above the build directory, so a function without the Stripe layer would load Stripe
+ * here and fail on Lambda. Requires made inside a package resolve as Node does.
+ */
+const bundleUrl = pathToFileURL(bundlePath).href;
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    if (context.parentURL !== bundleUrl || /^(\.|\/|[a-z]+:)/i.test(specifier) || BUILTINS.has(specifier)) return nextResolve(specifier, context);
+    const name = packageName(specifier);
+    const nodeModules = layerModules[name];
+    // Resolved from beside that node_modules directory, which finds the package there first (the
+    // default require resolution follows the requiring module, not a parentURL passed on).
+    if (nodeModules !== undefined) return { url: pathToFileURL(createRequire(join(dirname(nodeModules), 'layer.js')).resolve(specifier)).href, shortCircuit: true };
+    if (RUNTIME_PACKAGES.test(name)) return nextResolve(specifier, context);
+    throw Object.assign(new Error(`Cannot find module '${specifier}': it is not in the bundle, in the function's Layers, or in the Lambda runtime (its AWS SDK)`), {
+      code: 'MODULE_NOT_FOUND',
+    });
+  },
+});
 
 let handler: Handler | undefined;
 const initStarted = performance.now();

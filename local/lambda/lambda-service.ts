@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { LocalFunction } from '../template/local-template';
 import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from './payload-limits';
 import type { FromEnvironment, InvokeContext, LambdaErrorPayload } from './protocol';
+import { type LayerModules, functionLayerModules } from './layers';
 
 /**
  * `refused` marks an invocation Lambda turned down before the function ran (its
@@ -98,6 +99,8 @@ export class LambdaService implements LambdaInvoker {
   /** Busy environments taken out of their pool by replaceFunction: shut down when their invocation ends. */
   private readonly retiring = new Set<Environment>();
   private readonly byArn = new Map<string, LocalFunction>();
+  /** Each function's layer packages, checked once here so that a layer the runtime cannot supply stops start-up. */
+  private readonly layerModules = new Map<string, LayerModules>();
   private readonly clientFacing = new Set<string>();
   private nextId = 1;
   private spawned = 0;
@@ -119,6 +122,7 @@ export class LambdaService implements LambdaInvoker {
     }, Math.min(idleTimeoutMs, 10_000));
     this.reaper.unref();
     for (const fn of functions) {
+      this.layerModules.set(fn.logicalId, functionLayerModules(fn.layers));
       this.byArn.set(fn.logicalId, fn);
       this.byArn.set(fn.arn, fn);
       if (fn.aliasArn) this.byArn.set(fn.aliasArn, fn);
@@ -159,6 +163,7 @@ export class LambdaService implements LambdaInvoker {
       workerData: {
         bundlePath,
         handlerName: fn.handler.split('.').slice(1).join('.'),
+        layerModules: this.layerModules.get(fn.logicalId) ?? {},
         ...(this.options.functionOutputToStderr ? { stdoutFd: 2 } : {}),
         ...(this.options.cpuProfileDir ? { cpuProfile: { dir: this.options.cpuProfileDir, name: `${fn.logicalId}-${String(++this.spawned)}` } } : {}),
       },

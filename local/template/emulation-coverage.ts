@@ -44,7 +44,7 @@ export interface CoverageReport {
 
 export type Coverage =
   /** The runtime honours it; the text says how. `accepts`: only these values run, others are reported with `otherwise`. */
-  | { runs: string; accepts?: (value: unknown) => boolean; otherwise?: string }
+  | { runs: string; accepts?: (value: unknown, template: TemplateSource) => boolean; otherwise?: string }
   | { ignored: string }
   /** Known and deliberately not run (yet), with a reason more useful than the default. */
   | { notEmulated: string }
@@ -75,6 +75,15 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
       Environment: { properties: { Variables: { runs: 'set in the execution environment' } } },
       ReservedConcurrentExecutions: { runs: 'caps the function\'s execution environments (0 throttles)' },
       AutoPublishAlias: { runs: 'the alias ARN (!Ref X.Alias) invokes the function' },
+      Layers: {
+        runs: 'the packages of the template\'s Node.js layers resolve from the function, and from no other (local/lambda/layers.ts)',
+        accepts: (value, template) => {
+          const local = new Set(template.ofType('AWS::Serverless::LayerVersion').map(([id]) => template.physical.layerVersionArn(id)));
+          // '' is an entry whose !If chose AWS::NoValue.
+          return Array.isArray(value) && value.every((arn) => arn === '' || local.has(String(arn)));
+        },
+        otherwise: 'only AWS::Serverless::LayerVersion resources of this template run locally: a published layer\'s content is not here, and its packages will not resolve',
+      },
       DeploymentPreference: { ignored: DEPLOYMENT },
       Description: { ignored: DESCRIPTION },
       Tags: { ignored: DESCRIPTION },
@@ -251,6 +260,17 @@ export const EMULATION_COVERAGE: Record<string, ResourceCoverage> = {
       Tags: { ignored: DESCRIPTION },
     },
   },
+  'AWS::Serverless::LayerVersion': {
+    properties: {
+      ContentUri: { runs: 'its package.json\'s dependencies, checked against the project\'s node_modules (npm ci), resolve from the functions that list the layer' },
+      CompatibleRuntimes: { ignored: 'Lambda does not check it when a function lists the layer either' },
+      CompatibleArchitectures: { ignored: 'Lambda does not check it when a function lists the layer either; JavaScript runs on the host CPU' },
+      RetentionPolicy: { ignored: 'deploy-time only: which old versions CloudFormation keeps' },
+      LayerName: { ignored: 'the local layer is named by its logical id' },
+      LicenseInfo: { ignored: DESCRIPTION },
+      Description: { ignored: DESCRIPTION },
+    },
+  },
   'AWS::SNS::Topic': { notEmulated: 'no local SNS: nothing published to the topic is delivered, and a function\'s Publish fails' },
   'AWS::Events::EventBus': {
     properties: {
@@ -401,6 +421,9 @@ const DEFAULT_REASON = {
   item: (noun: string, type: string) => `the local runtime does not run ${type} ${noun}s: nothing is triggered by it`,
 };
 
+/** Resolves a value for `accepts`, and carries the template an `accepts` may look things up in. */
+type Evaluate = ((value: unknown) => unknown) & { source: TemplateSource };
+
 interface Finding {
   what: string;
   reason: string;
@@ -408,11 +431,11 @@ interface Finding {
 }
 
 /** Checks one property value against its coverage, returning what is not run or ignored. */
-function checkValue(path: string, value: unknown, coverage: Coverage, evaluate: (value: unknown) => unknown): Finding[] {
+function checkValue(path: string, value: unknown, coverage: Coverage, evaluate: Evaluate): Finding[] {
   if ('ignored' in coverage) return [{ what: path, reason: coverage.ignored, ignored: true }];
   if ('notEmulated' in coverage) return [{ what: path, reason: coverage.notEmulated, ignored: false }];
   if ('runs' in coverage) {
-    if (!coverage.accepts || coverage.accepts(evaluate(value))) return [];
+    if (!coverage.accepts || coverage.accepts(evaluate(value), evaluate.source)) return [];
     return [{ what: path, reason: coverage.otherwise ?? DEFAULT_REASON.property, ignored: false }];
   }
   if ('properties' in coverage) {
@@ -433,7 +456,7 @@ function checkValue(path: string, value: unknown, coverage: Coverage, evaluate: 
   });
 }
 
-function checkProperties(path: string, props: Record<string, unknown>, coverage: Record<string, Coverage>, evaluate: (value: unknown) => unknown): Finding[] {
+function checkProperties(path: string, props: Record<string, unknown>, coverage: Record<string, Coverage>, evaluate: Evaluate): Finding[] {
   return Object.entries(props).flatMap(([key, value]) => {
     const childPath = path ? `${path}.${key}` : key;
     const child = coverage[key];
@@ -448,13 +471,16 @@ function checkProperties(path: string, props: Record<string, unknown>, coverage:
 export function assessCoverage(source: TemplateSource, registry: Record<string, ResourceCoverage> = EMULATION_COVERAGE): CoverageReport {
   const report: CoverageReport = { notEmulated: [], ignored: [] };
   // Only values that `accepts` inspects are resolved (e.g. a Type given with !If); one that cannot be is judged as written.
-  const evaluate = (value: unknown): unknown => {
-    try {
-      return resolve(value, source.context);
-    } catch {
-      return value;
-    }
-  };
+  const evaluate: Evaluate = Object.assign(
+    (value: unknown): unknown => {
+      try {
+        return resolve(value, source.context);
+      } catch {
+        return value;
+      }
+    },
+    { source },
+  );
   const add = (resource: string, type: string, findings: Finding[]) => {
     for (const { what, reason, ignored } of findings) (ignored ? report.ignored : report.notEmulated).push({ resource, type, what, reason });
   };
@@ -475,7 +501,7 @@ function wholeResource(coverage: { ignored: string } | { notEmulated: string }):
   return 'ignored' in coverage ? { what: 'resource', reason: coverage.ignored, ignored: true } : { what: 'resource', reason: coverage.notEmulated, ignored: false };
 }
 
-function checkResource(resource: RawResource, registry: Record<string, ResourceCoverage>, evaluate: (value: unknown) => unknown): Finding[] {
+function checkResource(resource: RawResource, registry: Record<string, ResourceCoverage>, evaluate: Evaluate): Finding[] {
   const coverage = registry[resource.Type];
   if (!coverage) return [{ what: 'resource', reason: DEFAULT_REASON.resource, ignored: false }];
   if (!('properties' in coverage)) return [wholeResource(coverage)];

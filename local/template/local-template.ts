@@ -25,6 +25,7 @@ export type { LocalQueueMapping, LocalStreamMapping } from './readers/event-sour
 export type { LocalArchive, LocalEventBus, LocalRule, LocalRuleTarget } from './readers/events';
 export type { LocalQueue } from './readers/queues';
 export type { LocalApiRoute, LocalFunction } from './readers/functions';
+export type { LocalLayer } from './readers/layers';
 export type { LocalStateMachine } from './readers/state-machines';
 export type { LocalTable, StreamViewType } from './readers/tables';
 export type { LocalSecret, SecretGenerator } from './readers/secrets';

@@ -48,6 +48,7 @@ const IGNORED = [
   ),
   ...[...FUNCTIONS_WITH_POLICIES, 'ListProducts'].flatMap((name) => [`${name}Function (${FN}) Description`, `${name}Function (${FN}) DeploymentPreference`]),
   ...FUNCTIONS_WITH_POLICIES.map((name) => `${name}Function (${FN}) Policies`),
+  ...['Description', 'CompatibleRuntimes', 'CompatibleArchitectures', 'LicenseInfo', 'RetentionPolicy'].map((what) => `StripeSdkLayer (AWS::Serverless::LayerVersion) ${what}`),
   'FunctionLogGroup (AWS::Logs::LogGroup) resource',
   'StateMachineLogGroup (AWS::Logs::LogGroup) resource',
   ...['DeploymentPreference', 'Tracing', 'Logging', 'Policies'].map((what) => `OrderProcessingStateMachine (AWS::Serverless::StateMachine) ${what}`),

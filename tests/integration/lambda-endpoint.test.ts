@@ -40,6 +40,7 @@ function fn(name: string): LocalFunction {
     architecture: 'arm64',
     environment: { TABLE_NAME: 'from-template', AWS_ENDPOINT_URL_S3: '' },
     routes: [],
+    layers: [],
   };
 }
 

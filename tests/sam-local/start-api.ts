@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ORDER_ID_PATTERN } from '#domain/order-ids';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime } from '../support/local-runtime';
 import { loadConfig } from '../../local/runtime';
+import { loadLocalTemplate } from '../../local/template/local-template';
 import { orderRequest } from '../support/orders';
 import { signRequest } from '../support/sigv4-signer';
 import { ROOT } from '../support/template';
@@ -201,6 +202,28 @@ async function driveRoutes(api: string, runtime: LocalRuntimeProcess): Promise<v
   check((links.document as { orderId?: string } | undefined)?.orderId === orderId, 'The receipt answer must carry the receipt document as JSON', receipt);
 }
 
+/**
+ * The layers SAM CLI's providers mount at /opt for each function (`sam local invoke`, and start-api
+ * for the API functions) are the ones the local runtime resolves packages from, for each
+ * PaymentProvider: SAM skips a Layers entry it cannot follow (an !If), which would leave the
+ * payment functions without the Stripe SDK under sam local only.
+ */
+function checkLayersAsSamSeesThem(): void {
+  for (const PaymentProvider of ['simulator', 'stripe']) {
+    const run = spawnSync(PYTHON, [join(__dirname, 'function_layers.py'), '--template', join(ROOT, 'template.yaml'), '--parameter-overrides', `PaymentProvider=${PaymentProvider}`], { encoding: 'utf8', timeout: 60_000 });
+    check(run.status === 0, `function_layers.py failed: ${run.error?.message ?? run.stderr.trim().split('\n').slice(-3).join('\n')}`);
+    const sam = JSON.parse(run.stdout) as Record<string, { name: string; codeuri: string | null }[]>;
+    const local = loadLocalTemplate({ templatePath: join(ROOT, 'template.yaml'), parameterOverrides: { PaymentProvider } }).functions;
+    for (const fn of local) {
+      const expected = JSON.stringify(fn.layers.map((layer) => ({ name: layer.logicalId, codeuri: layer.contentDir })));
+      const seen = JSON.stringify(sam[fn.logicalId] ?? []);
+      check(seen === expected, `PaymentProvider=${PaymentProvider}: SAM CLI gives ${fn.logicalId} the layers ${seen}, the local runtime ${expected}`);
+    }
+    const layered = local.filter((fn) => fn.layers.length > 0).map((fn) => fn.logicalId);
+    console.log(`PaymentProvider=${PaymentProvider}: SAM CLI mounts the same layers the runtime resolves from (${layered.length > 0 ? layered.join(', ') : 'none'})`);
+  }
+}
+
 async function main(): Promise<number> {
   const probe = spawnSync(PYTHON, ['-c', 'import samcli.local.apigw.local_apigw_service'], { encoding: 'utf8' });
   if (probe.status !== 0) {
@@ -214,6 +237,7 @@ async function main(): Promise<number> {
   let functions: SamLocalFunctions | undefined;
   let sam: Awaited<ReturnType<typeof startSamApi>> | undefined;
   try {
+    checkLayersAsSamSeesThem();
     runtime = await startLocalRuntime(stateDir, { fresh: true });
     functions = await startSamLocalFunctions({ root: ROOT, buildDir: join(stateDir, 'sam-local-build'), info: runtime.info, envVars: envVarsFor(stateDir) });
     sam = await startSamApi(functions.url);

@@ -15,6 +15,7 @@ export function localFunction(name: string, overrides: Partial<LocalFunction> = 
     architecture: 'arm64',
     environment: {},
     routes: [],
+    layers: [],
     ...overrides,
   };
 }

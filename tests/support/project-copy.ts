@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { ROOT } from './template';
 
 /**
- * A copy of the project's sources (functions, state machine, template, and what the build and the
+ * A copy of the project's sources (functions, state machine, layers, template, and what the build and the
  * template check read) in a temp dir, sharing node_modules by a symlink: for tests and benchmarks
  * that edit sources, which must never edit the real tree. Returns its root and a remover.
  */
 export function copyProject(prefix: string): { root: string; remove: () => void } {
   const root = mkdtempSync(join(tmpdir(), prefix));
-  for (const entry of ['functions', 'statemachine', 'scripts', 'template.yaml', 'package.json', 'tsconfig.json', 'samconfig.toml']) {
+  for (const entry of ['functions', 'statemachine', 'layers', 'scripts', 'template.yaml', 'package.json', 'tsconfig.json', 'samconfig.toml']) {
     cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));

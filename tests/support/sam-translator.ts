@@ -26,6 +26,7 @@ export function templateWithExposeHeaders(): string {
   if (!original.includes(anchor)) throw new Error('template.yaml no longer has the Cors.AllowMethods line this copy edits');
   const dir = mkdtempSync(join(tmpdir(), 'template-expose-headers-'));
   symlinkSync(join(ROOT, 'statemachine'), join(dir, 'statemachine'));
+  symlinkSync(join(ROOT, 'layers'), join(dir, 'layers'));
   const path = join(dir, 'template.yaml');
   writeFileSync(path, original.replace(anchor, `${anchor}        ExposeHeaders: "'Location'"\n`));
   return path;

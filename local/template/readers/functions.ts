@@ -1,6 +1,7 @@
 import { text } from '../../text';
 import { TemplateError, resolve } from '../intrinsics';
 import type { LocalApi } from './apis';
+import { type LocalLayer, readLayers } from './layers';
 import { type TemplateSource, isObject } from './template-source';
 
 export interface LocalApiRoute {
@@ -32,12 +33,18 @@ export interface LocalFunction {
   /** LoggingConfig.SystemLogLevel (Lambda's default INFO): at WARN, Lambda sends no START, END or REPORT lines to CloudWatch Logs. */
   systemLogLevel?: string;
   routes: (LocalApiRoute & { apiLogicalId: string })[];
+  /**
+   * Layers, in order, that are LayerVersions of this template (Lambda unpacks each into /opt, a later
+   * one over an earlier). Any other ARN is left out here: emulation-coverage reports it.
+   */
+  layers: LocalLayer[];
 }
 
 /** Each esbuild-built AWS::Serverless::Function (with Globals.Function), with the Api events that route to it. */
 export function readFunctions(source: TemplateSource, apis: LocalApi[]): LocalFunction[] {
   const { context, physical } = source;
   const globals = source.globals.Function;
+  const layers = new Map(readLayers(source).map((layer) => [layer.arn, layer]));
   return source.ofType('AWS::Serverless::Function').map(([logicalId, resource]) => {
     const own = resource.Properties ?? {};
     const merged = resolve({ ...globals, ...own }, context) as Record<string, unknown>;
@@ -68,6 +75,8 @@ export function readFunctions(source: TemplateSource, apis: LocalApi[]): LocalFu
       ...(merged.ReservedConcurrentExecutions === undefined ? {} : { reservedConcurrency: Number(merged.ReservedConcurrentExecutions) }),
       systemLogLevel: text((isObject(merged.LoggingConfig) ? merged.LoggingConfig.SystemLogLevel : undefined) ?? 'INFO'),
       routes: readRoutes(logicalId, merged, apis),
+      // A Layers entry given as !If […, AWS::NoValue] resolves to '' when its condition is false.
+      layers: (Array.isArray(merged.Layers) ? merged.Layers : []).flatMap((arn) => layers.get(text(arn)) ?? []),
     };
   });
 }

@@ -41,6 +41,8 @@ export interface PhysicalNames {
   eventBus(id: string): string;
   eventBusArn(id: string): string;
   functionArn(id: string): string;
+  /** `!Ref` of a LayerVersion: its version ARN (version 1: a local layer is never republished). */
+  layerVersionArn(id: string): string;
   stateMachineArn(id: string): string;
   /** The id API Gateway would give an AWS::ApiGatewayV2::Api: 10 lower-case characters, stable per logical id. */
   apiId(id: string): string;
@@ -98,6 +100,7 @@ export function openTemplate(options: LoadOptions): TemplateSource {
     eventBus: (id: string) => text(resolvedName(id, 'Name') ?? `${stackName}-${id}`),
     eventBusArn: (id: string) => `arn:aws:events:${region}:${accountId}:event-bus/${physical.eventBus(id)}`,
     functionArn: (id: string) => `arn:aws:lambda:${region}:${accountId}:function:${id}`,
+    layerVersionArn: (id: string) => `arn:aws:lambda:${region}:${accountId}:layer:${id}:1`,
     stateMachineArn: (id: string) => `arn:aws:states:${region}:${accountId}:stateMachine:${id}`,
     apiId: (id: string) => createHash('sha256').update(`${stackName}/${id}`).digest('hex').replace(/[0-9]/g, (digit) => 'ghijklmnop'[Number(digit)] ?? 'x').slice(0, 10),
     secret: (id: string) => {
@@ -163,6 +166,9 @@ export function openTemplate(options: LoadOptions): TemplateSource {
           return text(resolve(resource.Properties?.StageName, context));
         case 'AWS::SecretsManager::Secret':
           return physical.secret(name).arn;
+        case 'AWS::Serverless::LayerVersion':
+        case 'AWS::Lambda::LayerVersion':
+          return physical.layerVersionArn(name);
         default:
           return name;
       }

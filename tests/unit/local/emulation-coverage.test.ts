@@ -89,6 +89,25 @@ describe('emulation coverage', () => {
     expect(summary(report)).toEqual({ notEmulated: ['Fn Layers', 'Fn LoggingConfig.ApplicationLogLevel'], ignored: ['Fn LoggingConfig.LogFormat'] });
   });
 
+  it('runs Layers that are LayerVersions of the template (also behind an !If), and reports a published layer\'s ARN beside them', () => {
+    const layer = `  Sdk:
+    Type: AWS::Serverless::LayerVersion
+    Condition: On
+    Metadata:
+      BuildMethod: nodejs24.x
+    Properties:
+      ContentUri: layers/sdk/
+      CompatibleRuntimes: [nodejs24.x]
+      RetentionPolicy: Retain`;
+    const conditions = 'Parameters:\n  Use:\n    Type: String\n    Default: yes\nConditions:\n  On: !Equals [!Ref Use, yes]\n';
+    const own = templateCoverage({ templatePath: fixture(`${layer}\n  Fn:${FUNCTION}\n      Layers: [!If [On, !Ref Sdk, !Ref AWS::NoValue]]`, conditions) });
+    expect(summary(own)).toEqual({ notEmulated: [], ignored: ['Sdk CompatibleRuntimes', 'Sdk RetentionPolicy'] });
+    const off = templateCoverage({ templatePath: fixture(`${layer}\n  Fn:${FUNCTION}\n      Layers: [!If [On, !Ref Sdk, !Ref AWS::NoValue]]`, conditions), parameterOverrides: { Use: 'no' } });
+    expect(summary(off)).toEqual({ notEmulated: [], ignored: [] });
+    const mixed = templateCoverage({ templatePath: fixture(`${layer}\n  Fn:${FUNCTION}\n      Layers: [!Ref Sdk, arn:aws:lambda:us-east-1:000000000000:layer:Other:1]`, conditions) });
+    expect(summary(mixed).notEmulated).toEqual(['Fn Layers']);
+  });
+
   it('records an alarm and IAM as ignored, never as not emulated', () => {
     const report = templateCoverage({
       templatePath: fixture(`  Alarm:

@@ -17,6 +17,7 @@ export function localFunction(logicalId: string, overrides: Partial<LocalFunctio
     architecture: 'arm64',
     environment: {},
     routes: [],
+    layers: [],
     ...overrides,
   };
 }

@@ -27,6 +27,7 @@ const fn: LocalFunction = {
   architecture: 'arm64',
   environment: {},
   routes: [],
+  layers: [],
 };
 
 /** Writes a file dated a minute ago, as a file saved well before the build. */
