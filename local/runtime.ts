@@ -206,7 +206,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const template = loadLocalTemplate(loadOptions);
   assertStripeMockAvailable(options.rootDir, template.functions);
   // A layer the installed node_modules cannot supply stops start-up here, before anything starts.
-  for (const fn of template.functions) functionLayerModules(fn.layers);
+  const layerModules = new Map(template.functions.map((fn) => [fn.logicalId, functionLayerModules(fn.layers)]));
   const runtimes = new Set(template.functions.map((fn) => fn.runtime));
   for (const runtime of runtimes) {
     const wanted = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
@@ -332,6 +332,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     ...(config.maxBackgroundEnvironments === undefined ? {} : { maxBackgroundEnvironments: config.maxBackgroundEnvironments }),
     clientFacing: template.webSocketApis.flatMap((api) => api.routes.flatMap((route) => [route.functionArn, ...(route.authorizer ? [route.authorizer.functionArn] : [])])),
     ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+    layerModules,
     log,
   });
   lambdaHolder.lambda = lambda;

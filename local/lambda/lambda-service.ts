@@ -58,6 +58,8 @@ export interface LambdaServiceOptions {
   cpuProfileDir?: string;
   /** Send the functions' stdout to stderr, as `sam local invoke` does, so stdout carries only the result. */
   functionOutputToStderr?: boolean;
+  /** Each function's layer packages by logical id, when the caller has already checked them; otherwise checked here. */
+  layerModules?: ReadonlyMap<string, LayerModules>;
 }
 
 interface Environment {
@@ -99,7 +101,7 @@ export class LambdaService implements LambdaInvoker {
   /** Busy environments taken out of their pool by replaceFunction: shut down when their invocation ends. */
   private readonly retiring = new Set<Environment>();
   private readonly byArn = new Map<string, LocalFunction>();
-  /** Each function's layer packages, checked once here so that a layer the runtime cannot supply stops start-up. */
+  /** Each function's layer packages, checked once (here, or by the caller) so that a layer the runtime cannot supply stops start-up. */
   private readonly layerModules = new Map<string, LayerModules>();
   private readonly clientFacing = new Set<string>();
   private nextId = 1;
@@ -122,7 +124,7 @@ export class LambdaService implements LambdaInvoker {
     }, Math.min(idleTimeoutMs, 10_000));
     this.reaper.unref();
     for (const fn of functions) {
-      this.layerModules.set(fn.logicalId, functionLayerModules(fn.layers));
+      this.layerModules.set(fn.logicalId, options.layerModules?.get(fn.logicalId) ?? functionLayerModules(fn.layers));
       this.byArn.set(fn.logicalId, fn);
       this.byArn.set(fn.arn, fn);
       if (fn.aliasArn) this.byArn.set(fn.aliasArn, fn);
