@@ -1,4 +1,4 @@
-import { UpdatesSubscriber, keptViews, statusChanges } from '../tests/support/order-updates';
+import { UpdatesSubscriber, keptViews, missedStatuses, statusChanges } from '../tests/support/order-updates';
 import { sleep, until } from '../tests/support/pool-and-poll';
 import type { RuntimeClients } from '../tests/support/runtime-clients';
 import { archivedEventsByOrder } from './domain-events';
@@ -137,11 +137,14 @@ export function problemOf(entry: { sessions: { subscriber: { messages: UpdatesSu
   if (positions.some((position, index) => position < 0 || (index > 0 && position < (positions[index - 1] ?? 0)))) return `out of order: ${shown.join(',')}`;
   if (shown.at(-1) !== final) return `last view ${shown.at(-1) ?? 'none'}, order ${final ?? 'missing'}`;
   for (const [index, session] of entry.sessions.entries()) {
-    const seen = statusChanges(keptViews(session.subscriber.messages));
-    if (seen.length === 0) continue;
-    const from = expected.indexOf(seen[0] ?? '');
-    const want = expected.slice(from, from + seen.length);
-    if (from < 0 || seen.join() !== want.join()) return `connection ${String(index + 1)} showed ${seen.join(',')}, events say ${expected.join(',')}`;
+    const messages = session.subscriber.messages;
+    const received = messages.flatMap((message) => (message.order ? [message.order.status] : []));
+    if (received.length === 0) continue;
+    // A connection is owed every status from its snapshot's on, up to the last it got (the kill may
+    // cut it there; the next connection's snapshot takes over).
+    const positions = received.map((status) => expected.indexOf(status));
+    const missed = positions.some((position) => position < 0) ? ['a status the events do not report'] : missedStatuses(messages, expected, Math.max(...positions));
+    if (missed.length > 0) return `connection ${String(index + 1)} showed ${statusChanges(keptViews(messages)).join(',')} and missed ${missed.join(',')}; events say ${expected.join(',')}`;
   }
   return '';
 }

@@ -93,7 +93,7 @@ async function message(deps: OrderUpdatesDependencies, connectionId: string, bod
     await deps.subscriptions.unsubscribe(connectionId);
     return { statusCode: 404 };
   }
-  if ((await deps.push.post(connectionId, orderUpdateMessage(order, deps.ordersBasePath))) === 'gone' || isTerminal(order.status)) {
+  if ((await deps.push.post(connectionId, orderUpdateMessage(order, deps.ordersBasePath, 'snapshot'))) === 'gone' || isTerminal(order.status)) {
     await deps.push.close(connectionId).catch((error: unknown) => {
       logger.warn('Closing a connection failed', { error: describeError(error) });
     });

@@ -79,8 +79,8 @@ describe('order updates over the WebSocket API (npm start)', () => {
     await subscriber.opened;
     subscriber.socket.send(JSON.stringify({ action: 'snapshot' }));
 
-    const [snapshot] = await subscriber.waitForMessages(1);
-    expect(snapshot).toMatchObject({ type: 'order', order: { orderId } });
+    const snapshot = await subscriber.waitForSnapshot();
+    expect(snapshot).toMatchObject({ type: 'order', reason: 'snapshot', order: { orderId } });
     expect(JSON.stringify(snapshot)).not.toMatch(/tok_visa|paymentToken|Analytical Way/);
 
     // Terminal by now: a snapshot asked for after that is the last message, then the close. Views of

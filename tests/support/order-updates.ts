@@ -4,6 +4,8 @@ import { request } from 'node:http';
 /** A message pushed on an order-updates connection (functions/shared/api/order-updates.ts). */
 export interface PushedMessage {
   type: string;
+  /** 'snapshot' answers the client's snapshot request, 'change' is pushed after a write. */
+  reason?: string;
   order?: { orderId: string; status: string; updatedAt: string };
   message?: string;
 }
@@ -49,10 +51,22 @@ export class UpdatesSubscriber {
 
   /** Waits until at least `count` messages arrived; fails at the deadline with what did. */
   async waitForMessages(count: number, deadlineMs = 15_000): Promise<PushedMessage[]> {
+    await this.waitUntil(() => this.messages.length >= count, `${String(count)} messages`, deadlineMs);
+    return this.messages;
+  }
+
+  /** Waits for the answer to the snapshot request (pushes may arrive before it); fails at the deadline with what did arrive. */
+  async waitForSnapshot(deadlineMs = 15_000): Promise<PushedMessage> {
+    const answer = () => this.messages.find((message) => message.reason === 'snapshot');
+    await this.waitUntil(() => answer() !== undefined, 'the snapshot', deadlineMs);
+    return answer() as PushedMessage;
+  }
+
+  private async waitUntil(done: () => boolean, what: string, deadlineMs: number): Promise<void> {
     const deadline = Date.now() + deadlineMs;
-    while (this.messages.length < count) {
+    while (!done()) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`Expected ${String(count)} messages within ${String(deadlineMs)} ms, got ${JSON.stringify(this.messages)}`);
+      if (remaining <= 0) throw new Error(`Expected ${what} within ${String(deadlineMs)} ms, got ${JSON.stringify(this.messages)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
         this.waiters.push(() => {
@@ -61,7 +75,6 @@ export class UpdatesSubscriber {
         });
       });
     }
-    return this.messages;
   }
 
   /** Waits for the close, failing at the deadline. */
@@ -128,4 +141,21 @@ export function keptViews(messages: readonly PushedMessage[]): { status: string;
 /** The statuses a client showed, one per status change (a retried attempt's view repeats its status). */
 export function statusChanges(views: readonly { status: string }[]): string[] {
   return views.map((view) => view.status).filter((status, index, all) => index === 0 || all[index - 1] !== status);
+}
+
+/**
+ * The statuses of `path` a connection is owed but did not receive. It is owed every status from its
+ * snapshot's on (a change written after the snapshot read is pushed to it, and the server closes it
+ * only after a terminal view); what came before the snapshot is covered by it, so a push missed then
+ * (the connection was still in its handshake, or a terminal snapshot closed it before the change
+ * feed's pushes arrived) is not a loss. Without a snapshot answer (a terminal push closed the
+ * connection first), it is owed every status from its first message on. `through` is the last
+ * status it is owed (default: the end of the path).
+ */
+export function missedStatuses(messages: readonly PushedMessage[], path: readonly string[], through = path.length - 1): string[] {
+  const received = new Set(messages.flatMap((message) => (message.order ? [message.order.status] : [])));
+  const joined = messages.find((message) => message.reason === 'snapshot' && message.order) ?? messages.find((message) => message.order);
+  const from = path.indexOf(joined?.order?.status ?? '');
+  if (from < 0) return joined ? [`${joined.order?.status ?? '?'} (not on the path ${path.join(',')})`] : [...path];
+  return path.slice(from, through + 1).filter((status) => !received.has(status));
 }

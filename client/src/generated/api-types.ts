@@ -232,8 +232,14 @@ export interface OrderTotals {
  */
 export interface OrderUpdateMessage {
   type: 'order';
+  reason: OrderUpdateReason;
   order: OrderView;
 }
+
+/**
+ * Why a view was sent: `snapshot` answers the client's `{"action":"snapshot"}` (the order as read then), `change` is pushed after a write. A push can arrive before the snapshot's answer, and a snapshot can already show a later status than pushes still on their way, so only the snapshot tells a client from which status on it is owed every change.
+ */
+export type OrderUpdateReason = 'snapshot' | 'change';
 
 /**
  * What a customer sees at GET /orders/{orderId}. No payment token, no internal keys.

@@ -5,18 +5,27 @@ import type { ConnectionPush, OrderSubscriptions } from '#ports/order-subscripti
 import { type OrderView, toOrderView } from './order-view';
 
 /**
+ * Why a view was sent: `snapshot` answers the client's `{"action":"snapshot"}` (the order as read
+ * then), `change` is pushed after a write. A push can arrive before the snapshot's answer, and a
+ * snapshot can already show a later status than pushes still on their way, so only the snapshot
+ * tells a client from which status on it is owed every change.
+ */
+export type OrderUpdateReason = 'snapshot' | 'change';
+
+/**
  * The one message a subscriber receives, for the snapshot on connect and for every change: the whole
  * customer view (the same OrderView GET /orders/{id} returns). Whole views, not diffs, make a
  * duplicate or a reordered message harmless: the client keeps the view with the latest updatedAt.
  */
 export interface OrderUpdateMessage {
   type: 'order';
+  reason: OrderUpdateReason;
   order: OrderView;
 }
 
 /** The message for an order; basePath is the REST API's /orders path (ORDERS_BASE_PATH) for the view's links. */
-export function orderUpdateMessage(order: OrderRecord, basePath: string): string {
-  const message: OrderUpdateMessage = { type: 'order', order: toOrderView(order, basePath) };
+export function orderUpdateMessage(order: OrderRecord, basePath: string, reason: OrderUpdateReason): string {
+  const message: OrderUpdateMessage = { type: 'order', reason, order: toOrderView(order, basePath) };
   return JSON.stringify(message);
 }
 
@@ -82,7 +91,7 @@ export function orderViewPusher(deps: PushOrderViewDependencies, orderId: string
         throw error;
       });
       const open = (await connections).filter((connectionId) => !done.has(connectionId));
-      const message = orderUpdateMessage(order, deps.ordersBasePath);
+      const message = orderUpdateMessage(order, deps.ordersBasePath, 'change');
       const terminal = isTerminal(order.status);
       const summary: PushSummary = { sent: 0, gone: 0, closed: 0 };
       const failures: unknown[] = [];

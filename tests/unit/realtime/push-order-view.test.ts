@@ -39,7 +39,7 @@ describe('pushOrderView', () => {
     expect(await pushOrderView(deps, order)).toEqual({ sent: 2, gone: 0, closed: 0 });
 
     expect(push.posted.map((entry) => entry.connectionId).sort()).toEqual(['c1', 'c2']);
-    expect(push.posted[0]?.message).toMatchObject({ type: 'order', order: { orderId: order.orderId, status: 'SHIPPED', links: { self: `/dev/orders/${order.orderId}` } } });
+    expect(push.posted[0]?.message).toMatchObject({ type: 'order', reason: 'change', order: { orderId: order.orderId, status: 'SHIPPED', links: { self: `/dev/orders/${order.orderId}` } } });
     expect(JSON.stringify(push.posted[0]?.message)).not.toMatch(/paymentToken|tok_visa|ownerApiKeyId|Analytical/);
     expect(push.closed).toEqual([]);
     expect(subscriptions.rows.size).toBe(3);

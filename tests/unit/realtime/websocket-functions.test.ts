@@ -114,7 +114,7 @@ describe('the WebSocket routes (order-updates)', () => {
     await handleOrderUpdates(deps, event('$connect', 'c1', { authorizer: { orderId: order.orderId, ownerApiKeyId: 'key-a' } }));
     await handleOrderUpdates(deps, event('$default', 'c1', { body: '{"action":"snapshot"}' }));
     expect(push.posted).toHaveLength(1);
-    expect(push.posted[0]).toMatchObject({ connectionId: 'c1', message: { type: 'order', order: { orderId: order.orderId, status: 'PAYMENT_AUTHORIZED' } } });
+    expect(push.posted[0]).toMatchObject({ connectionId: 'c1', message: { type: 'order', reason: 'snapshot', order: { orderId: order.orderId, status: 'PAYMENT_AUTHORIZED' } } });
     expect(push.closed).toEqual([]);
   });
 

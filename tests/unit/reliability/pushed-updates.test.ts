@@ -4,6 +4,10 @@ import { problemOf } from '../../../reliability/pushed-updates';
 function session(...statuses: string[]) {
   return { subscriber: { messages: statuses.map((status, index) => ({ type: 'order', order: { orderId: 'o', status, updatedAt: `2026-12-01T12:00:${String(10 + index)}.000Z` } })) } };
 }
+/** One message, with why it was sent (functions/shared/api/order-updates.ts OrderUpdateReason), `second` s after 12:00:10. */
+function view(reason: string, status: string, second: number) {
+  return { type: 'order', reason, order: { orderId: 'o', status, updatedAt: `2026-12-01T12:00:${String(10 + second)}.000Z` } };
+}
 const HAPPY = ['RECEIVED', 'PAYMENT_AUTHORIZED', 'SHIPPED', 'PAYMENT_CAPTURED', 'COMPLETED'];
 
 describe("the chaos suite's check of what an order's subscribers showed", () => {
@@ -19,6 +23,16 @@ describe("the chaos suite's check of what an order's subscribers showed", () => 
 
   it('refuses a status missed while a connection was open', () => {
     expect(problemOf({ sessions: [session('RECEIVED', 'PAYMENT_CAPTURED', 'COMPLETED')] }, 'COMPLETED', HAPPY)).toMatch(/connection 1 showed RECEIVED,PAYMENT_CAPTURED,COMPLETED/);
+  });
+
+  it("accepts gaps before the connection's snapshot: a terminal snapshot closed it before the change feed's pushes arrived", () => {
+    const overtaken = { subscriber: { messages: [view('change', 'PAYMENT_AUTHORIZED', 1), view('snapshot', 'COMPLETED', 4)] } };
+    expect(problemOf({ sessions: [overtaken] }, 'COMPLETED', HAPPY)).toBe('');
+  });
+
+  it('refuses a status missed after the snapshot, even where the message order alone looks like the gap above', () => {
+    const lost = { subscriber: { messages: [view('snapshot', 'PAYMENT_AUTHORIZED', 1), view('change', 'COMPLETED', 4)] } };
+    expect(problemOf({ sessions: [lost] }, 'COMPLETED', HAPPY)).toMatch(/connection 1 showed PAYMENT_AUTHORIZED,COMPLETED and missed SHIPPED,PAYMENT_CAPTURED/);
   });
 
   it('refuses a status going back, and a last view that is not the final status', () => {
