@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { FunctionBundler } from '../lambda/function-bundler';
 import type { LambdaService } from '../lambda/lambda-service';
+import { functionLayerModules } from '../lambda/layers';
 import type { StepFunctionsService } from '../stepfunctions/stepfunctions-service';
 import type { LocalFunction, LocalTemplate } from '../template/local-template';
 import { templateChanges } from './template-changes';
@@ -13,7 +14,9 @@ import { templateChanges } from './template-changes';
  * changed) and replaces those functions' execution environments: invocations in flight finish on
  * the old code, later ones get a fresh environment with the new bundle. A build error keeps the old
  * bundle serving. A saved ASL file or template is re-read and applied as far as it can be live
- * (template-changes.ts); the rest is named with a request to restart.
+ * (template-changes.ts); the rest is named with a request to restart. A saved layer package.json
+ * is checked against node_modules again: the functions with that layer get fresh environments that
+ * resolve its packages, or, if node_modules cannot supply them, keep the previous ones and say why.
  */
 
 /** Editors save in bursts (write, rename, chmod): changes are gathered this long before acting. */
@@ -60,7 +63,11 @@ export class DevLoop {
         trees.add(join(rootDir, top));
       }
     }
-    const files = new Set([templatePath, ...this.template.stateMachines.flatMap((machine) => (machine.definitionPath ? [machine.definitionPath] : []))]);
+    const files = new Set([
+      templatePath,
+      ...this.template.stateMachines.flatMap((machine) => (machine.definitionPath ? [machine.definitionPath] : [])),
+      ...this.layerManifests(),
+    ]);
     const folders = new Set([...files].map((file) => dirname(file)).filter((folder) => ![...trees].some((tree) => folder === tree || folder.startsWith(tree + sep))));
     for (const tree of trees) this.watch(tree, true);
     for (const folder of folders) this.watch(folder, false);
@@ -95,8 +102,39 @@ export class DevLoop {
     await this.running;
   }
 
+  /** The package.json of every layer a function uses, by path. */
+  private layerManifests(): Set<string> {
+    return new Set(this.template.functions.flatMap((fn) => fn.layers.map((layer) => join(layer.contentDir, 'package.json'))));
+  }
+
+  /** A saved layer package.json: the functions with that layer resolve its packages afresh, if node_modules can supply them. */
+  private applyLayerChange(manifests: readonly string[]): void {
+    for (const fn of this.template.functions) {
+      const changed = fn.layers.filter((layer) => manifests.includes(join(layer.contentDir, 'package.json')));
+      if (changed.length === 0) continue;
+      const names = changed.map((layer) => layer.logicalId).join(', ');
+      let modules: ReturnType<typeof functionLayerModules>;
+      try {
+        modules = functionLayerModules(fn.layers);
+      } catch (error) {
+        this.options.log(`${fn.logicalId}: ${error instanceof Error ? error.message : String(error)} New invocations keep the layer packages they had; save again once it is fixed.`);
+        continue;
+      }
+      if (JSON.stringify(modules) === JSON.stringify(this.options.lambda.layerModulesOf(fn.logicalId) ?? {})) {
+        this.options.log(`${fn.logicalId}: ${names} saved; the packages it supplies are unchanged`);
+        continue;
+      }
+      const current = this.options.lambda.find(fn.logicalId) ?? fn;
+      const draining = this.options.lambda.replaceFunction(current, undefined, modules);
+      this.options.log(`${fn.logicalId}: ${names} supplies ${Object.keys(modules).sort().join(', ') || 'no packages'} now; new invocations get fresh environments${draining > 0 ? ` (${String(draining)} finishing on the old)` : ''}`);
+    }
+  }
+
   private async apply(paths: Set<string>): Promise<void> {
     if (this.closed) return;
+    const manifests = this.layerManifests();
+    const layerChanges = [...paths].filter((path) => manifests.has(path));
+    if (layerChanges.length > 0) this.applyLayerChange(layerChanges);
     const { templatePath, bundler } = this.options;
     const definitionPaths = new Set(this.template.stateMachines.flatMap((machine) => (machine.definitionPath ? [machine.definitionPath] : [])));
     const rebuild = new Map<string, LocalFunction>();

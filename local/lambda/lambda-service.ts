@@ -135,6 +135,11 @@ export class LambdaService implements LambdaInvoker {
     }
   }
 
+  /** The layer packages a function's new environments resolve (checked when set). */
+  layerModulesOf(logicalId: string): LayerModules | undefined {
+    return this.layerModules.get(logicalId);
+  }
+
   /** A function by logical id, name, ARN or alias ARN. */
   find(nameOrArn: string): LocalFunction | undefined {
     return this.byArn.get(nameOrArn) ?? this.byArn.get(nameOrArn.replace(/:(\$LATEST|live)$/, ''));
@@ -489,17 +494,19 @@ export class LambdaService implements LambdaInvoker {
 
   /**
    * Serves a function's new code or configuration (the dev loop: docs/dev-loop.md). Its fields that
-   * the dev loop applies live (code, Environment, MemorySize, Timeout) are copied onto the function
-   * every caller holds; idle environments shut down now, and busy ones finish their invocation on
-   * the old code and then shut down, so every later invocation gets a fresh environment. Returns how
-   * many environments are still finishing.
+   * the dev loop applies live (code, Environment, MemorySize, Timeout, and its layers' packages when
+   * a layer's package.json changed) are copied onto the function every caller holds; idle
+   * environments shut down now, and busy ones finish their invocation on the old code and then shut
+   * down, so every later invocation gets a fresh environment. Returns how many environments are
+   * still finishing.
    */
-  replaceFunction(updated: LocalFunction, bundlePath?: string): number {
+  replaceFunction(updated: LocalFunction, bundlePath?: string, layerModules?: LayerModules): number {
     const fn = this.find(updated.logicalId);
     if (!fn) throw new Error(`No function ${updated.logicalId}`);
     const { handler, entryPoint, buildProperties, environment, memoryMb, timeoutSeconds } = updated;
     Object.assign(fn, { handler, entryPoint, buildProperties, environment, memoryMb, timeoutSeconds });
     if (bundlePath) this.bundles.set(fn.logicalId, bundlePath);
+    if (layerModules) this.layerModules.set(fn.logicalId, layerModules);
     let draining = 0;
     for (const environment of this.pools.get(fn.logicalId) ?? []) {
       environment.retired = true;

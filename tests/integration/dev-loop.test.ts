@@ -125,3 +125,17 @@ it('applies a changed environment variable live and names a change that needs a 
   await logged(/template\.yaml: not applied until you restart npm start .*bucket DevLoopExtraBucket added/);
   expect(await invoke(0)).toMatchObject({ version: 'v4', logLevel: 'DEBUG' });
 });
+
+it("checks a saved layer package.json again: keeps the previous packages on a version node_modules lacks, and serves one it has", async () => {
+  expect(runtime.info.watching).toContain(join('layers', 'stripe-sdk'));
+  const manifestPath = join(root, 'layers', 'stripe-sdk', 'package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dependencies: Record<string, string> };
+  const stripe = manifest.dependencies.stripe ?? '';
+  writeFileSync(manifestPath, JSON.stringify({ ...manifest, dependencies: { ...manifest.dependencies, stripe: '99.0.0' } }, null, 2));
+  await logged(/AuthorizePaymentFunction: StripeSdkLayer: .* wants stripe@99\.0\.0, but .* is \d+\.\d+\.\d+\. .*New invocations keep the layer packages they had/);
+  // A package the project has installed (semver, a devDependency) is one the layer can supply.
+  const semver = (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'semver', 'package.json'), 'utf8')) as { version: string }).version;
+  writeFileSync(manifestPath, JSON.stringify({ ...manifest, dependencies: { stripe, semver } }, null, 2));
+  await logged(/AuthorizePaymentFunction: StripeSdkLayer supplies semver, stripe now; new invocations get fresh environments/);
+  await logged(/VoidPaymentFunction: StripeSdkLayer supplies semver, stripe now/);
+});
