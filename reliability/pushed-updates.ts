@@ -142,8 +142,8 @@ export function problemOf(entry: { sessions: { subscriber: { messages: UpdatesSu
     if (received.length === 0) continue;
     // A connection is owed every status from its snapshot's on, up to the last it got (the kill may
     // cut it there; the next connection's snapshot takes over).
-    const positions = received.map((status) => expected.indexOf(status));
-    const missed = positions.some((position) => position < 0) ? ['a status the events do not report'] : missedStatuses(messages, expected, Math.max(...positions));
+    const places = received.map((status) => expected.indexOf(status));
+    const missed = places.some((place) => place < 0) ? ['a status the events do not report'] : missedStatuses(messages, expected, Math.max(...places));
     if (missed.length > 0) return `connection ${String(index + 1)} showed ${statusChanges(keptViews(messages)).join(',')} and missed ${missed.join(',')}; events say ${expected.join(',')}`;
   }
   return '';
