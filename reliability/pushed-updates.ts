@@ -118,7 +118,7 @@ export class PushWatch {
         area,
         check: 'pushed order views: nothing lost, nothing out of order',
         tried: `${String(this.watched.size)} chaos orders watched over WebSocket from their POST, through the faults and the SIGKILL: ${String(sessions)} connections, ${String(messages)} messages`,
-        required: "per order: statuses never go back; while a connection is open it shows every status the order's domain events report, in order; the last view is the order's final status, then the server's close (1000)",
+        required: "per order: statuses never go back; from its snapshot's answer on, a connection gets every status the order's domain events report, in order; the last view is the order's final status, then the server's close (1000)",
         observed: `${String(problems.length)} orders wrong${settled ? '' : ' (not every subscriber was closed in 120 s)'}${problems.length ? `: ${problems.slice(0, 3).join('; ')}` : ''}`,
         held: settled && problems.length === 0 && this.watched.size > 0,
       },
