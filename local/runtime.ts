@@ -15,7 +15,7 @@ import { buildBootstrap, stopBuildService } from './lambda/build-functions';
 import { DevLoop } from './dev-loop/dev-loop';
 import { FunctionBundler } from './lambda/function-bundler';
 import { LambdaService } from './lambda/lambda-service';
-import { functionLayerModules } from './lambda/layers';
+import { type LayerModules, functionLayerModules } from './lambda/layers';
 import { localFunctionEnvironment } from './lambda/local-environment';
 import { startCpuProfile } from './profiler';
 import { allowedHostNames, hostRefusal, refuseHost, refuseJson } from './request-gate';
@@ -206,7 +206,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const template = loadLocalTemplate(loadOptions);
   assertStripeMockAvailable(options.rootDir, template.functions);
   // A layer the installed node_modules cannot supply stops start-up here, before anything starts.
-  const layerModules = new Map(template.functions.map((fn) => [fn.logicalId, functionLayerModules(fn.layers)]));
+  const checkedLayers = new Map<string, LayerModules>();
+  const layerModules = new Map(template.functions.map((fn) => [fn.logicalId, functionLayerModules(fn.layers, checkedLayers)]));
   const runtimes = new Set(template.functions.map((fn) => fn.runtime));
   for (const runtime of runtimes) {
     const wanted = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];

@@ -2,7 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { FunctionBundler } from '../lambda/function-bundler';
 import type { LambdaService } from '../lambda/lambda-service';
-import { functionLayerModules } from '../lambda/layers';
+import { type LayerModules, functionLayerModules, layerModules } from '../lambda/layers';
 import type { StepFunctionsService } from '../stepfunctions/stepfunctions-service';
 import type { LocalFunction, LocalTemplate } from '../template/local-template';
 import { templateChanges } from './template-changes';
@@ -107,19 +107,28 @@ export class DevLoop {
     return new Set(this.template.functions.flatMap((fn) => fn.layers.map((layer) => join(layer.contentDir, 'package.json'))));
   }
 
-  /** A saved layer package.json: the functions with that layer resolve its packages afresh, if node_modules can supply them. */
+  /**
+   * A saved layer package.json: each changed layer is checked once, and the functions with it resolve
+   * its packages afresh, if node_modules can supply them; if not, the error is printed once, naming them.
+   */
   private applyLayerChange(manifests: readonly string[]): void {
-    for (const fn of this.template.functions) {
-      const changed = fn.layers.filter((layer) => manifests.includes(join(layer.contentDir, 'package.json')));
-      if (changed.length === 0) continue;
-      const names = changed.map((layer) => layer.logicalId).join(', ');
-      let modules: ReturnType<typeof functionLayerModules>;
+    const isChanged = (layer: LocalFunction['layers'][number]) => manifests.includes(join(layer.contentDir, 'package.json'));
+    const users = this.template.functions.filter((fn) => fn.layers.some(isChanged));
+    const checked = new Map<string, LayerModules>();
+    const refused = new Set<string>();
+    for (const layer of new Map(users.flatMap((fn) => fn.layers.filter(isChanged).map((each) => [each.logicalId, each] as const))).values()) {
       try {
-        modules = functionLayerModules(fn.layers);
+        checked.set(layer.logicalId, layerModules(layer));
       } catch (error) {
-        this.options.log(`${fn.logicalId}: ${error instanceof Error ? error.message : String(error)} New invocations keep the layer packages they had; save again once it is fixed.`);
-        continue;
+        refused.add(layer.logicalId);
+        const holders = users.filter((fn) => fn.layers.some((each) => each.logicalId === layer.logicalId)).map((fn) => fn.logicalId);
+        this.options.log(`${error instanceof Error ? error.message : String(error)} ${holders.join(', ')} keep the layer packages they had; save again once it is fixed.`);
       }
+    }
+    for (const fn of users) {
+      if (fn.layers.some((layer) => refused.has(layer.logicalId))) continue;
+      const names = fn.layers.filter(isChanged).map((layer) => layer.logicalId).join(', ');
+      const modules = functionLayerModules(fn.layers, checked);
       if (JSON.stringify(modules) === JSON.stringify(this.options.lambda.layerModulesOf(fn.logicalId) ?? {})) {
         this.options.log(`${fn.logicalId}: ${names} saved; the packages it supplies are unchanged`);
         continue;

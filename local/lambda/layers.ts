@@ -63,7 +63,18 @@ export function layerModules(layer: LocalLayer): LayerModules {
   return modules;
 }
 
-/** A function's layer packages: each layer in order, a later one's package over an earlier one's (as Lambda unpacks them into /opt). */
-export function functionLayerModules(layers: readonly LocalLayer[]): LayerModules {
-  return Object.assign({}, ...layers.map(layerModules)) as LayerModules;
+/**
+ * A function's layer packages: each layer in order, a later one's package over an earlier one's (as
+ * Lambda unpacks them into /opt). `checked` keeps each layer's packages by logical id across calls,
+ * so functions that share a layer read and check its package.json once.
+ */
+export function functionLayerModules(layers: readonly LocalLayer[], checked = new Map<string, LayerModules>()): LayerModules {
+  const modules = layers.map((layer) => {
+    const known = checked.get(layer.logicalId);
+    if (known) return known;
+    const found = layerModules(layer);
+    checked.set(layer.logicalId, found);
+    return found;
+  });
+  return Object.assign({}, ...modules) as LayerModules;
 }

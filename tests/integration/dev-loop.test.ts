@@ -134,7 +134,10 @@ it("checks a saved layer package.json again: keeps the previous packages on a ve
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dependencies: Record<string, string> };
   const stripe = manifest.dependencies.stripe ?? '';
   writeFileSync(manifestPath, JSON.stringify({ ...manifest, dependencies: { ...manifest.dependencies, stripe: '99.0.0' } }, null, 2));
-  await logged(/AuthorizePaymentFunction: StripeSdkLayer: .* wants stripe@99\.0\.0, but .* is \d+\.\d+\.\d+\. .*New invocations keep the layer packages they had/);
+  // Once for the layer, naming every function that keeps the packages it had.
+  const refused = await logged(/^StripeSdkLayer: .* wants stripe@99\.0\.0, but .* is \d+\.\d+\.\d+\. .*keep the layer packages they had/);
+  expect(refused).toMatch(/AuthorizePaymentFunction, CapturePaymentFunction, VoidPaymentFunction keep/);
+  expect(lines.filter((line) => line.includes('wants stripe@99.0.0'))).toHaveLength(1);
   // A package the project has installed (semver, a devDependency) is one the layer can supply.
   const semver = (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'semver', 'package.json'), 'utf8')) as { version: string }).version;
   writeFileSync(manifestPath, JSON.stringify({ ...manifest, dependencies: { stripe, semver } }, null, 2));

@@ -2,11 +2,11 @@ import { problemOf } from '../../../reliability/pushed-updates';
 
 /** A session that received these statuses, one message each, a second apart. */
 function session(...statuses: string[]) {
-  return { subscriber: { messages: statuses.map((status, index) => ({ type: 'order', order: { orderId: 'o', status, updatedAt: `2026-12-01T12:00:${String(10 + index)}.000Z` } })) } };
+  return { subscriber: { messages: statuses.map((status, index) => view(undefined, status, index)) } };
 }
-/** One message, with why it was sent (functions/shared/api/order-updates.ts OrderUpdateReason), `second` s after 12:00:10. */
-function view(reason: string, status: string, second: number) {
-  return { type: 'order', reason, order: { orderId: 'o', status, updatedAt: `2026-12-01T12:00:${String(10 + second)}.000Z` } };
+/** One message, with why it was sent (functions/shared/api/order-updates.ts OrderUpdateReason) if given, `second` s after 12:00:10. */
+function view(reason: string | undefined, status: string, second: number) {
+  return { type: 'order', ...(reason ? { reason } : {}), order: { orderId: 'o', status, updatedAt: `2026-12-01T12:00:${String(10 + second)}.000Z` } };
 }
 const HAPPY = ['RECEIVED', 'PAYMENT_AUTHORIZED', 'SHIPPED', 'PAYMENT_CAPTURED', 'COMPLETED'];
 
