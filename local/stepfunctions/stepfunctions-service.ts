@@ -68,7 +68,7 @@ interface Running {
   done: Promise<void>;
   /**
    * Set once the execution is stopped or suspended: its Task handlers refuse to invoke from then on.
-   * aws-local-stepfunctions' retry sleep wakes on abort and retries at once (see patches/), and the
+   * aws-local-stepfunctions' retry sleep wakes on abort and retries at once (see patches/dev/), and the
    * engine's event log is closed by then, so such an invocation would also be missing from the history.
    */
   halted: boolean;

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigurationError } from '#platform/config';
+import { nodeCrypto } from '#platform/node-crypto';
 
 /**
  * API keys for `sam local start-api`, which does not emulate API Gateway's keys: its events carry
@@ -18,6 +18,7 @@ const KEY_VALUE = /^[\x21-\x7e]{1,512}$/;
 
 /** Parses LOCAL_API_KEYS; throws a ConfigurationError naming the bad entry, so a typo fails at init, not as a 403. */
 export function parseLocalApiKeys(raw: string): LocalApiKeys {
+  const { timingSafeEqual } = nodeCrypto();
   const keys: { id: string; digest: Buffer }[] = [];
   for (const entry of raw.split(',')) {
     const trimmed = entry.trim();
@@ -61,5 +62,5 @@ export function samLocalApiKeys(env: NodeJS.ProcessEnv): LocalApiKeys | undefine
 }
 
 function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return nodeCrypto().createHash('sha256').update(value, 'utf8').digest();
 }

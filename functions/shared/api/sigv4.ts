@@ -1,5 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-
+import { nodeCrypto } from '#platform/node-crypto';
 /*
  * SigV4 verification as API Gateway does it for AWS_IAM methods. The local gateway (local/apigateway/
  * iam-auth.ts) runs it for `npm start`; under `sam local`, which does not emulate IAM auth, the API
@@ -107,14 +106,14 @@ export function iamWildcard(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }
 
-const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+const sha256Hex = (data: string | Buffer) => nodeCrypto().createHash('sha256').update(data).digest('hex');
+const hmac = (key: Buffer | string, data: string) => nodeCrypto().createHmac('sha256', key).update(data, 'utf8').digest();
 
 const signingKeys = new Map<string, Buffer>();
 
 /** The day's signing key (four HMACs), kept as signers keep it: it changes only with the date, region or secret. */
 function signingKeyFor(secret: string, date: string, region: string): Buffer {
-  const id = `${date}/${region}/${createHash('sha256').update(secret).digest('hex')}`;
+  const id = `${date}/${region}/${nodeCrypto().createHash('sha256').update(secret).digest('hex')}`;
   let key = signingKeys.get(id);
   if (!key) {
     if (signingKeys.size > 64) signingKeys.clear();
@@ -185,9 +184,9 @@ export function verifySigV4(
   const scope = `${scopeDate}/${scopeRegion}/${SERVICE}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', dateHeader, scope, sha256Hex(canonical)].join('\n');
   const signingKey = signingKeyFor(secret, scopeDate, scopeRegion);
-  const expected = Buffer.from(createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex'));
+  const expected = Buffer.from(nodeCrypto().createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex'));
   const provided = Buffer.from(parts.signature);
-  if (expected.length !== provided.length || !timingSafeEqual(expected, provided)) {
+  if (expected.length !== provided.length || !nodeCrypto().timingSafeEqual(expected, provided)) {
     return {
       kind: 'mismatch',
       message:

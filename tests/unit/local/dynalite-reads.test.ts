@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /*
- * patches/dynalite+4.0.0.patch: dynalite reads an open LevelDB store through its synchronous get
+ * patches/dev/dynalite+4.0.0.patch: dynalite reads an open LevelDB store through its synchronous get
  * (the memtable and block cache), not a job on the thread pool, and still calls back on a later
  * turn. npm run bench:store-cost measures what it saves; this holds the patch applied and its
  * callback contract kept.
