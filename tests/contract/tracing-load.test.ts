@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFunction } from '../../local/lambda/build-functions';
 import { tracingEnabled } from '#platform/tracing';
+import { deployedEnvironment } from '../support/init-loads';
 import { localTemplate, ROOT } from '../support/template';
 
 /*
@@ -39,7 +40,7 @@ describe('the built functions load the X-Ray SDK only where tracing is on', () =
     const fn = localTemplate().functions.find((candidate) => candidate.logicalId === 'CreateShipmentFunction');
     if (!fn) throw new Error('CreateShipmentFunction is not in the template');
     const bundle = await buildFunction(fn, ROOT, outDir);
-    const lambda = { ...fn.environment, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_LAMBDA_FUNCTION_NAME: fn.name, AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', LAMBDA_TASK_ROOT: outDir };
+    const lambda = deployedEnvironment(fn, outDir);
     expect(loadBundle(bundle, { ...lambda, POWERTOOLS_TRACE_ENABLED: 'false' })).toEqual({ dgram: false, namespace: false });
     expect(loadBundle(bundle, lambda)).toEqual({ dgram: true, namespace: true });
   }, 60_000);

@@ -1,4 +1,5 @@
 import { nodeCrypto } from '#platform/node-crypto';
+
 /*
  * SigV4 verification as API Gateway does it for AWS_IAM methods. The local gateway (local/apigateway/
  * iam-auth.ts) runs it for `npm start`; under `sam local`, which does not emulate IAM auth, the API
