@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startCpuProfile } from '../profiler';
-import { type FromEnvironment, type ToEnvironment, toErrorPayload } from './protocol';
+import { type FromEnvironment, serializeResult, type ToEnvironment, toErrorPayload } from './protocol';
 
 /*
  * Runs inside one execution environment (a worker thread with its own process.env). Loads the
@@ -119,7 +119,8 @@ port.on('message', (message: ToEnvironment) => {
   }
   if (!handler) return;
   const loadedHandler = handler;
-  const { id, event, context, delayMs } = message;
+  const { id, eventJson, context, delayMs } = message;
+  const event: unknown = JSON.parse(eventJson);
   const lambdaContext = {
     ...context,
     callbackWaitsForEmptyEventLoop: true,
@@ -130,8 +131,9 @@ port.on('message', (message: ToEnvironment) => {
   (delayMs ? new Promise((resolve) => setTimeout(resolve, delayMs)) : Promise.resolve())
     .then(() => loadedHandler(event, lambdaContext))
     .then(
-      (payload) => {
-        send({ type: 'result', id, ok: true, payload: payload === undefined ? null : payload, maxMemoryUsedMb: memoryMb() });
+      (payload: unknown) => {
+        const result = serializeResult(payload);
+        send(result.ok ? { type: 'result', id, ok: true, payloadJson: result.json, maxMemoryUsedMb: memoryMb() } : { type: 'result', id, ok: false, error: result.error, maxMemoryUsedMb: memoryMb() });
       },
       (error: unknown) => {
         send({ type: 'result', id, ok: false, error: toErrorPayload(error), maxMemoryUsedMb: memoryMb() });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { LocalFunction } from '../template/local-template';
 import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from './payload-limits';
-import type { FromEnvironment, InvokeContext, LambdaErrorPayload } from './protocol';
+import type { FromEnvironment, InvokeContext, LambdaErrorPayload, ToEnvironment } from './protocol';
 import { type LayerModules, functionLayerModules } from './layers';
 
 /**
@@ -381,7 +381,7 @@ export class LambdaService implements LambdaInvoker {
       const onMessage = (message: FromEnvironment) => {
         if (message.type !== 'result' || message.id !== id) return;
         cleanup();
-        resolve(message.ok ? { ok: true, payload: message.payload, requestId, maxMemoryUsedMb: message.maxMemoryUsedMb } : { ok: false, error: message.error, requestId, maxMemoryUsedMb: message.maxMemoryUsedMb });
+        resolve(message.ok ? { ok: true, payload: JSON.parse(message.payloadJson) as unknown, requestId, maxMemoryUsedMb: message.maxMemoryUsedMb } : { ok: false, error: message.error, requestId, maxMemoryUsedMb: message.maxMemoryUsedMb });
       };
       const onExit = (code: number) => {
         cleanup();
@@ -418,9 +418,12 @@ export class LambdaService implements LambdaInvoker {
       environment.worker.once('error', onError);
       const fault = this.takeFault(fn);
       try {
-        environment.worker.postMessage({ type: 'invoke', id, event, context, ...(fault === 'timeout' ? { delayMs: fn.timeoutSeconds * 1000 + 1000 } : {}) });
+        // JSON.stringify answers undefined for undefined (and a bare function), which Lambda would receive as no payload: null.
+        const text = JSON.stringify(event) as string | undefined;
+        const eventJson = text ?? 'null';
+        environment.worker.postMessage({ type: 'invoke', id, eventJson, context, ...(fault === 'timeout' ? { delayMs: fn.timeoutSeconds * 1000 + 1000 } : {}) } satisfies ToEnvironment);
       } catch (error) {
-        // The event could not be cloned to the environment (DataCloneError, or a stack overflow on a deep value):
+        // The event has no JSON text (a BigInt, a cycle, or a stack overflow on a deep value):
         // the handler never ran and the environment is untouched, so it goes back to the pool.
         cleanup();
         resolve({ ...refused(requestId, `the payload cannot be passed to the function: ${String(error)}`), maxMemoryUsedMb: 0 });

@@ -1,8 +1,9 @@
 /**
  * How deeply a JSON payload may nest in the local runtime. AWS documents no nesting limit, but
- * here every payload crosses recursive code: the structured clone that passes an event to an
- * execution environment overflows the stack at about 4,000 levels, and aws-local-stepfunctions'
- * cloneJSON and JSONPath at fewer. Refusing deeper input up front turns a crash into a 400.
+ * here every payload crosses recursive code: the JSON text that passes an event to an execution
+ * environment is made and parsed recursively (structured clone, used before, overflowed at about
+ * 4,000 levels), and aws-local-stepfunctions' cloneJSON and JSONPath overflow at fewer. Refusing
+ * deeper input up front turns a crash into a 400.
  */
 export const MAX_PAYLOAD_DEPTH = 1000;
 

@@ -20,6 +20,13 @@ const HANDLERS: Record<string, string> = {
   Fails: `exports.handler = async () => { const e = new Error('nope'); e.name = 'PaymentDeclined'; throw e; };`,
   Exits: `exports.handler = async () => { process.exit(3); };`,
   Echo: `exports.handler = async (event) => ({ echoed: event });`,
+  Returns: `exports.handler = async (event) => {
+    if (event.kind === 'date') return { at: new Date(Date.UTC(2026, 11, 2)), gone: undefined, fn: () => 0, list: [undefined] };
+    if (event.kind === 'bigint') return { amount: 10n };
+    if (event.kind === 'cycle') { const a = {}; a.self = a; return a; }
+    if (event.kind === 'huge') return { blob: 'x'.repeat(event.bytes) };
+    return undefined;
+  };`,
   Hog: `exports.handler = async () => { const hoard = []; for (;;) hoard.push(new Array(1e6).fill(Math.random())); };`,
 };
 
@@ -38,7 +45,7 @@ beforeAll(async () => {
     writeFileSync(file, source);
     bundles.set(name, file);
   }
-  const functions = [fn('Env', { environment: { SECRET: 'env-only' } }), fn('Other', { environment: { OTHER_SECRET: 'x' } }), fn('Slow'), fn('Fails'), fn('Exits'), fn('Hog', { timeoutSeconds: 20 }), fn('Echo', { timeoutSeconds: 30 })];
+  const functions = [fn('Env', { environment: { SECRET: 'env-only' } }), fn('Other', { environment: { OTHER_SECRET: 'x' } }), fn('Slow'), fn('Fails'), fn('Exits'), fn('Hog', { timeoutSeconds: 20 }), fn('Echo', { timeoutSeconds: 30 }), fn('Returns')];
   lambda = new LambdaService(functions, bundles, await buildBootstrap(ROOT, dir), {
     sharedEnvironment: { SHARED: '1' },
     maxConcurrencyPerFunction: 4,
@@ -103,10 +110,12 @@ describe('local Lambda service', () => {
   });
 
   it('returns the environment to the pool when the payload cannot be passed to it, so later invokes do not wait for a Timeout', async () => {
-    // A function value cannot be structured-cloned: postMessage throws before the handler runs.
+    // A BigInt or a cycle has no JSON text: serializing the event throws before the handler runs.
     // More refusals than the concurrency cap (4): each leaked environment would have stayed busy for good.
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
     for (let attempt = 0; attempt < 6; attempt++) {
-      const refused = await lambda.invoke('Echo', { callback: () => 0 });
+      const refused = await lambda.invoke('Echo', attempt % 2 ? { amount: 10n } : cycle);
       expect(refused).toMatchObject({ ok: false, refused: true, error: { errorType: 'InvalidRequestContentException' } });
     }
     const tooDeep = JSON.parse('['.repeat(5000) + ']'.repeat(5000)) as unknown;
@@ -117,6 +126,30 @@ describe('local Lambda service', () => {
       new Promise((resolve) => setTimeout(() => { resolve('still waiting after 20 s'); }, 20_000).unref()),
     ]);
     expect(normal).toMatchObject({ ok: true, payload: { echoed: { n: 1 } } });
+  });
+
+  it('passes the event and the result as JSON, as the Lambda runtime does', async () => {
+    // The handler sees JSON.parse of the event: undefined and functions are gone, a Date is its ISO string.
+    const echoed = await lambda.invoke('Echo', { at: new Date(Date.UTC(2026, 11, 2)), gone: undefined, fn: () => 0, kept: [undefined, 1] });
+    expect(echoed).toEqual({ ok: true, requestId: echoed.requestId, payload: { echoed: { at: '2026-12-02T00:00:00.000Z', kept: [null, 1] } } });
+    // The result is what JSON.stringify makes of it; undefined is null.
+    const dated = await lambda.invoke('Returns', { kind: 'date' });
+    expect(dated).toEqual({ ok: true, requestId: dated.requestId, payload: { at: '2026-12-02T00:00:00.000Z', list: [null] } });
+    expect(await lambda.invoke('Returns', { kind: 'nothing' })).toMatchObject({ ok: true, payload: null });
+    // No JSON text: the Node.js runtime's Runtime.JSONStringifyError, and the environment stays usable.
+    for (const kind of ['bigint', 'cycle']) {
+      expect(await lambda.invoke('Returns', { kind })).toMatchObject({ ok: false, error: { errorType: 'Runtime.JSONStringifyError', errorMessage: 'Unable to stringify response body' } });
+    }
+  });
+
+  it('refuses a result above 6,291,556 bytes with Function.ResponseSizeTooLarge, and returns one just under it', async () => {
+    // {"blob":"…"} is 11 bytes around the blob.
+    const under = await lambda.invoke('Returns', { kind: 'huge', bytes: 6_291_556 - 11 });
+    expect(under.ok).toBe(true);
+    expect(await lambda.invoke('Returns', { kind: 'huge', bytes: 6_291_556 - 10 })).toMatchObject({
+      ok: false,
+      error: { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' },
+    });
   });
 
   it('answers ResourceNotFoundException for an unknown function', async () => {
