@@ -18,13 +18,15 @@ export interface LambdaErrorPayload {
   trace: string[];
 }
 
-/**
- * Lambda's runtime answers invocations by JSON (the Runtime API), so both ways the payload crosses
- * as JSON text, not a structured clone: the handler gets `JSON.parse` of the event, and its result
- * is what `JSON.stringify` makes of it (a Date arrives as its ISO string, undefined and functions
- * vanish, a BigInt or a cycle is Runtime.JSONStringifyError), as on Lambda. Measured: a GET's
- * event and result cost the same per round trip either way (55-62 µs of CPU in both threads).
+/*
+ * Lambda's runtime takes invocations and answers them as JSON (the Runtime API), so both ways the
+ * payload crosses as JSON text, not a structured clone: the handler gets `JSON.parse` of the event,
+ * and its result is what `JSON.stringify` makes of it (a Date arrives as its ISO string, undefined
+ * and functions vanish, a BigInt or a cycle is Runtime.JSONStringifyError), as on Lambda. Measured:
+ * a GET's event and result cost the same per round trip either way (55-62 µs of CPU in both threads).
  */
+
+/** The largest synchronous response Lambda returns; a larger result fails as Function.ResponseSizeTooLarge. */
 export const MAX_RESPONSE_BYTES = 6_291_556;
 
 /** `delayMs` is injected latency (fault injection): the environment waits before calling the handler. */
