@@ -116,7 +116,8 @@ export class DevLoop {
     const users = this.template.functions.filter((fn) => fn.layers.some(isChanged));
     const checked = new Map<string, LayerModules>();
     const refused = new Set<string>();
-    for (const layer of new Map(users.flatMap((fn) => fn.layers.filter(isChanged).map((each) => [each.logicalId, each] as const))).values()) {
+    const changedLayers = new Map(users.flatMap((fn) => fn.layers.filter(isChanged)).map((layer) => [layer.logicalId, layer]));
+    for (const layer of changedLayers.values()) {
       try {
         checked.set(layer.logicalId, layerModules(layer));
       } catch (error) {

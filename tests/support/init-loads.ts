@@ -29,10 +29,10 @@ export function deployedEnvironment(fn: LocalFunction, taskRoot: string): Record
 }
 
 /** Requires `modulePath` in a fresh Node process with `environment` and reports what its init loaded. */
-export function initLoads(modulePath: string, environment: Record<string, string>, node = process.execPath): InitLoads {
+export function initLoads(modulePath: string, environment: Record<string, string>): InitLoads {
   // From stdin, not with -e: Node 24's `node -e` loads node:crypto before a script that contains the word crypto (measured).
   const script = `require(${JSON.stringify(modulePath)}); process.stdout.write('\\n' + JSON.stringify({ crypto: process.moduleLoadList.includes('NativeModule crypto'), xray: Boolean(process.namespaces && process.namespaces.AWSXRay) }))`;
-  const run = spawnSync(node, ['-'], { input: script, env: { PATH: process.env.PATH ?? '', ...environment, NODE_DEBUG: 'semver' }, encoding: 'utf8', timeout: 30_000 });
+  const run = spawnSync(process.execPath, ['-'], { input: script, env: { PATH: process.env.PATH ?? '', ...environment, NODE_DEBUG: 'semver' }, encoding: 'utf8', timeout: 30_000 });
   if (run.status !== 0) throw new Error(`requiring ${modulePath} failed (${String(run.status ?? run.signal)}): ${run.stderr}`);
   // semver's debug lines go to stdout (semver 5) or stderr (semver 7); the report is the last line of stdout.
   const report = JSON.parse(run.stdout.trimEnd().split('\n').pop() ?? '{}') as Omit<InitLoads, 'semver'>;
