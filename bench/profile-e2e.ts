@@ -60,6 +60,8 @@ async function reads(apiUrl: string, apiKey: string, orderId: string): Promise<{
 }
 
 const reports = new Map<string, { count: number; ms: number }>();
+/** Environments started per function since the runtime started (REPORT lines with an Init Duration), warm-up included. */
+const coldStarts = new Map<string, number>();
 let bytes = 0;
 
 async function main(): Promise<void> {
@@ -71,7 +73,8 @@ async function main(): Promise<void> {
     parameterOverrides: UNTHROTTLED_OVERRIDES,
     onOutput: (chunk) => {
       driver?.onOutput(chunk);
-      for (const match of chunk.matchAll(/REPORT RequestId: \S+\tFunction: (\S+)\tDuration: ([\d.]+)/g)) {
+      for (const match of chunk.matchAll(/REPORT RequestId: \S+\tFunction: (\S+)\tDuration: ([\d.]+)[^\n]*/g)) {
+        if (match[0].includes('Init Duration')) coldStarts.set(match[1] ?? '', (coldStarts.get(match[1] ?? '') ?? 0) + 1);
         const entry = reports.get(match[1] ?? '') ?? { count: 0, ms: 0 };
         entry.count += 1;
         entry.ms += Number(match[2]);
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
     const total = rows.reduce((sum, [, ticks]) => sum + ticks, 0);
     console.log(`orders/s ${String(level.ordersPerSecond)} (${String(level.completed)} orders); CPU ${String(total / 100)} s in all, ${(total / 100 / level.completed * 1000).toFixed(1)} ms per order`);
     console.log(`output ${String(Math.round(bytes / level.completed))} bytes/order`);
-    for (const [fn, { count, ms }] of reports) console.log(`${fn}: ${(count / level.completed).toFixed(2)} invokes/order, mean ${(ms / count).toFixed(1)} ms`);
+    for (const [fn, { count, ms }] of reports) console.log(`${fn}: ${(count / level.completed).toFixed(2)} invokes/order, mean ${(ms / count).toFixed(1)} ms, ${String(coldStarts.get(fn) ?? 0)} environments started since start-up`);
     for (const [key, ticks] of rows.slice(0, 40)) console.log(`${(ticks / 100).toFixed(2).padStart(7)} s  ${(ticks * 10 / level.completed).toFixed(2).padStart(6)} ms/order  ${key}`);
   } finally {
     driver?.close();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { LocalFunction } from '../template/local-template';
+import { type CpuLoad, SystemCpuLoad } from './cpu-load';
 import { MAX_PAYLOAD_DEPTH, nestsDeeperThan } from './payload-limits';
 import type { FromEnvironment, InvokeContext, LambdaErrorPayload, ToEnvironment } from './protocol';
 import { type LayerModules, functionLayerModules } from './layers';
@@ -52,6 +53,15 @@ export interface LambdaServiceOptions {
   clientFacing?: string[];
   /** How long a call waits for a busy environment before a new one is created (below the cap); default 100 ms. */
   spawnGraceMs?: number;
+  /**
+   * The same wait while the machine's CPU is saturated and the function already has an environment
+   * per core (default 1,000 ms). A new environment costs a cold start of CPU and then shares the same
+   * cores: under load it adds isolates, not capacity, and a burst of short calls grew a function to its
+   * cap. Calls that hold an environment longer than this (Prefer: wait) still get new ones.
+   */
+  saturatedSpawnGraceMs?: number;
+  /** Whether the CPU is saturated; by default the whole machine's, sampled every 250 ms (`SystemCpuLoad`). */
+  cpuLoad?: CpuLoad;
   /** Idle environments beyond the first per function are shut down after this long, as Lambda reclaims them. */
   idleTimeoutMs?: number;
   /** Profile every execution environment into this directory (`npm start -- --cpu-prof`). */
@@ -108,6 +118,7 @@ export class LambdaService implements LambdaInvoker {
   private spawned = 0;
   private closed = false;
   private readonly reaper: NodeJS.Timeout;
+  private readonly cpuLoad: CpuLoad;
   private readonly faults = new Map<string, { kind: FaultKind; remaining: number }[]>();
   /** Faults injected so far, by function and kind. */
   readonly injected: Record<string, number> = {};
@@ -123,6 +134,7 @@ export class LambdaService implements LambdaInvoker {
       this.reapIdle(idleTimeoutMs);
     }, Math.min(idleTimeoutMs, 10_000));
     this.reaper.unref();
+    this.cpuLoad = options.cpuLoad ?? new SystemCpuLoad();
     for (const fn of functions) {
       this.layerModules.set(fn.logicalId, options.layerModules?.get(fn.logicalId) ?? functionLayerModules(fn.layers));
       this.byArn.set(fn.logicalId, fn);
@@ -214,15 +226,18 @@ export class LambdaService implements LambdaInvoker {
 
   /**
    * An idle environment; else, below the function's concurrency cap, a new one if none frees up
-   * within the spawn grace; else (at the cap) the next one to free up. The grace keeps a busy
-   * pipeline on its warm environments, while a call that holds one (Prefer: wait) still gets a new
-   * one. All functions together keep at most `maxEnvironments`, and the background functions at
+   * within the spawn grace (longer while the CPU is saturated); else (at the cap) the next one to
+   * free up. The grace keeps a busy pipeline on its warm environments, while a call that holds one
+   * (Prefer: wait) still gets a new one. All functions together keep at most `maxEnvironments`, and the background functions at
    * most `maxBackgroundEnvironments`: at a full budget an idle environment within it is shut down
    * to make room, or the call waits for one to be released.
    */
   private async acquire(fn: LocalFunction): Promise<Environment> {
     const cap = fn.reservedConcurrency ?? this.options.maxConcurrencyPerFunction;
-    let graceSpent = false;
+    const grace = this.options.spawnGraceMs ?? 100;
+    const saturatedGrace = Math.max(grace, this.options.saturatedSpawnGraceMs ?? 1000);
+    // How long this call has waited for a busy environment since it last lost a freed one to another call.
+    let waited = 0;
     for (;;) {
       const pool = this.pools.get(fn.logicalId) ?? [];
       const idle = pool.find((environment) => !environment.busy);
@@ -231,7 +246,12 @@ export class LambdaService implements LambdaInvoker {
         return idle;
       }
       const mayGrow = pool.length < cap;
-      if (mayGrow && (pool.length === 0 || graceSpent)) {
+      // Up to one environment per core, a function's calls run in parallel; beyond that, on a saturated CPU, they take turns.
+      const limit = pool.length >= this.cpuLoad.cores && this.cpuLoad.saturated() ? saturatedGrace : grace;
+      // A burst's waiters time out together: a function starts at most one environment per core at a
+      // time, so the CPU the new ones cost shows in the load before more start.
+      const starting = pool.filter((environment) => environment.initMs === undefined).length;
+      if (mayGrow && (pool.length === 0 || (waited >= limit && starting < this.cpuLoad.cores))) {
         const full = this.fullBudget(fn);
         if (!full) return this.spawn(fn);
         // An API call, or a function with no environment yet, makes room by shutting an idle one;
@@ -241,7 +261,10 @@ export class LambdaService implements LambdaInvoker {
         await (makesRoom ? new Promise<void>((resolve) => this.budgetWaiters.push(resolve)) : this.nextRelease(fn.logicalId, undefined));
         continue;
       }
-      graceSpent = !(await this.nextRelease(fn.logicalId, mayGrow ? (this.options.spawnGraceMs ?? 100) : undefined));
+      // Woken by a release, the grace starts again; timed out, the next turn looks at the CPU (and at
+      // the environments still starting) again.
+      const timeout = !mayGrow ? undefined : waited < limit ? limit - waited : grace;
+      waited = (await this.nextRelease(fn.logicalId, timeout)) ? 0 : Math.max(waited, limit);
     }
   }
 
@@ -532,6 +555,7 @@ export class LambdaService implements LambdaInvoker {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.reaper);
+    this.cpuLoad.close();
     // Idle environments exit on their own (writing --cpu-prof profiles); busy or stuck ones are terminated.
     const workers = [...this.pools.values(), [...this.retiring]].flat().map(async (environment) => {
       const exited = new Promise((resolve) => environment.worker.once('exit', resolve));

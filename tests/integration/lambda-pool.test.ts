@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBootstrap } from '../../local/lambda/build-functions';
+import type { CpuLoad } from '../../local/lambda/cpu-load';
 import { LambdaService } from '../../local/lambda/lambda-service';
 import type { LocalFunction } from '../../local/template/local-template';
 import { localFunction } from '../support/local-function';
@@ -21,11 +22,24 @@ const HANDLER = `const id = Math.random().toString(36).slice(2);
 
 const fn = localFunction;
 
-async function service(functions: LocalFunction[], options: { maxConcurrencyPerFunction: number; maxEnvironments?: number; maxBackgroundEnvironments?: number; clientFacing?: string[] }): Promise<LambdaService> {
+/** A machine with this many cores whose CPU is (or is not) saturated, whatever this one's load. */
+const machine = (cores: number, saturated: boolean): CpuLoad => ({ cores, saturated: () => saturated, close: () => undefined });
+
+interface PoolOptions {
+  maxConcurrencyPerFunction: number;
+  maxEnvironments?: number;
+  maxBackgroundEnvironments?: number;
+  clientFacing?: string[];
+  cpuLoad?: CpuLoad;
+}
+
+/** The caps and budgets are the subject of most tests here: by default the CPU has room to spare. */
+async function service(functions: LocalFunction[], options: PoolOptions): Promise<LambdaService> {
   const file = join(dir, 'index.js');
   writeFileSync(file, HANDLER);
   return new LambdaService(functions, new Map(functions.map((each) => [each.logicalId, file])), await buildBootstrap(ROOT, dir), {
     sharedEnvironment: {},
+    cpuLoad: machine(64, false),
     ...options,
     log: () => undefined,
   });
@@ -105,6 +119,45 @@ it("never makes one background function wait on another's queue: each may always
     // Upstream's queue needs about 12 × 800 ms ÷ 2 environments; Downstream is not behind it.
     expect(Date.now() - started).toBeLessThan(3000);
     expect((await upstream).every((result) => result.ok)).toBe(true);
+  } finally {
+    await lambda.close();
+  }
+});
+
+it('on a saturated CPU, makes short calls take turns on the environments a function has, one per core', async () => {
+  const saturated = await service([fn('Busy')], { maxConcurrencyPerFunction: 32, cpuLoad: machine(1, true) });
+  const idle = await service([fn('Busy')], { maxConcurrencyPerFunction: 32 });
+  try {
+    // 4 × 200 ms in turn is under the saturated grace (1 s): each waiting call gets the busy one.
+    expect(ids(await Promise.all(Array.from({ length: 4 }, () => saturated.invoke('Busy', { ms: 200 })))).size).toBe(1);
+    // With CPU to spare, each call that waits 100 ms gets an environment of its own.
+    expect(ids(await Promise.all(Array.from({ length: 4 }, () => idle.invoke('Busy', { ms: 1000 })))).size).toBe(4);
+  } finally {
+    await Promise.all([saturated.close(), idle.close()]);
+  }
+});
+
+it('on a saturated CPU, still gives a call that would wait past the saturated grace an environment of its own', async () => {
+  const lambda = await service([fn('Holding')], { maxConcurrencyPerFunction: 32, cpuLoad: machine(1, true) });
+  try {
+    // Calls that hold their environment (Prefer: wait) are not queued behind one another for long.
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 3 }, () => lambda.invoke('Holding', { ms: 3000 })));
+    expect(ids(results).size).toBe(3);
+    // One after another would take 9 s; the last one starts after the saturated grace and a cold start.
+    expect(Date.now() - started).toBeLessThan(7000);
+  } finally {
+    await lambda.close();
+  }
+});
+
+it('starts at most one environment per core of a function at a time, so a burst does not start one per waiting call at once', async () => {
+  const lambda = await service([fn('Burst')], { maxConcurrencyPerFunction: 32, cpuLoad: machine(1, false) });
+  try {
+    const results = await Promise.all(Array.from({ length: 12 }, () => lambda.invoke('Burst', { ms: 150 })));
+    expect(results.every((result) => result.ok)).toBe(true);
+    // Twelve waiting calls time out together after 100 ms; one at a time, environments free up before most of them would start.
+    expect(ids(results).size).toBeLessThan(12);
   } finally {
     await lambda.close();
   }
