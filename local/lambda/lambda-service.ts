@@ -228,9 +228,9 @@ export class LambdaService implements LambdaInvoker {
    * An idle environment; else, below the function's concurrency cap, a new one if none frees up
    * within the spawn grace (longer while the CPU is saturated); else (at the cap) the next one to
    * free up. The grace keeps a busy pipeline on its warm environments, while a call that holds one
-   * (Prefer: wait) still gets a new one. All functions together keep at most `maxEnvironments`, and the background functions at
-   * most `maxBackgroundEnvironments`: at a full budget an idle environment within it is shut down
-   * to make room, or the call waits for one to be released.
+   * (Prefer: wait) still gets a new one. All functions together keep at most `maxEnvironments`, and
+   * the background functions at most `maxBackgroundEnvironments`: at a full budget an idle
+   * environment within it is shut down to make room, or the call waits for one to be released.
    */
   private async acquire(fn: LocalFunction): Promise<Environment> {
     const cap = fn.reservedConcurrency ?? this.options.maxConcurrencyPerFunction;
