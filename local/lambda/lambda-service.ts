@@ -64,6 +64,8 @@ export interface LambdaServiceOptions {
   cpuLoad?: CpuLoad;
   /** Idle environments beyond the first per function are shut down after this long, as Lambda reclaims them. */
   idleTimeoutMs?: number;
+  /** Lambda's limit on the init phase (10 s); the init it then retries within the invoke has the function's Timeout. */
+  initTimeoutMs?: number;
   /** Profile every execution environment into this directory (`npm start -- --cpu-prof`). */
   cpuProfileDir?: string;
   /** Send the functions' stdout to stderr, as `sam local invoke` does, so stdout carries only the result. */
@@ -360,11 +362,33 @@ export class LambdaService implements LambdaInvoker {
     }
   }
 
+  /**
+   * The environment's init time, once its module has loaded. An init that never ends (top-level code
+   * that blocks or waits on nothing) fails as Lambda's does: after the init phase's 10 s and the
+   * function's Timeout for the init Lambda retries within the invoke, as Sandbox.Timedout. Unbounded,
+   * it held its caller forever, and the calls waiting for that function's environments to start.
+   */
+  private async initialized(fn: LocalFunction, environment: Environment, requestId: string): Promise<number> {
+    const limitMs = (this.options.initTimeoutMs ?? 10_000) + fn.timeoutSeconds * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const payload: LambdaErrorPayload = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds (init did not finish)`, trace: [] };
+        reject(Object.assign(new Error(payload.errorMessage), { payload }));
+      }, limitMs);
+    });
+    try {
+      return await Promise.race([environment.ready, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** One invocation in an environment acquired for it; every way out releases or discards that environment. */
   private async invokeIn(fn: LocalFunction, environment: Environment, event: unknown, requestId: string): Promise<InvokeResult> {
     let initMs: number;
     try {
-      initMs = await environment.ready;
+      initMs = await this.initialized(fn, environment, requestId);
     } catch (error) {
       await environment.worker.terminate();
       const payload = (error as { payload?: LambdaErrorPayload }).payload ?? { errorType: 'Runtime.Unknown', errorMessage: String(error), trace: [] };

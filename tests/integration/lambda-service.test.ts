@@ -27,6 +27,7 @@ const HANDLERS: Record<string, string> = {
     if (event.kind === 'huge') return { blob: 'x'.repeat(event.bytes) };
     return undefined;
   };`,
+  Hangs: `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); exports.handler = async () => 'never';`,
   Hog: `exports.handler = async () => { const hoard = []; for (;;) hoard.push(new Array(1e6).fill(Math.random())); };`,
 };
 
@@ -45,10 +46,11 @@ beforeAll(async () => {
     writeFileSync(file, source);
     bundles.set(name, file);
   }
-  const functions = [fn('Env', { environment: { SECRET: 'env-only' } }), fn('Other', { environment: { OTHER_SECRET: 'x' } }), fn('Slow'), fn('Fails'), fn('Exits'), fn('Hog', { timeoutSeconds: 20 }), fn('Echo', { timeoutSeconds: 30 }), fn('Returns')];
+  const functions = [fn('Env', { environment: { SECRET: 'env-only' } }), fn('Other', { environment: { OTHER_SECRET: 'x' } }), fn('Slow'), fn('Fails'), fn('Exits'), fn('Hog', { timeoutSeconds: 20 }), fn('Echo', { timeoutSeconds: 30 }), fn('Returns'), fn('Hangs', { timeoutSeconds: 1 })];
   lambda = new LambdaService(functions, bundles, await buildBootstrap(ROOT, dir), {
     sharedEnvironment: { SHARED: '1' },
     maxConcurrencyPerFunction: 4,
+    initTimeoutMs: 1000,
     log: (line) => reports.push(line),
   });
 });
@@ -101,6 +103,17 @@ describe('local Lambda service', () => {
     expect(result).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout' } });
     expect(result.ok ? '' : result.error.errorMessage).toContain('Task timed out after 2.00 seconds');
     expect((await lambda.invoke('Slow', { ms: 1 })).ok).toBe(true);
+  });
+
+  it('fails an init that never ends as Sandbox.Timedout after the init limit and the Timeout, and shuts that environment down', async () => {
+    const started = Date.now();
+    const result = await lambda.invoke('Hangs', {});
+    expect(result).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout' } });
+    expect(result.ok ? '' : result.error.errorMessage).toContain('Task timed out after 1.00 seconds (init did not finish)');
+    // initTimeoutMs (1 s here, 10 s by default) and the function's Timeout (1 s).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(reports.some((line) => line.startsWith('Hangs INIT_REPORT failed: Sandbox.Timedout'))).toBe(true);
+    expect((await lambda.heapStatistics()).filter((entry) => entry.functionId === 'Hangs')).toHaveLength(0);
   });
 
   it('survives a handler that exits its runtime, and one that exceeds its memory', async () => {
