@@ -9,7 +9,10 @@ export interface CpuLoad {
   close(): void;
 }
 
-/** Idle and total ticks over every core, from `os.cpus()`: the whole machine, not just this process tree. */
+/**
+ * Idle and total ticks over every core, from `os.cpus()`: the whole machine, not just this process
+ * tree (in a container, the host's cores, which a CPU quota does not show).
+ */
 function ticks(read: () => CpuInfo[]): { idle: number; total: number } {
   let idle = 0;
   let total = 0;
