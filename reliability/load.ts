@@ -76,6 +76,10 @@ export async function overloadSuite(clients: RuntimeClients, seconds: number, ra
     return counts.terminal === counts.total;
   }, 120_000, 1000);
   const counts = await completedOrders(clients, customerId);
+  // This phase empties the key's token bucket, and the next (the soak) stays within the plan: it
+  // starts once the bucket is full again. When these orders completed before the first poll above,
+  // the soak's first ten POSTs found two tokens.
+  await sleep((burst / rate) * 1000);
   return [
     {
       area: 'Load',
@@ -142,7 +146,8 @@ export async function soakSuite(clients: RuntimeClients, seconds: number, perSec
         const response = await clients.api.request('POST', '/orders', { body: orderRequest({ customerId }) }).catch((error: unknown) => String(error).slice(0, 80));
         if (typeof response === 'string' || response.status !== 202) {
           failures += 1;
-          const reason = typeof response === 'string' ? response : String(response.status);
+          // API Gateway names what refused it (a throttle, a quota, a failed integration) in x-amzn-ErrorType.
+        const reason = typeof response === 'string' ? response : [response.status, response.headers.get('x-amzn-errortype')].filter(Boolean).join(' ');
           refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
         }
       }),
