@@ -369,6 +369,8 @@ export class LambdaService implements LambdaInvoker {
    * it held its caller forever, and the calls waiting for that function's environments to start.
    */
   private async initialized(fn: LocalFunction, environment: Environment, requestId: string): Promise<number> {
+    // A warm environment: no timer on every invocation.
+    if (environment.initMs !== undefined) return environment.initMs;
     const limitMs = (this.options.initTimeoutMs ?? 10_000) + fn.timeoutSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_resolve, reject) => {
