@@ -90,6 +90,11 @@ function refused(requestId: string, reason: string): InvokeResult & { ok: false 
   return { ok: false, requestId, refused: true, error: { errorType: 'InvalidRequestContentException', errorMessage: `Could not pass the request to the function: ${reason}`, trace: [] } };
 }
 
+/** Lambda's answer to an invocation that outlived its Timeout (`detail` says when it was the init that did). */
+function timedOutPayload(fn: LocalFunction, requestId: string, detail = ''): LambdaErrorPayload {
+  return { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds${detail}`, trace: [] };
+}
+
 /** Faults the chaos suite injects into a function's next invocations. */
 export type FaultKind = 'crash' | 'timeout';
 
@@ -375,7 +380,7 @@ export class LambdaService implements LambdaInvoker {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
-        const payload: LambdaErrorPayload = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds (init did not finish)`, trace: [] };
+        const payload = timedOutPayload(fn, requestId, ' (init did not finish)');
         reject(Object.assign(new Error(payload.errorMessage), { payload }));
       }, limitMs);
     });
@@ -423,7 +428,7 @@ export class LambdaService implements LambdaInvoker {
           resolve({
             ok: false,
             requestId,
-            error: { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`, trace: [] },
+            error: timedOutPayload(fn, requestId),
           });
         }, fn.timeoutSeconds * 1000),
       };
