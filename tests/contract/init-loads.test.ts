@@ -35,12 +35,12 @@ describe('what the built functions load at init', () => {
   it('ListProductsFunction (no AWS calls) does not load node:crypto', async () => {
     const fn = functionNamed('ListProductsFunction');
     const bundle = await buildFunction(fn, ROOT, outDir);
-    expect(initLoads(bundle, deployedEnvironment(fn, outDir))).toEqual({ crypto: false, semver: false, xray: false });
+    expect(initLoads(bundle, deployedEnvironment(fn, outDir))).toEqual({ crypto: false, semver: false, xray: false, dgram: false });
   }, 60_000);
 
   it('a traced function loads the X-Ray SDK and cls-hooked but no semver', async () => {
     const fn = functionNamed('CreateShipmentFunction');
     const bundle = await buildFunction(fn, ROOT, outDir);
-    expect(initLoads(bundle, deployedEnvironment(fn, outDir))).toEqual({ crypto: true, semver: false, xray: true });
+    expect(initLoads(bundle, deployedEnvironment(fn, outDir))).toEqual({ crypto: true, semver: false, xray: true, dgram: true });
   }, 60_000);
 });

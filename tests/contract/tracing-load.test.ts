@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFunction } from '../../local/lambda/build-functions';
 import { tracingEnabled } from '#platform/tracing';
-import { deployedEnvironment } from '../support/init-loads';
+import { deployedEnvironment, initLoads } from '../support/init-loads';
 import { localTemplate, ROOT } from '../support/template';
 
 /*
@@ -30,26 +29,20 @@ describe('the built functions load the X-Ray SDK only where tracing is on', () =
     rmSync(outDir, { recursive: true, force: true });
   });
 
-  /**
-   * Requires the bundle in a fresh Node process; says whether the X-Ray SDK's UDP emitter (node:dgram)
-   * and async-hook namespace were loaded. The report is the last line of stdout: with the prod log
-   * sampling rate, 2% of processes draw DEBUG and the Logger prints "Setting log level to DEBUG due
-   * to sampling rate" at init (a failed CI run parsed that line with the report).
-   */
-  function loadBundle(bundle: string, environment: Record<string, string>): { dgram: boolean; namespace: boolean } {
-    const script = `require(${JSON.stringify(bundle)}); process.stdout.write('\\n' + JSON.stringify({ dgram: process.moduleLoadList.includes('NativeModule dgram'), namespace: Boolean(process.namespaces && process.namespaces.AWSXRay) }))`;
-    const stdout = execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', ...environment }, encoding: 'utf8', timeout: 30_000 });
-    return JSON.parse(stdout.trimEnd().split('\n').pop() ?? '{}') as { dgram: boolean; namespace: boolean };
-  }
+  /** Whether the X-Ray SDK's UDP emitter (node:dgram) and async-hook namespace were loaded when the bundle was required in a fresh process. */
+  const xrayLoads = (bundle: string, environment: Record<string, string>) => {
+    const { dgram, xray } = initLoads(bundle, environment);
+    return { dgram, namespace: xray };
+  };
 
   it('CreateShipmentFunction: not loaded with POWERTOOLS_TRACE_ENABLED=false (the local runtime), loaded and active in Lambda', async () => {
     const fn = localTemplate().functions.find((candidate) => candidate.logicalId === 'CreateShipmentFunction');
     if (!fn) throw new Error('CreateShipmentFunction is not in the template');
     const bundle = await buildFunction(fn, ROOT, outDir);
     const lambda = deployedEnvironment(fn, outDir);
-    expect(loadBundle(bundle, { ...lambda, POWERTOOLS_TRACE_ENABLED: 'false' })).toEqual({ dgram: false, namespace: false });
-    expect(loadBundle(bundle, lambda)).toEqual({ dgram: true, namespace: true });
+    expect(xrayLoads(bundle, { ...lambda, POWERTOOLS_TRACE_ENABLED: 'false' })).toEqual({ dgram: false, namespace: false });
+    expect(xrayLoads(bundle, lambda)).toEqual({ dgram: true, namespace: true });
     // The same with a sampled DEBUG log line at init, as 2% of deployed cold starts have.
-    expect(loadBundle(bundle, { ...lambda, POWERTOOLS_LOGGER_SAMPLE_RATE: '1' })).toEqual({ dgram: true, namespace: true });
+    expect(xrayLoads(bundle, { ...lambda, POWERTOOLS_LOGGER_SAMPLE_RATE: '1' })).toEqual({ dgram: true, namespace: true });
   }, 60_000);
 });
