@@ -147,7 +147,7 @@ export async function soakSuite(clients: RuntimeClients, seconds: number, perSec
         if (typeof response === 'string' || response.status !== 202) {
           failures += 1;
           // API Gateway names what refused it (a throttle, a quota, a failed integration) in x-amzn-ErrorType.
-        const reason = typeof response === 'string' ? response : [response.status, response.headers.get('x-amzn-errortype')].filter(Boolean).join(' ');
+          const reason = typeof response === 'string' ? response : [response.status, response.headers.get('x-amzn-errortype')].filter(Boolean).join(' ');
           refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
         }
       }),
