@@ -9,7 +9,7 @@ import { RuntimeDriver } from './lib/runtime-driver';
 
 /*
  * `npm run bench:profile`: where an order's CPU goes in the runtime. Orders closed-loop at --concurrency
- * for --seconds after a warm-up, then CPU seconds per order of every process and thread of the
+ * for --seconds after a warm-up (--warm-up seconds of orders at c=4), then CPU seconds per order of every process and thread of the
  * runtime's tree (execution environments are the WorkerThreads, V8's GC and compiler helpers the
  * V8Workers, the stores their own processes), invocations per order by function, and output bytes.
  * With --cpu-prof the runtime writes V8 profiles of every thread (npm start -- --cpu-prof); the
@@ -17,7 +17,7 @@ import { RuntimeDriver } from './lib/runtime-driver';
  * of one completed order (autocannon at --concurrency) instead of orders, and CPU is per request.
  */
 const { values } = parseArgs({
-  options: { concurrency: { type: 'string', default: '4' }, seconds: { type: 'string', default: '15' }, 'cpu-prof': { type: 'boolean', default: false }, get: { type: 'boolean', default: false } },
+  options: { concurrency: { type: 'string', default: '4' }, seconds: { type: 'string', default: '15' }, 'warm-up': { type: 'string', default: '3' }, 'cpu-prof': { type: 'boolean', default: false }, get: { type: 'boolean', default: false } },
 });
 
 /** utime+stime ticks of a process and every descendant, by command (and by thread for the runtime). */
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   });
   try {
     driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey: runtime.info.apiKeys[0]?.value ?? '' }, orderRequest({ customerId: 'bench-profile' }));
-    await closedLoop('warm-up', driver, 4, 3);
+    await closedLoop('warm-up', driver, 4, Number(values['warm-up']));
     const orderId = values.get ? await driver.place() : '';
     if (values.get) await driver.completion(orderId);
     const before = cpuTicks(process.pid);
