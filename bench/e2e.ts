@@ -17,21 +17,28 @@ import { RuntimeDriver } from './lib/runtime-driver';
  * - emulation: the same handlers called directly in one process against the same dynalite and
  *   s3rver (no API Gateway, Lambda or Step Functions emulation): the runtime's overhead is measured against it;
  * - limit: the same handlers and ASL with in-memory stores: what the engine alone costs.
- * Flags: --levels 4,16,64  --seconds 30  --get-seconds 5  --quick (levels 4,16, 5 s, for a smoke run).
+ * Flags: --levels 4,16,64  --seconds 30  --get-seconds 5  --warm-up 15  --quick (levels 4,16, 5 s, a 2 s
+ * warm-up, for a smoke run).
+ * Every setup gets the same warm-up: --warm-up seconds of orders at c=4 before the first level (the
+ * runtime's isolates each optimise the same code for a share of the calls, so it took about 15 s to
+ * reach its steady rate, where the one-process baselines took a few), then WARM_UP_SECONDS of orders
+ * at each level and a second of reads before its GET window.
  */
 const { values } = parseArgs({
   options: {
     levels: { type: 'string' },
     seconds: { type: 'string' },
     'get-seconds': { type: 'string' },
+    'warm-up': { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
 });
 const levels = (values.levels ?? (values.quick ? '4,16' : '4,16,64')).split(',').map(Number);
 const seconds = Number(values.seconds ?? (values.quick ? 5 : 30));
 const getSeconds = Number(values['get-seconds'] ?? (values.quick ? 2 : 5));
-if (levels.some((level) => !Number.isInteger(level) || level < 1) || !(seconds > 0) || !(getSeconds > 0)) {
-  console.error('--levels takes positive integers (4,16,64); --seconds and --get-seconds take positive numbers');
+const warmUpSeconds = Number(values['warm-up'] ?? (values.quick ? 2 : 15));
+if (levels.some((level) => !Number.isInteger(level) || level < 1) || !(seconds > 0) || !(getSeconds > 0) || !(warmUpSeconds >= 0)) {
+  console.error('--levels takes positive integers (4,16,64); --seconds and --get-seconds take positive numbers, --warm-up a number of seconds');
   process.exit(2);
 }
 /** Orders before each level's window, not counted: long enough for the environments the level needs to start. */
@@ -46,7 +53,7 @@ class Baseline {
   readonly ready: Promise<unknown>;
 
   constructor(readonly mode: 'limit' | 'emulation') {
-    this.child = fork(join(__dirname, 'in-process.ts'), [mode, JSON.stringify({ seconds, getSeconds, maxRunning: MAX_RUNNING })], {
+    this.child = fork(join(__dirname, 'in-process.ts'), [mode, JSON.stringify({ seconds, getSeconds, maxRunning: MAX_RUNNING, warmUpSeconds, levelWarmUpSeconds: WARM_UP_SECONDS })], {
       execArgv: ['--import', 'tsx'],
       cwd: ROOT,
       // Every function's template Environment (they agree on shared names), as Lambda gives it before the handlers load.
@@ -117,7 +124,7 @@ function row(name: string, level: LevelResult): (string | number)[] {
 }
 
 async function main(): Promise<void> {
-  progress(`levels ${levels.join(', ')}; ${String(seconds)} s of orders and ${String(getSeconds)} s of GETs per level and setup`);
+  progress(`levels ${levels.join(', ')}; ${String(seconds)} s of orders and ${String(getSeconds)} s of GETs per level and setup, after ${String(warmUpSeconds)} s of warm-up each`);
   const limit = new Baseline('limit');
   const emulation = new Baseline('emulation');
   const stateDir = newStateDir();
@@ -131,7 +138,7 @@ async function main(): Promise<void> {
   const results: { concurrency: number; runtime: LevelResult; emulation: LevelResult; limit: LevelResult }[] = [];
   try {
     driver = new RuntimeDriver({ apiUrl: runtime.info.apiUrl, apiKey: runtime.info.apiKeys[0]?.value ?? '' }, orderRequest({ customerId: 'bench-runtime' }));
-    await closedLoop('runtime warm-up', driver, 4, 2);
+    await closedLoop('runtime warm-up', driver, 4, warmUpSeconds);
     await Promise.all([limit.ready, emulation.ready]);
     for (const concurrency of levels) {
       progress(`level c=${String(concurrency)}: runtime`);

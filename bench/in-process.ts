@@ -21,6 +21,9 @@ interface Settings {
   seconds: number;
   getSeconds: number;
   maxRunning: number;
+  /** Orders at c=4 before the first level, and at each level before its window: what the runtime gets (bench/e2e.ts). */
+  warmUpSeconds: number;
+  levelWarmUpSeconds: number;
 }
 
 const [, , mode, settingsJson] = process.argv;
@@ -57,20 +60,21 @@ async function main(): Promise<void> {
     },
     completion: (orderId: string) => pipeline.completion(orderId),
   };
-  // A short warm-up, as the runtime gets: first calls pay for module caches and connections.
-  await closedLoop(`${mode} warm-up`, driver, 4, 2);
+  // The warm-ups the runtime gets: first calls pay for module caches and connections, and V8 optimises hot code later.
+  await closedLoop(`${mode} warm-up`, driver, 4, settings.warmUpSeconds);
   const runLevel = async (concurrency: number): Promise<LevelResult> => {
+    await closedLoop(`${mode} level warm-up`, driver, concurrency, settings.levelWarmUpSeconds);
     const level = await closedLoop(mode, driver, concurrency, settings.seconds);
     const orderId = await driver.place();
     await driver.completion(orderId);
-    level.get = await readLoop(
-      async () => {
-        const response = await pipeline.readOrder(orderId);
-        if (response.statusCode !== 200) throw new Error(`GET answered ${String(response.statusCode)}`);
-      },
-      concurrency,
-      settings.getSeconds,
-    );
+    const read = async () => {
+      const response = await pipeline.readOrder(orderId);
+      if (response.statusCode !== 200) throw new Error(`GET answered ${String(response.statusCode)}`);
+    };
+    // bench:profile -- --baseline measures orders alone.
+    if (settings.getSeconds === 0) return level;
+    await readLoop(read, concurrency, 1);
+    level.get = await readLoop(read, concurrency, settings.getSeconds);
     return level;
   };
   // The parent interleaves levels across the runtime and both baselines, so drift in the machine's load hits all three alike.

@@ -1,10 +1,14 @@
+import { fork } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { newStateDir, startLocalRuntime, UNTHROTTLED_OVERRIDES } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
+import { treeRssMb } from '../tests/support/process-memory';
 import { progress } from '../tests/support/report';
-import { closedLoop } from './lib/load';
+import { localTemplate } from '../tests/support/template';
+import { type LevelResult, closedLoop } from './lib/load';
 import { RuntimeDriver } from './lib/runtime-driver';
 
 /*
@@ -15,9 +19,11 @@ import { RuntimeDriver } from './lib/runtime-driver';
  * With --cpu-prof the runtime writes V8 profiles of every thread (npm start -- --cpu-prof); the
  * window line gives the monotonic µs range to cut them to. With --get the window is `GET /orders/{id}`
  * of one completed order (autocannon at --concurrency) instead of orders, and CPU is per request.
+ * With --baseline the same window and measure are taken of bench:e2e's emulation baseline (the
+ * handlers and the ASL in one process, against its own dynalite and s3rver), for the split beside it.
  */
 const { values } = parseArgs({
-  options: { concurrency: { type: 'string', default: '4' }, seconds: { type: 'string', default: '15' }, 'warm-up': { type: 'string', default: '3' }, 'cpu-prof': { type: 'boolean', default: false }, get: { type: 'boolean', default: false } },
+  options: { concurrency: { type: 'string', default: '4' }, seconds: { type: 'string', default: '15' }, 'warm-up': { type: 'string', default: '3' }, 'cpu-prof': { type: 'boolean', default: false }, get: { type: 'boolean', default: false }, baseline: { type: 'boolean', default: false } },
 });
 
 /** utime+stime ticks of a process and every descendant, by command (and by thread for the runtime). */
@@ -64,7 +70,43 @@ const reports = new Map<string, { count: number; ms: number }>();
 const coldStarts = new Map<string, number>();
 let bytes = 0;
 
+/** CPU per order (or request) in the window, in all and by process and thread. */
+function printCpu(level: { ordersPerSecond: number; completed: number }, before: Map<string, number>, after: Map<string, number>): void {
+  const rows = [...after].map(([key, ticks]) => [key, ticks - (before.get(key) ?? 0)] as const).filter(([, ticks]) => ticks > 0).sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((sum, [, ticks]) => sum + ticks, 0);
+  console.log(`orders/s ${String(level.ordersPerSecond)} (${String(level.completed)} orders); CPU ${String(total / 100)} s in all, ${(total / 100 / level.completed * 1000).toFixed(1)} ms per order`);
+  for (const [key, ticks] of rows.slice(0, 40)) console.log(`${(ticks / 100).toFixed(2).padStart(7)} s  ${(ticks * 10 / level.completed).toFixed(2).padStart(6)} ms/order  ${key}`);
+}
+
+/** The emulation baseline (bench/in-process.ts, as bench:e2e runs it), warmed and measured as the runtime is below. */
+async function baseline(): Promise<void> {
+  const environment = Object.fromEntries(localTemplate().functions.flatMap((fn) => Object.entries(fn.environment)));
+  const settings = { seconds: Number(values.seconds), getSeconds: 0, maxRunning: 64, warmUpSeconds: Number(values['warm-up']), levelWarmUpSeconds: 0 };
+  const child = fork(join(__dirname, 'in-process.ts'), ['emulation', JSON.stringify(settings)], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...environment },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const next = () => new Promise<{ level?: LevelResult; error?: string }>((resolve) => child.once('message', resolve));
+  try {
+    const ready = await next();
+    if (ready.error) throw new Error(ready.error);
+    const before = cpuTicks(child.pid ?? 0);
+    const answer = next();
+    child.send({ run: Number(values.concurrency) });
+    const { level, error } = await answer;
+    if (!level) throw new Error(error ?? 'the baseline sent no result');
+    printCpu(level, before, cpuTicks(child.pid ?? 0));
+  } finally {
+    child.send({ stop: true });
+  }
+}
+
 async function main(): Promise<void> {
+  if (values.baseline) {
+    if (values.get || values['cpu-prof']) throw new Error('--baseline measures orders alone, without --get or --cpu-prof');
+    return baseline();
+  }
   const stateDir = newStateDir();
   let driver: RuntimeDriver | undefined;
   const runtime = await startLocalRuntime(stateDir, {
@@ -96,12 +138,10 @@ async function main(): Promise<void> {
     const level = values.get ? await reads(runtime.info.apiUrl, runtime.info.apiKeys[0]?.value ?? '', orderId) : await closedLoop('profile', driver, Number(values.concurrency), Number(values.seconds));
     const after = cpuTicks(process.pid);
     console.log(`window µs ${String(windowStart)} ${String(process.hrtime.bigint() / 1000n)}`);
-    const rows = [...after].map(([key, ticks]) => [key, ticks - (before.get(key) ?? 0)] as const).filter(([, ticks]) => ticks > 0).sort((a, b) => b[1] - a[1]);
-    const total = rows.reduce((sum, [, ticks]) => sum + ticks, 0);
-    console.log(`orders/s ${String(level.ordersPerSecond)} (${String(level.completed)} orders); CPU ${String(total / 100)} s in all, ${(total / 100 / level.completed * 1000).toFixed(1)} ms per order`);
+    printCpu(level, before, after);
+    console.log(`RSS of the runtime's process tree at the window's end: ${String(treeRssMb(runtime.info.pid))} MB`);
     console.log(`output ${String(Math.round(bytes / level.completed))} bytes/order`);
     for (const [fn, { count, ms }] of reports) console.log(`${fn}: ${(count / level.completed).toFixed(2)} invokes/order, mean ${(ms / count).toFixed(1)} ms, ${String(coldStarts.get(fn) ?? 0)} environments started since start-up`);
-    for (const [key, ticks] of rows.slice(0, 40)) console.log(`${(ticks / 100).toFixed(2).padStart(7)} s  ${(ticks * 10 / level.completed).toFixed(2).padStart(6)} ms/order  ${key}`);
   } finally {
     driver?.close();
     await runtime.stop();
