@@ -60,7 +60,7 @@ export interface LambdaServiceOptions {
    * cap. Calls that hold an environment longer than this (Prefer: wait) still get new ones.
    */
   saturatedSpawnGraceMs?: number;
-  /** Whether the CPU is saturated; by default the whole machine's, sampled every 250 ms (`SystemCpuLoad`). */
+  /** Whether the CPU is saturated; by default the whole machine's (or, under a CPU quota, the cgroup's), sampled every 250 ms (`SystemCpuLoad`). */
   cpuLoad?: CpuLoad;
   /** Idle environments beyond the first per function are shut down after this long, as Lambda reclaims them. */
   idleTimeoutMs?: number;
