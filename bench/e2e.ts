@@ -1,12 +1,10 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type LocalRuntimeProcess, newStateDir, startLocalRuntime, UNTHROTTLED_OVERRIDES } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { markdownTable, progress, writeResults } from '../tests/support/report';
 import { apiClient } from '../tests/support/runtime-clients';
-import { ROOT, localTemplate } from '../tests/support/template';
+import { Baseline } from './lib/baseline';
 import { type LevelResult, closedLoop } from './lib/load';
 import { RuntimeDriver } from './lib/runtime-driver';
 
@@ -44,49 +42,7 @@ if (levels.some((level) => !Number.isInteger(level) || level < 1) || !(seconds >
 /** Orders before each level's window, not counted: long enough for the environments the level needs to start. */
 const WARM_UP_SECONDS = 3;
 const MAX_RUNNING = 64; // local/config.json's maxRunningExecutions, given to the baselines too
-const FUNCTION_ENVIRONMENT = Object.fromEntries(localTemplate().functions.flatMap((fn) => Object.entries(fn.environment)));
-
-/** One in-process baseline (bench/in-process.ts) in its own process, driven level by level. */
-class Baseline {
-  private readonly child: ChildProcess;
-  private readonly pending: ((message: { level?: LevelResult; ready?: true; error?: string }) => void)[] = [];
-  readonly ready: Promise<unknown>;
-
-  constructor(readonly mode: 'limit' | 'emulation') {
-    this.child = fork(join(__dirname, 'in-process.ts'), [mode, JSON.stringify({ seconds, getSeconds, maxRunning: MAX_RUNNING, warmUpSeconds, levelWarmUpSeconds: WARM_UP_SECONDS })], {
-      execArgv: ['--import', 'tsx'],
-      cwd: ROOT,
-      // Every function's template Environment (they agree on shared names), as Lambda gives it before the handlers load.
-      env: { ...process.env, ...FUNCTION_ENVIRONMENT },
-      // The handlers log every invocation; the baseline pays for writing the lines, not for showing them.
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (message: { level?: LevelResult; ready?: true; error?: string }) => {
-      if (message.error) {
-        console.error(`${mode} baseline failed:\n${message.error}`);
-        process.exit(1);
-      }
-      this.pending.shift()?.(message);
-    });
-    this.ready = this.next();
-  }
-
-  private next(): Promise<{ level?: LevelResult }> {
-    return new Promise((resolve) => this.pending.push(resolve));
-  }
-
-  async run(concurrency: number): Promise<LevelResult> {
-    const answer = this.next();
-    this.child.send({ run: concurrency });
-    const { level } = await answer;
-    if (!level) throw new Error(`${this.mode} baseline sent no result`);
-    return level;
-  }
-
-  stop(): void {
-    this.child.send({ stop: true });
-  }
-}
+const baselineSettings = { seconds, getSeconds, maxRunning: MAX_RUNNING, warmUpSeconds, levelWarmUpSeconds: WARM_UP_SECONDS };
 
 async function runtimeLevel(runtime: LocalRuntimeProcess, driver: RuntimeDriver, concurrency: number): Promise<LevelResult> {
   // The level's environments first, outside the window, as the reads below are warmed: the window
@@ -125,8 +81,8 @@ function row(name: string, level: LevelResult): (string | number)[] {
 
 async function main(): Promise<void> {
   progress(`levels ${levels.join(', ')}; ${String(seconds)} s of orders and ${String(getSeconds)} s of GETs per level and setup, after ${String(warmUpSeconds)} s of warm-up each`);
-  const limit = new Baseline('limit');
-  const emulation = new Baseline('emulation');
+  const limit = new Baseline('limit', baselineSettings);
+  const emulation = new Baseline('emulation', baselineSettings);
   const stateDir = newStateDir();
   let driver: RuntimeDriver | undefined;
   const runtime = await startLocalRuntime(stateDir, {

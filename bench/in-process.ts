@@ -6,28 +6,20 @@ import { type RunningStore, startDynamoDb, startS3 } from '../local/storage/stor
 import { orderRequest } from '../tests/support/orders';
 import { localTemplate } from '../tests/support/template';
 import { memoryAdapters, sdkAdapters } from './lib/adapters';
+import type { BaselineSettings } from './lib/baseline';
 import { InProcessPipeline } from './lib/in-process-pipeline';
 import { type LevelResult, closedLoop, readLoop } from './lib/load';
 
 /*
  * A baseline of `npm run bench`, in its own process so the handlers' logs and environment stay
- * out of the benchmark's. argv: limit | emulation, then a JSON {levels, seconds, getSeconds, maxRunning}.
+ * out of the benchmark's. argv: limit | emulation, then a JSON BaselineSettings (bench/lib/baseline.ts).
  * - limit: the handlers and the ASL on aws-local-stepfunctions with in-memory stores (the engine alone);
  * - emulation: the same, against dynalite and s3rver through the SDK, as in the runtime.
  * The parent (bench/e2e.ts) starts it with the functions' template Environment, as Lambda starts a
  * function; the handlers' modules need nothing more to load.
  */
-interface Settings {
-  seconds: number;
-  getSeconds: number;
-  maxRunning: number;
-  /** Orders at c=4 before the first level, and at each level before its window: what the runtime gets (bench/e2e.ts). */
-  warmUpSeconds: number;
-  levelWarmUpSeconds: number;
-}
-
 const [, , mode, settingsJson] = process.argv;
-const settings = JSON.parse(settingsJson ?? '{}') as Settings;
+const settings = JSON.parse(settingsJson ?? '{}') as BaselineSettings;
 const send = (message: { level: LevelResult } | { ready: true } | { error: string }) =>
   new Promise<void>((resolve) => process.send?.(message, () => { resolve(); }));
 

@@ -1,14 +1,12 @@
-import { fork } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { newStateDir, startLocalRuntime, UNTHROTTLED_OVERRIDES } from '../tests/support/local-runtime';
 import { orderRequest } from '../tests/support/orders';
 import { treeRssMb } from '../tests/support/process-memory';
 import { progress } from '../tests/support/report';
-import { localTemplate } from '../tests/support/template';
-import { type LevelResult, closedLoop } from './lib/load';
+import { Baseline } from './lib/baseline';
+import { closedLoop } from './lib/load';
 import { RuntimeDriver } from './lib/runtime-driver';
 
 /*
@@ -80,25 +78,14 @@ function printCpu(level: { ordersPerSecond: number; completed: number }, before:
 
 /** The emulation baseline (bench/in-process.ts, as bench:e2e runs it), warmed and measured as the runtime is below. */
 async function baseline(): Promise<void> {
-  const environment = Object.fromEntries(localTemplate().functions.flatMap((fn) => Object.entries(fn.environment)));
-  const settings = { seconds: Number(values.seconds), getSeconds: 0, maxRunning: 64, warmUpSeconds: Number(values['warm-up']), levelWarmUpSeconds: 0 };
-  const child = fork(join(__dirname, 'in-process.ts'), ['emulation', JSON.stringify(settings)], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...environment },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const next = () => new Promise<{ level?: LevelResult; error?: string }>((resolve) => child.once('message', resolve));
+  const emulation = new Baseline('emulation', { seconds: Number(values.seconds), getSeconds: 0, maxRunning: 64, warmUpSeconds: Number(values['warm-up']), levelWarmUpSeconds: 0 });
   try {
-    const ready = await next();
-    if (ready.error) throw new Error(ready.error);
-    const before = cpuTicks(child.pid ?? 0);
-    const answer = next();
-    child.send({ run: Number(values.concurrency) });
-    const { level, error } = await answer;
-    if (!level) throw new Error(error ?? 'the baseline sent no result');
-    printCpu(level, before, cpuTicks(child.pid ?? 0));
+    await emulation.ready;
+    const before = cpuTicks(emulation.pid);
+    const level = await emulation.run(Number(values.concurrency));
+    printCpu(level, before, cpuTicks(emulation.pid));
   } finally {
-    child.send({ stop: true });
+    emulation.stop();
   }
 }
 
