@@ -42,9 +42,14 @@ const readText: ReadText = (path) => {
  * Undefined without a quota.
  */
 export function cgroupCpuQuota(read: ReadText = readText): { cores: number; usedMicros: () => number } | undefined {
-  // cgroup v2: this process's group is the `0::` line of /proc/self/cgroup ("/" inside a container's namespace).
-  const group = /^0::(\/.*)$/m.exec(read('/proc/self/cgroup') ?? '')?.[1] ?? '/';
-  const dir = `/sys/fs/cgroup${group === '/' ? '' : group}`;
+  // This process's group per controller, from /proc/self/cgroup ("/" inside a container's namespace):
+  // v2's is the `0::` line, v1's the line that names the controller (`4:cpu,cpuacct:/path`).
+  const groups = read('/proc/self/cgroup') ?? '';
+  const under = (root: string, pattern: RegExp) => {
+    const group = pattern.exec(groups)?.[1] ?? '/';
+    return group === '/' ? root : `${root}${group}`;
+  };
+  const dir = under('/sys/fs/cgroup', /^0::(\/.*)$/m);
   const v2 = read(`${dir}/cpu.max`)?.trim().split(/\s+/);
   if (v2) {
     const [quota, period] = v2.map(Number);
@@ -54,10 +59,12 @@ export function cgroupCpuQuota(read: ReadText = readText): { cores: number; used
       usedMicros: () => Number(/^usage_usec (\d+)$/m.exec(read(`${dir}/cpu.stat`) ?? '')?.[1] ?? Number.NaN),
     };
   }
-  const quota = Number(read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'));
-  const period = Number(read('/sys/fs/cgroup/cpu/cpu.cfs_period_us'));
+  const cpu = under('/sys/fs/cgroup/cpu', /^\d+:(?:[^:]*,)?cpu(?:,[^:]*)?:(\/.*)$/m);
+  const cpuacct = under('/sys/fs/cgroup/cpuacct', /^\d+:(?:[^:]*,)?cpuacct(?:,[^:]*)?:(\/.*)$/m);
+  const quota = Number(read(`${cpu}/cpu.cfs_quota_us`));
+  const period = Number(read(`${cpu}/cpu.cfs_period_us`));
   if (!(quota > 0 && period > 0)) return undefined;
-  return { cores: quota / period, usedMicros: () => Number(read('/sys/fs/cgroup/cpuacct/cpuacct.usage')) / 1000 };
+  return { cores: quota / period, usedMicros: () => Number(read(`${cpuacct}/cpuacct.usage`)) / 1000 };
 }
 
 /**

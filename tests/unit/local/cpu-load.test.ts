@@ -107,6 +107,19 @@ describe('cgroupCpuQuota', () => {
     expect(quota?.usedMicros()).toBe(5000);
   });
 
+  it("reads cgroup v1 in the process's own group, whichever line names the controllers", () => {
+    const quota = cgroupCpuQuota(
+      files({
+        '/proc/self/cgroup': '5:memory:/other\n4:cpu,cpuacct:/user.slice/dev\n',
+        '/sys/fs/cgroup/cpu/user.slice/dev/cpu.cfs_quota_us': '300000\n',
+        '/sys/fs/cgroup/cpu/user.slice/dev/cpu.cfs_period_us': '100000\n',
+        '/sys/fs/cgroup/cpuacct/user.slice/dev/cpuacct.usage': '7000\n',
+      }),
+    );
+    expect(quota?.cores).toBe(3);
+    expect(quota?.usedMicros()).toBe(7);
+  });
+
   it('finds no quota where there is none', () => {
     expect(cgroupCpuQuota(files({ '/sys/fs/cgroup/cpu.max': 'max 100000\n' }))).toBeUndefined();
     expect(cgroupCpuQuota(files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' }))).toBeUndefined();
