@@ -81,13 +81,16 @@ export class SystemCpuLoad implements CpuLoad {
   private readonly now: () => number;
   readonly cores: number;
 
+  private readonly read: () => CpuInfo[];
+
+  /** The sources default to this machine's; tests give their own (`quota: undefined` for none). */
   constructor(
     private readonly threshold = 0.9,
     intervalMs = 250,
-    private readonly read: () => CpuInfo[] = cpus,
-    options: { parallelism?: number; quota?: ReturnType<typeof cgroupCpuQuota>; now?: () => number } = {},
+    options: { read?: () => CpuInfo[]; parallelism?: number; quota?: ReturnType<typeof cgroupCpuQuota>; now?: () => number } = {},
   ) {
     if (!(threshold > 0 && threshold <= 1)) throw new Error(`the saturation threshold is a share of the CPU in (0, 1], got ${String(threshold)}`);
+    this.read = options.read ?? cpus;
     this.quota = 'quota' in options ? options.quota : cgroupCpuQuota();
     this.now = options.now ?? (() => performance.now());
     const parallelism = options.parallelism ?? availableParallelism();

@@ -17,7 +17,7 @@ function counters() {
 
 it('is saturated when the last interval left the cores less idle time than the threshold allows', () => {
   const cpu = counters();
-  const load = new SystemCpuLoad(0.9, 60_000, cpu.read, { quota: undefined });
+  const load = new SystemCpuLoad(0.9, 60_000, { read: cpu.read, quota: undefined });
   try {
     expect(load.saturated()).toBe(false);
     cpu.advance(95, 5);
@@ -37,7 +37,7 @@ it('is saturated when the last interval left the cores less idle time than the t
 
 it('says nothing (not saturated) over an interval with no ticks', () => {
   const cpu = counters();
-  const load = new SystemCpuLoad(0.9, 60_000, cpu.read, { quota: undefined });
+  const load = new SystemCpuLoad(0.9, 60_000, { read: cpu.read, quota: undefined });
   try {
     cpu.advance(100, 0);
     load.sample();
@@ -54,9 +54,9 @@ it('refuses a threshold that is not a share of the CPU', () => {
 });
 
 it('counts the cores this process may run on, and no more than its CPU quota allows', () => {
-  const unlimited = new SystemCpuLoad(0.9, 60_000, counters().read, { parallelism: 8, quota: undefined });
-  const limited = new SystemCpuLoad(0.9, 60_000, counters().read, { parallelism: 8, quota: { cores: 1.5, usedMicros: () => 0 } });
-  const wide = new SystemCpuLoad(0.9, 60_000, counters().read, { parallelism: 2, quota: { cores: 6, usedMicros: () => 0 } });
+  const unlimited = new SystemCpuLoad(0.9, 60_000, { read: counters().read, parallelism: 8, quota: undefined });
+  const limited = new SystemCpuLoad(0.9, 60_000, { read: counters().read, parallelism: 8, quota: { cores: 1.5, usedMicros: () => 0 } });
+  const wide = new SystemCpuLoad(0.9, 60_000, { read: counters().read, parallelism: 2, quota: { cores: 6, usedMicros: () => 0 } });
   try {
     expect([unlimited.cores, limited.cores, wide.cores]).toEqual([8, 2, 2]);
   } finally {
@@ -69,7 +69,7 @@ it('is saturated when the cgroup used its CPU quota, however idle the machine is
   let usedMicros = 0;
   let now = 0;
   // One core of quota on a machine whose (host) cores are mostly idle.
-  const load = new SystemCpuLoad(0.9, 60_000, cpu.read, { parallelism: 2, quota: { cores: 1, usedMicros: () => usedMicros }, now: () => now });
+  const load = new SystemCpuLoad(0.9, 60_000, { read: cpu.read, parallelism: 2, quota: { cores: 1, usedMicros: () => usedMicros }, now: () => now });
   try {
     cpu.advance(20, 80);
     usedMicros += 240_000;
