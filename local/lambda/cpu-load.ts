@@ -79,9 +79,8 @@ export class SystemCpuLoad implements CpuLoad {
   private readonly timer: NodeJS.Timeout;
   private readonly quota: ReturnType<typeof cgroupCpuQuota>;
   private readonly now: () => number;
-  readonly cores: number;
-
   private readonly read: () => CpuInfo[];
+  readonly cores: number;
 
   /** The sources default to this machine's; tests give their own (`quota: undefined` for none). */
   constructor(
