@@ -196,6 +196,8 @@ export class LambdaService implements LambdaInvoker {
       // V8 grows each isolate's young generation to 3 × 16 MB under a steady allocation rate, so an
       // environment's heap went from 37 to 55 MB during a soak (used stayed near 23 MB); with a few
       // dozen environments that was most of the growth. 8 MB costs more scavenges, each short.
+      // 8 MB is 4 MB semi-spaces, as RUNTIME_NODE_FLAG gives: V8 applies that process-wide flag over
+      // resourceLimits, so under npm start a larger size here would change nothing (docs/performance.md).
       resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb, maxYoungGenerationSizeMb: 8 },
       stdout: false,
       stderr: false,
