@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PaymentLedgerEntry } from '#adapters/payment-simulator';
 import { DynamoDbOrderRepository } from '#adapters/dynamodb-order-repository';
@@ -92,6 +93,22 @@ describe('operator retry of an execution stopped by an outage (npm start)', () =
     expect(done.timeline.find((entry) => entry.step === 'Void Payment')?.status).toBe('SUCCEEDED');
     expect((await ledger.get<PaymentLedgerEntry>(`payment#${orderId}`))?.status).toBe('VOIDED');
     expect((await orders.get(orderId))?.payment?.status).toBe('VOIDED');
+
+    // As AWS documents for a redrive, the rerun Task's retry count starts again at 0, so the redriven
+    // Void Payment had its full MaxAttempts and did not take its first attempt for its last.
+    const sfn = new SFNClient({ endpoint: endpoints.sfn, region, credentials });
+    const executionArn = `${String(runtime.info.stateMachines.OrderProcessingStateMachine).replace(':stateMachine:', ':execution:')}:${orderId}`;
+    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    const redriven = events.findIndex((event) => event.type === 'ExecutionRedriven');
+    const voidAttempts = events
+      .map((event, index) => ({ index, parameters: event.taskScheduledEventDetails?.parameters ?? '' }))
+      .filter(({ parameters }) => parameters.includes('VoidPayment'))
+      .map(({ index, parameters }) => ({ redriven: index > redriven, retryCount: (JSON.parse(parameters) as { Payload: { retryCount: number } }).Payload.retryCount }));
+    expect(redriven).toBeGreaterThan(0);
+    expect(voidAttempts).toEqual([
+      ...Array.from({ length: VOID_PAYMENT_ATTEMPTS }, (_, retryCount) => ({ redriven: false, retryCount })),
+      { redriven: true, retryCount: 0 },
+    ]);
 
     // The order is closed now: another retry is refused.
     expect((await signedFetch(`${runtime.info.apiUrl}/admin/orders/${orderId}/retry`, { method: 'POST' }, OPERATOR)).status).toBe(409);
