@@ -110,6 +110,9 @@ describe('local Step Functions service: EXPRESS', () => {
     const deadline = Date.now() + 5000;
     while (half.calls.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(half.calls).toHaveLength(2); // First done, Work in flight
+    // The runtime answers StartExecution only once the journal has the execution (journalled()); the
+    // test calls the service directly, so it waits for that itself before the crash (CI read an empty journal).
+    await before.service.journalled();
     before.service.suspendRunning(); // the runtime dies: the journal still says RUNNING
 
     const healthy = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: (event) => ok(event) } });

@@ -167,6 +167,7 @@ describe('local Step Functions service', () => {
     const { executionArn } = before.handle('StartExecution', { stateMachineArn: ARN, name: 'resume-me', input: '{"n":2}' }) as { executionArn: string };
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(stuck.calls).toHaveLength(1);
+    await before.service.journalled(); // as StartExecution's answer waits for, through the runtime
     before.service.suspendRunning(); // as if the runtime had died: the journal still says RUNNING
 
     const healthy = new FakeLambda({ WorkerFunction: { fn: WORKER, behaviour: (event) => ok(event) } });
