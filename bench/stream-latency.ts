@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { RuntimeInfo } from '../local/runtime';
+import { completeJsonLines } from '../tests/support/json-lines';
 import { runScript, withInProcessRuntime } from './lib/in-process-runtime';
 
 /*
@@ -31,7 +32,7 @@ async function measure(info: RuntimeInfo, outDir: string): Promise<void> {
   const TableName = info.tables.KeysOnlyTable ?? '';
   const sentAt = new Map<string, number>();
   const file = join(outDir, 'keys.jsonl');
-  const received = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { receivedAt: number; dynamodb: { Keys: { sk: { S: string } } } }) : []);
+  const received = () => completeJsonLines<{ receivedAt: number; dynamodb: { Keys: { sk: { S: string } } } }>(file);
   // One warm-up write, so the first sample is not the environment's cold start.
   await client.send(new PutItemCommand({ TableName, Item: { pk: { S: 'warm' }, sk: { S: 'up' } } }));
   const deadline = Date.now() + 30_000;

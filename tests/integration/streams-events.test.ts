@@ -17,6 +17,7 @@ import { DescribeArchiveCommand, DescribeReplayCommand, EventBridgeClient, ListR
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { type RunningRuntime, loadConfig, startRuntime } from '../../local/runtime';
+import { completeJsonLines } from '../support/json-lines';
 import { ROOT } from '../support/template';
 
 /*
@@ -59,16 +60,8 @@ afterAll(async () => {
   for (const dir of [stateDir, outDir]) rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * The complete lines of a handler's output file. The handlers append while this polls, and a read can
- * land in the middle of an append (seen in CI: a record cut at byte 294), so the text after the
- * last newline is a line still being written and waits for the next poll.
- */
 function readLines<T>(file: string): T[] {
-  const path = join(outDir, file);
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, 'utf8');
-  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((line) => JSON.parse(line) as T);
+  return completeJsonLines<T>(join(outDir, file));
 }
 
 /** Polls until `check` returns a value (not undefined), failing with `what` after the deadline. */
