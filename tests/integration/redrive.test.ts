@@ -34,6 +34,7 @@ afterAll(async () => {
 
 interface AdminOrder {
   status: string;
+  executionArn: string;
   execution: { status: string; redriveCount: number; error?: string } | null;
   timeline: { step: string; status: string; attempts: number }[];
   failure: { code: string } | null;
@@ -97,8 +98,7 @@ describe('operator retry of an execution stopped by an outage (npm start)', () =
     // As AWS documents for a redrive, the rerun Task's retry count starts again at 0, so the redriven
     // Void Payment had its full MaxAttempts and did not take its first attempt for its last.
     const sfn = new SFNClient({ endpoint: endpoints.sfn, region, credentials });
-    const executionArn = `${String(runtime.info.stateMachines.OrderProcessingStateMachine).replace(':stateMachine:', ':execution:')}:${orderId}`;
-    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: done.executionArn, maxResults: 1000 }));
     const redriven = events.findIndex((event) => event.type === 'ExecutionRedriven');
     const voidAttempts = events
       .map((event, index) => ({ index, parameters: event.taskScheduledEventDetails?.parameters ?? '' }))
